@@ -1,0 +1,1 @@
+"""Benchmarks and the labelled corpus generator (``benchmarks.corpus``)."""

@@ -1,0 +1,65 @@
+"""Base64 (standard and URL-safe) blocks that decode to text: Kubernetes Secret ``data:``
+values, ``.npmrc``/docker ``auth`` values, base64-wrapped PEM files and JSON keys."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+import regex
+
+MIN_RUN = 16
+MAX_RUN = 256 * 1024
+_RUN = regex.compile(
+    rf"(?<![A-Za-z0-9+/_=-])[A-Za-z0-9+/_-]{{{MIN_RUN},{MAX_RUN}}}={{0,2}}(?![A-Za-z0-9+/_=-])"
+)
+# Grow a region to whole runs, so a block that crosses the region's edge is decoded whole.
+_LEFT = regex.compile(rf"(?r)[A-Za-z0-9+/_=-]{{0,{MAX_RUN}}}")
+_RIGHT = regex.compile(rf"[A-Za-z0-9+/_=-]{{0,{MAX_RUN}}}")
+
+
+def b64decode_lenient(value: str) -> bytes | None:
+    """Standard or URL-safe base64, padding optional; None if it is not base64."""
+    if "-" in value or "_" in value:
+        if "+" in value or "/" in value:
+            return None
+        value = value.replace("-", "+").replace("_", "/")
+    body = value.rstrip("=")
+    try:
+        return base64.b64decode(body + "=" * (-len(body) % 4), validate=True)
+    except (binascii.Error, ValueError):
+        return None
+
+
+def decode_text(run: str) -> str | None:
+    """The run's decoded bytes as Latin-1 text, if they are printable UTF-8 text."""
+    raw = b64decode_lenient(run)
+    if raw is None or len(raw) < 8:
+        return None
+    try:
+        decoded = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    unprintable = sum(1 for ch in decoded if not (ch.isprintable() or ch in "\t\r\n"))
+    if unprintable > len(decoded) // 20:
+        return None
+    return raw.decode("latin-1")
+
+
+class Base64Decoder:
+    name = "base64"
+
+    def replacements(self, text: str, start: int, end: int) -> list[tuple[int, int, str]]:
+        start, end = self.region(text, start, end)
+        out = []
+        for m in _RUN.finditer(text, start, end):
+            decoded = decode_text(m.group())
+            if decoded is not None:
+                out.append((m.start(), m.end(), decoded))
+        return out
+
+    def region(self, text: str, start: int, end: int) -> tuple[int, int]:
+        """Grow [start, end) so that no base64 run is cut at either edge."""
+        left = _LEFT.match(text, max(0, start - MAX_RUN), start)
+        right = _RIGHT.match(text, end, min(len(text), end + MAX_RUN))
+        return (left.start() if left else start), (right.end() if right else end)

@@ -1,0 +1,152 @@
+"""Structural checks a rule can name in ``checks``: offline proofs that a value has the shape
+of a real credential (class mix, checksums, decodable structure)."""
+
+from __future__ import annotations
+
+import re
+import zlib
+from collections.abc import Callable
+
+from scanner.decoders.base64 import b64decode_lenient
+from scanner.matching.candidate import Candidate
+
+Check = Callable[[Candidate], str | None]
+
+_HEX = re.compile(r"^[0-9a-fA-F]+$")
+_BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+
+def mixed_case(c: Candidate) -> str | None:
+    v = c.value
+    if any(ch.isupper() for ch in v) and any(ch.islower() for ch in v):
+        return None
+    return "needs both upper- and lower-case letters"
+
+
+def not_hex(c: Candidate) -> str | None:
+    return "only hex digits (a hash or UUID)" if _HEX.match(c.value) else None
+
+
+def letters_and_digits(c: Candidate) -> str | None:
+    v = c.value
+    if any(ch.isdigit() for ch in v) and any(ch.isalpha() for ch in v):
+        return None
+    return "needs both letters and digits"
+
+
+def not_identifier(c: Candidate) -> str | None:
+    """A code identifier (``getAccessKeySecretFromProvider(``, ``obj.someLongName``) is not a
+    secret."""
+    if c.char_after() == "(" or c.char_before() == ".":
+        return "in an identifier position"
+    return None
+
+
+def github_crc32(c: Candidate) -> str | None:
+    """Classic GitHub tokens end with a base62 CRC32 of their 30 random characters."""
+    token = c.value
+    body, checksum = token[4:-6], token[-6:]
+    n = zlib.crc32(body.encode("latin-1"))
+    digits = []
+    while n:
+        n, r = divmod(n, 62)
+        digits.append(_BASE62[r])
+    expected = "".join(reversed(digits)).rjust(6, "0")
+    return None if checksum == expected else "checksum does not match"
+
+
+def _b64decode(value: str) -> bytes | None:
+    return None if "-" in value or "_" in value else b64decode_lenient(value)
+
+
+def _is_hex32(raw: bytes | None) -> bool:
+    return raw is not None and len(raw) == 32 and _HEX.match(raw.decode("latin-1")) is not None
+
+
+def volcengine_access_key(c: Candidate) -> str | None:
+    """AKLT + unpadded base64 of 32 hex characters."""
+    return None if _is_hex32(_b64decode(c.value[4:])) else "body is not base64 of 32 hex chars"
+
+
+def volcengine_secret_key(c: Candidate) -> str | None:
+    """base64 of (unpadded base64 of 32 hex characters)."""
+    inner = _b64decode(c.value)
+    if inner is not None and _is_hex32(_b64decode(inner.decode("latin-1"))):
+        return None
+    return "not double base64 of 32 hex chars"
+
+
+def base64_64_bytes(c: Candidate) -> str | None:
+    raw = _b64decode(c.value)
+    return None if raw is not None and len(raw) == 64 else "does not decode to 64 bytes"
+
+
+_PEM_BODY = re.compile(r"-----BEGIN[^-]*-----(.*?)-----END", re.S)
+_OPENSSH_MAGIC = b"openssh-key-v1\x00"
+
+
+def private_key_structure(c: Candidate) -> str | None:
+    """The block's body must decode to a DER SEQUENCE of plausible length, an OpenSSH key, or
+    an OpenPGP secret-key packet; truncated or elided examples fail."""
+    m = _PEM_BODY.search(c.value)
+    if not m:
+        return "no PEM body"
+    lines = []
+    for line in re.split(r"\\r\\n|\\n|\r?\n", m.group(1)):
+        line = line.strip().strip("\"'+, ").replace("\\", "")
+        if not line or ":" in line:  # armour headers: Proc-Type, DEK-Info, Version, Comment
+            continue
+        if len(line) == 5 and line.startswith("="):  # the OpenPGP armour checksum line
+            continue
+        lines.append(line)
+    raw = _b64decode("".join(lines))
+    if raw is None or len(raw) < 64:
+        return "body does not decode to a key"
+    if raw.startswith(_OPENSSH_MAGIC):
+        return None
+    if raw[0] == 0x30:
+        return None if _der_length_fits(raw) else "truncated DER body"
+    if raw[0] & 0x80:  # an OpenPGP packet tag
+        return None
+    return "body is not a key structure"
+
+
+def _der_length_fits(raw: bytes) -> bool:
+    if len(raw) < 2:
+        return False
+    first = raw[1]
+    if first < 0x80:
+        length, header = first, 2
+    else:
+        n = first & 0x7F
+        if n == 0 or n > 4 or len(raw) < 2 + n:
+            return False
+        length, header = int.from_bytes(raw[2 : 2 + n], "big"), 2 + n
+    return header + length <= len(raw) + 2  # tolerate a stray padding byte
+
+
+CHECKS: dict[str, Check] = {
+    "mixed-case": mixed_case,
+    "not-hex": not_hex,
+    "letters-and-digits": letters_and_digits,
+    "not-identifier": not_identifier,
+    "github-crc32": github_crc32,
+    "volcengine-access-key": volcengine_access_key,
+    "volcengine-secret-key": volcengine_secret_key,
+    "base64-64-bytes": base64_64_bytes,
+    "private-key-structure": private_key_structure,
+}
+
+
+_OPENSSH_UNENCRYPTED = "b3BlbnNzaC1rZXktdjEAAAAABG5vbmU"
+
+
+def key_is_encrypted(block: str) -> bool:
+    """A passphrase-protected private key: PKCS#8 ENCRYPTED, PEM Proc-Type, or an OpenSSH key
+    whose cipher is not 'none'."""
+    if "ENCRYPTED" in block:
+        return True
+    if "OPENSSH PRIVATE KEY" in block:
+        body = block.split("-----", 3)[-1].replace("\\n", "").replace("\n", "").lstrip()
+        return not body.startswith(_OPENSSH_UNENCRYPTED)
+    return False

@@ -1,0 +1,71 @@
+"""Placeholder and fake-value heuristics: runs, sequences, repeated units, placeholder words.
+
+The word lists and known example values are data (``patterns/placeholders.toml``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+KEYBOARD_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm", "1234567890")
+MAX_CHECKED_LENGTH = 128  # long tokens and key blocks are judged by their own checks
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceholderData:
+    known_values: frozenset[str] = frozenset()
+    example_suffixes: tuple[str, ...] = ()
+    words: tuple[str, ...] = ()
+    min_run: int = 4
+    min_sequence: int = 5
+
+
+def placeholder_reason(value: str, data: PlaceholderData) -> str | None:
+    if len(value) > MAX_CHECKED_LENGTH:
+        return None
+    lowered = value.lower()
+    for word in data.words:
+        if word in lowered:
+            return f"placeholder: contains {word!r}"
+    run = _longest_run(value)
+    if run >= data.min_run:
+        return f"placeholder: a character repeated {run} times"
+    seq = _sequence(lowered, data.min_sequence)
+    if seq:
+        return f"placeholder: sequential characters {seq!r}"
+    period = _period(value)
+    if period:
+        return f"placeholder: repeats a {period}-character unit"
+    return None
+
+
+def _longest_run(value: str) -> int:
+    best = run = 1 if value else 0
+    for prev, cur in zip(value, value[1:], strict=False):
+        run = run + 1 if cur == prev else 1
+        best = max(best, run)
+    return best
+
+
+def _sequence(lowered: str, length: int) -> str | None:
+    """An ascending or descending run (abcde, 54321) or a keyboard-row run (qwert)."""
+    up = down = 1
+    for i in range(1, len(lowered)):
+        step = ord(lowered[i]) - ord(lowered[i - 1])
+        up = up + 1 if step == 1 and lowered[i].isalnum() else 1
+        down = down + 1 if step == -1 and lowered[i].isalnum() else 1
+        if up >= length or down >= length:
+            return lowered[i - length + 1 : i + 1]
+    for row in KEYBOARD_ROWS:
+        for i in range(len(row) - length + 1):
+            if row[i : i + length] in lowered:
+                return row[i : i + length]
+    return None
+
+
+def _period(value: str) -> int | None:
+    """The length of a unit the whole value repeats (at least three times), if any."""
+    n = len(value)
+    for p in range(2, n // 3 + 1):
+        if value[p:] == value[:-p]:
+            return p
+    return None

@@ -1,0 +1,429 @@
+"""Scan git history: every unique blob is read and scanned once, and each finding is placed
+at the commit that introduced its blob at each path. Also the index (pre-commit) and the
+objects a push would add (pre-push)."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import threading
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+from scanner.config import ScanConfig
+from scanner.errors import UsageError
+from scanner.models import Finding, Location, ScanResult, Skipped, Suppressed
+from scanner.progress import NullProgress, Progress
+from scanner.scanning import Scanner, WorkerPool, build_pipeline, finish, worker_scanner
+from scanner.sources.git_blobs import (
+    LFS_POINTER,
+    CatFile,
+    GitObject,
+    iter_objects,
+    raise_if_corrupt,
+)
+from scanner.sources.git_cmd import Git, GitError, first_error, open_repo
+from scanner.sources.git_history import Commit, History, read_history
+
+COMMIT_MESSAGE = "<commit message>"
+TASK_BYTES = 16 << 20  # one worker task: a run of blobs in pack order of about this size
+TASK_BLOBS = 4000
+POOL_MIN_BLOBS = 2000  # a scoped scan with fewer blobs runs in one process
+
+
+@dataclass(frozen=True)
+class GitScope:
+    """What part of history to scan. Default: everything reachable from any ref."""
+
+    branch: str | None = None  # only what this ref reaches
+    since: str | None = None  # only commits not reachable from this revision
+    range: str | None = None  # A..B, as git understands it
+    revs: tuple[str, ...] = ()  # raw revision arguments (the pre-push hook builds these)
+
+    @property
+    def is_full(self) -> bool:
+        return not (self.branch or self.since or self.range or self.revs)
+
+    def rev_args(self, git: Git) -> list[str]:
+        if self.revs:
+            return list(self.revs)
+        if self.range:
+            for end in self.range.replace("...", "..").split(".."):
+                if end:
+                    _verify_rev(git, end)
+            return [self.range]
+        if self.branch:
+            _verify_rev(git, self.branch)
+            tips = [self.branch]
+        else:
+            tips = ["--all", *stash_entries(git)]
+        if self.since:
+            _verify_rev(git, self.since)
+            tips += ["--not", self.since]
+        return tips
+
+
+def _verify_rev(git: Git, rev: str) -> None:
+    if rev.startswith("-"):
+        raise UsageError(f"not a revision: {rev!r}")
+    out = git.run(["rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"], check=False)
+    if not out.strip():
+        raise UsageError(f"unknown revision {rev!r} in {git.repo}")
+
+
+def stash_entries(git: Git) -> list[str]:
+    """Older stash entries live only in the stash's reflog, not in any ref."""
+    out = git.run(["log", "-g", "--format=%H", "refs/stash", "--"], check=False)
+    return out.decode().split()
+
+
+@dataclass
+class BlobResults:
+    findings: dict[str, list[Finding]] = field(default_factory=dict)
+    suppressed: dict[str, list[Suppressed]] = field(default_factory=dict)
+    skipped: dict[str, list[Skipped]] = field(default_factory=dict)
+    seen: set[str] = field(default_factory=set)
+    blobs: int = 0
+    bytes: int = 0
+
+    def merge(self, other: BlobResults) -> None:
+        for sha, found in other.findings.items():
+            self.findings.setdefault(sha, []).extend(found)
+        for sha, allowed in other.suppressed.items():
+            self.suppressed.setdefault(sha, []).extend(allowed)
+        for sha, skips in other.skipped.items():
+            self.skipped.setdefault(sha, []).extend(skips)
+        self.seen |= other.seen
+        self.blobs += other.blobs
+        self.bytes += other.bytes
+
+    def add(self, sha: str, result: ScanResult) -> None:
+        if result.findings:
+            self.findings.setdefault(sha, []).extend(result.findings)
+        if result.suppressed:
+            self.suppressed.setdefault(sha, []).extend(result.suppressed)
+        if result.skipped:
+            self.skipped.setdefault(sha, []).extend(result.skipped)
+
+
+class HistoryScanner:
+    def __init__(self, config: ScanConfig | None = None, progress: Progress | None = None):
+        self.config = config or ScanConfig()
+        self.progress = progress or NullProgress()
+        self.scanner = Scanner(self.config)
+
+    # -- public -------------------------------------------------------------------------
+
+    def scan(self, repo: str, scope: GitScope | None = None) -> ScanResult:
+        started = time.perf_counter()
+        scope = scope or GitScope()
+        git = open_repo(repo)
+        notes = self._notes(git)
+        revs = scope.rev_args(git)
+        if not self._has_commits(git):
+            result = ScanResult(skipped=notes)
+            return finish(result, self.scanner.pipeline.engine, time.perf_counter() - started)
+        messages: list[tuple[Commit, str]] = []
+        if scope.is_full:
+            history, blobs = self._scan_everything(git, revs, messages)
+        else:
+            history = read_history(git, revs, lambda c, m: messages.append((c, m)))
+            blobs = self._scan_blobs(git, list(history.introductions))
+        result = self._locate(history, blobs)
+        result.extend(self._scan_messages(messages))
+        result.skipped[:0] = notes + [
+            Skipped(path, "submodule; not followed (scan it separately)")
+            for path in sorted(history.submodules)]
+        result.stats.files = blobs.blobs + len(messages)
+        result.stats.bytes = blobs.bytes
+        set_in_head(git, result.findings, blobs.findings)
+        return finish(result, self.scanner.pipeline.engine, time.perf_counter() - started)
+
+    def scan_staged(self, repo: str, index_file: str | None = None) -> ScanResult:
+        """What is staged in the index: the content a pre-commit hook is about to commit."""
+        started = time.perf_counter()
+        git = dataclasses.replace(open_repo(repo), index_file=index_file)
+        out = git.run(["diff", "--cached", "--raw", "-z", "--no-renames", "--no-abbrev",
+                       "--diff-filter=AMCRT", "--no-color", "--ignore-submodules"])
+        tokens = out.split(b"\0")
+        staged: dict[str, list[str]] = {}
+        for meta, path in zip(tokens[0::2], tokens[1::2], strict=False):
+            fields = meta.split()
+            if len(fields) >= 4 and fields[1] != b"160000":
+                staged.setdefault(fields[3].decode(), []).append(path.decode("utf-8", "replace"))
+        blobs = self._scan_blobs(git, list(staged))
+        result = ScanResult()
+        for sha, paths in staged.items():
+            for path in paths:
+                result.findings.extend(_at(f, path, None) for f in blobs.findings.get(sha, ()))
+                result.suppressed.extend(Suppressed(_at(s.finding, path, None), s.reason)
+                                         for s in blobs.suppressed.get(sha, ()))
+                result.skipped.extend(Skipped(path, s.reason) for s in blobs.skipped.get(sha, ()))
+        result.stats.files, result.stats.bytes = blobs.blobs, blobs.bytes
+        return finish(result, self.scanner.pipeline.engine, time.perf_counter() - started)
+
+    # -- reading and scanning blobs -----------------------------------------------------
+
+    def _scan_everything(self, git: Git, revs: list[str],
+                         messages: list[tuple[Commit, str]]) -> tuple[History, BlobResults]:
+        """Scan every blob of the repository while a thread reads the history; blobs that no
+        scanned commit reaches (dangling objects) are dropped afterwards."""
+        pool = self._pool(always=True)  # forked before any git process starts
+        histories: list[History] = []
+        errors: list[BaseException] = []
+        sieve = self.scanner.config  # a second pipeline: the thread must not share scratch
+
+        def read() -> None:
+            try:
+                keywords = build_pipeline(sieve).prefilter
+
+                def keep(commit: Commit, message: str) -> None:
+                    if keywords.find(message.encode("utf-8", "replace").decode("latin-1")):
+                        messages.append((commit, message))
+
+                histories.append(read_history(git, revs, keep))
+            except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
+                errors.append(exc)
+
+        thread = threading.Thread(target=read, name="git-log", daemon=True)
+        try:
+            listing = list_blobs(git)
+            thread.start()
+            blobs = self._scan_listed(git, listing, pool)
+        finally:
+            if pool is not None:
+                pool.close()
+            if thread.ident is not None:
+                thread.join()
+        if errors:
+            raise errors[0]
+        history = histories[0]
+        for sha in history.introductions.keys() - blobs.seen:  # referenced, but not stored
+            blobs.skipped[sha] = [Skipped("", f"object {sha[:12]} is missing from the "
+                                              "repository")]
+        return history, blobs
+
+    def _scan_blobs(self, git: Git, ids: Sequence[str]) -> BlobResults:
+        """Scan the given blobs; a large set is read in pack order by the worker processes."""
+        if not ids:
+            return BlobResults()
+        if self.config.jobs > 1 and len(ids) >= POOL_MIN_BLOBS:
+            wanted = set(ids)
+            listing = [(sha, size) for sha, size in list_blobs(git) if sha in wanted]
+            with WorkerPool(self.config, self.config.jobs) as pool:
+                results = self._scan_listed(git, listing, pool)
+            for sha in wanted - results.seen:
+                results.skipped[sha] = [Skipped("", f"object {sha[:12]} is missing from the "
+                                                    "repository")]
+            return results
+        results = BlobResults()
+        self.progress.start(0)
+        results.merge(_scan_objects(self.scanner, iter_objects(git, ids), self.progress))
+        self.progress.finish()
+        return results
+
+    def _scan_listed(self, git: Git, listing: list[tuple[str, int]],
+                     pool: WorkerPool | None) -> BlobResults:
+        results = BlobResults()
+        results.seen.update(sha for sha, _ in listing)
+        self.progress.start(sum(size for _, size in listing))
+        if pool is None:
+            ids = [sha for sha, _ in listing]
+            results.merge(_scan_objects(self.scanner, iter_objects(git, ids), self.progress))
+        else:
+            for task in blob_tasks(listing):
+                for part in pool.submit(_scan_task, (git, task)):
+                    results.merge(part)
+                    self.progress.advance(part.bytes, part.blobs)
+            for part in pool.drain():
+                results.merge(part)
+                self.progress.advance(part.bytes, part.blobs)
+        self.progress.finish()
+        return results
+
+    def _pool(self, always: bool) -> WorkerPool | None:
+        if self.config.jobs > 1 and always:
+            return WorkerPool(self.config, self.config.jobs)
+        return None
+
+    # -- placing findings ---------------------------------------------------------------
+
+    def _locate(self, history: History, blobs: BlobResults) -> ScanResult:
+        result = ScanResult(findings=[f for _, _, f in place(history, blobs.findings)])
+        allowed = {sha: [s.finding for s in items] for sha, items in blobs.suppressed.items()}
+        result.suppressed = [Suppressed(f, "inline allow") for _, _, f in place(history, allowed)]
+        for sha, skips in blobs.skipped.items():
+            paths = history.introductions.get(sha)
+            if paths is None and sha in blobs.findings:
+                continue
+            where = next(iter(paths)) if paths else f"blob {sha[:12]}"
+            result.skipped.extend(Skipped(where + s.path, s.reason) for s in skips
+                                  if paths or "missing" in s.reason)
+        return result
+
+    def _scan_messages(self, messages: list[tuple[Commit, str]]) -> ScanResult:
+        result = ScanResult()
+        for commit, message in messages:
+            found = self.scanner.scan_text(message, COMMIT_MESSAGE)
+            result.findings.extend(_at(f, COMMIT_MESSAGE, commit, keep_path=False)
+                                   for f in found.findings)
+            result.suppressed.extend(
+                Suppressed(_at(s.finding, COMMIT_MESSAGE, commit, keep_path=False), s.reason)
+                for s in found.suppressed)
+        return result
+
+    def _notes(self, git: Git) -> list[Skipped]:
+        notes = []
+        if git.text(["rev-parse", "--is-shallow-repository"], check=False) == "true":
+            notes.append(Skipped(git.repo, "shallow clone: older history is not in this "
+                                           "repository; scanned what is there"))
+        return notes
+
+    def _has_commits(self, git: Git) -> bool:
+        return bool(git.run(["rev-list", "-n", "1", "--all"], check=False).strip())
+
+
+def place(history: History,
+          by_blob: dict[str, list[Finding]]) -> list[tuple[int, str, Finding]]:
+    """One finding per secret and path, at the earliest commit that has it there; with that
+    commit's history order and the blob it was found in."""
+    best: dict[tuple[str, str, str], tuple[int, str, Finding]] = {}
+    for sha, findings in by_blob.items():
+        for path, commit_sha in history.introductions.get(sha, {}).items():
+            commit = history.commits[commit_sha]
+            for f in findings:
+                placed = _at(f, path, commit)
+                key = (f.rule_id, f.secret, placed.location.path)
+                if key not in best or commit.order < best[key][0]:
+                    best[key] = (commit.order, sha, placed)
+    return list(best.values())
+
+
+def list_blobs(git: Git) -> list[tuple[str, int]]:
+    """Every blob in the repository with its size, in pack order (reading objects in this
+    order lets git reuse delta bases instead of unpacking them again)."""
+    with git.popen(["cat-file", "--batch-all-objects", "--unordered",
+                    "--batch-check=%(objecttype) %(objectname) %(objectsize)"]) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        listing = [(line[5:45].decode(), int(line[46:])) for line in proc.stdout
+                   if line.startswith(b"blob ")]
+        stderr = proc.stderr.read()
+    if proc.returncode != 0:
+        raise GitError(f"git cat-file failed in {git.repo}: {first_error(stderr)}")
+    raise_if_corrupt(git, stderr)
+    return listing
+
+
+def blob_tasks(listing: list[tuple[str, int]]) -> Iterator[list[str]]:
+    """Runs of blobs in pack order, about TASK_BYTES of content each."""
+    task: list[str] = []
+    size = 0
+    for sha, n in listing:
+        task.append(sha)
+        size += n
+        if size >= TASK_BYTES or len(task) >= TASK_BLOBS:
+            yield task
+            task, size = [], 0
+    if task:
+        yield task
+
+
+_cat_files: dict[str, CatFile] = {}  # per worker process: one long-lived reader per repository
+
+
+def _scan_task(args: tuple[Git, list[str]]) -> BlobResults:
+    """In a worker: read these blobs through the worker's own cat-file and scan them."""
+    git, ids = args
+    return scan_blob_ids(worker_scanner(), git, ids)
+
+
+def scan_blob_ids(scanner: Scanner, git: Git, ids: Sequence[str],
+                  deadline: float | None = None) -> BlobResults:
+    """Scan blobs through this process's long-lived cat-file for the repository."""
+    reader = _cat_files.get(git.repo)
+    if reader is None:
+        reader = _cat_files[git.repo] = CatFile(git)
+    return _scan_objects(scanner, reader.read(ids), NullProgress(), deadline)
+
+
+class ScanTimeout(GitError):
+    """A repository took longer than its time budget."""
+
+
+def _scan_objects(scanner: Scanner, objects: Iterable[GitObject], progress: Progress,
+                  deadline: float | None = None) -> BlobResults:
+    results = BlobResults()
+    for obj in objects:
+        if deadline is not None and time.monotonic() > deadline:
+            raise ScanTimeout("timed out")
+        if obj.type == "missing":
+            results.skipped.setdefault(obj.sha, []).append(
+                Skipped("", f"object {obj.sha[:12]} is missing from the repository"))
+            continue
+        if obj.type != "blob":
+            continue
+        results.seen.add(obj.sha)
+        results.blobs += 1
+        results.bytes += obj.size
+        progress.advance(obj.size, 1)
+        if obj.size < len(LFS_POINTER) + 200:
+            data = obj.content.read()
+            if data.startswith(LFS_POINTER):
+                continue  # the content lives on an LFS server, not in the repository
+            result = scanner.scan_blob(io.BytesIO(data))
+        else:
+            result = scanner.scan_blob(obj.content)
+        if result.findings or result.skipped or result.suppressed:
+            results.add(obj.sha, result)
+    return results
+
+
+def _at(f: Finding, path: str, commit: Commit | None, keep_path: bool = True) -> Finding:
+    """A blob's finding placed at a path (archive members keep their ``!inner`` suffix)."""
+    loc = f.location
+    where = path + loc.path if keep_path else path
+    return dataclasses.replace(f, location=Location(
+        path=where, line=loc.line, column=loc.column, end_line=loc.end_line,
+        end_column=loc.end_column, commit=commit.sha if commit else None,
+        author=commit.author if commit else None, date=commit.date if commit else None))
+
+
+def set_in_head(git: Git, findings: list[Finding],
+                blob_findings: dict[str, list[Finding]]) -> None:
+    """Mark each history finding with whether HEAD still has that secret at that path."""
+    wanted = {f.location.path.split("!", 1)[0] for f in findings
+              if f.location.commit and f.location.path != COMMIT_MESSAGE}
+    if not wanted:
+        return
+    head: dict[str, str] = {}
+    try:
+        out = git.run(["ls-tree", "-r", "-z", "HEAD"])
+    except GitError:  # no HEAD (an unborn branch is checked out): nothing is "in HEAD"
+        out = b""
+    for entry in out.split(b"\0"):
+        meta, _, raw_path = entry.partition(b"\t")
+        path = raw_path.decode("utf-8", "replace")
+        if path in wanted:
+            head[path] = meta.split()[2].decode()
+    # HEAD blobs this scan did not report on: look for the secret in their raw bytes.
+    unread = sorted({b for b in head.values() if b not in blob_findings})
+    contents = {o.sha: o.content.read() for o in iter_objects(git, unread) if o.type == "blob"}
+    for i, f in enumerate(findings):
+        if not f.location.commit or f.location.path == COMMIT_MESSAGE:
+            continue
+        blob = head.get(f.location.path.split("!", 1)[0])
+        if blob is None:
+            present = False
+        elif blob in blob_findings:
+            present = any(g.rule_id == f.rule_id and g.secret == f.secret
+                          for g in blob_findings[blob])
+        else:
+            present = f.secret.encode("utf-8", "surrogateescape") in contents.get(blob, b"")
+        findings[i] = dataclasses.replace(
+            f, location=dataclasses.replace(f.location, in_head=present))
+
+
+def scan_git(repo: str, scope: GitScope | None = None, config: ScanConfig | None = None,
+             progress: Progress | None = None) -> ScanResult:
+    return HistoryScanner(config, progress).scan(repo, scope)

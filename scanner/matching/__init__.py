@@ -1,0 +1,1 @@
+"""The matching engine: keyword prefilter, regex confirmation in windows, pairing."""

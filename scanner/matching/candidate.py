@@ -1,0 +1,24 @@
+"""A regex match that filters have not yet judged."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from scanner.rules.schema import Rule
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    rule: Rule = field(repr=False)
+    value: str  # the captured secret; Latin-1 text, so non-ASCII bytes are one char each
+    start: int  # offsets of the secret in ``text``
+    end: int
+    text: str = field(default="", repr=False)  # the text the offsets refer to (shared, not copied)
+    decoded: tuple[str, ...] = ()  # decoders applied to reach the value, outermost first
+    partner: tuple[str, str] | None = None  # (rule id, value) of the paired ID or secret
+
+    def char_after(self) -> str:
+        return self.text[self.end : self.end + 1]
+
+    def char_before(self) -> str:
+        return self.text[self.start - 1 : self.start] if self.start else ""

@@ -1,0 +1,74 @@
+"""The prefilter's keyword table: every rule keyword, plus the base64 forms of each keyword,
+so that a base64 block which hides a key also wakes the decoder."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import regex
+
+from scanner.rules.schema import Rule
+
+MIN_ENCODED_CORE = 4
+MIN_TWICE_ENCODED_CORE = 5
+
+
+@dataclass(frozen=True, slots=True)
+class KeywordTable:
+    literals: tuple[str, ...]
+    rules_for: tuple[tuple[int, ...], ...]  # literal index -> indices of rules it wakes
+    encoded: tuple[bool, ...]  # literal index -> is a base64 form (wakes the decoder)
+
+
+def build_keyword_table(rules: Sequence[Rule], encoded_depth: int = 2) -> KeywordTable:
+    """Keywords, plus their base64 forms up to ``encoded_depth`` levels of encoding (a
+    kubeconfig inside a Kubernetes Secret is base64 of base64)."""
+    targets: dict[str, set[int]] = {}
+    encoded: dict[str, set[int]] = {}
+    for index, rule in enumerate(rules):
+        for keyword in rule.keywords:
+            targets.setdefault(keyword, set()).add(index)
+            if encoded_depth < 1:
+                continue
+            for form in case_forms(keyword, rule):
+                for core in base64_cores(form.encode("latin-1")):
+                    encoded.setdefault(core.lower(), set()).add(index)
+                    if encoded_depth < 2:
+                        continue
+                    for twice in base64_cores(core.encode("ascii")):
+                        if len(twice) >= MIN_TWICE_ENCODED_CORE:
+                            encoded.setdefault(twice.lower(), set()).add(index)
+    literals = sorted(targets)
+    extra = sorted(k for k in encoded if k not in targets)
+    return KeywordTable(
+        literals=tuple(literals + extra),
+        rules_for=tuple(tuple(sorted(targets[k])) for k in literals) + tuple(() for _ in extra),
+        encoded=tuple(False for _ in literals) + tuple(True for _ in extra),
+    )
+
+
+def case_forms(keyword: str, rule: Rule) -> set[str]:
+    """The spellings of a keyword that matter once base64-encoded (where case is kept): the
+    lower- and upper-case forms and every spelling the rule's examples use."""
+    forms = {keyword, keyword.upper()}
+    pattern = regex.compile(regex.escape(keyword), regex.IGNORECASE)
+    for example in rule.examples:
+        forms.update(m.group() for m in pattern.finditer(example.text))
+    return forms
+
+
+def base64_cores(word: bytes) -> list[str]:
+    """The characters of base64(word) that do not depend on neighbouring bytes, for each of
+    the three byte alignments the word can have inside a larger encoded block."""
+    cores = []
+    for align in range(3):
+        encoded = base64.b64encode(b"\0" * align + word + b"\0" * 3).decode("ascii")
+        first = -(-8 * align // 6)
+        last = 8 * (align + len(word)) // 6
+        core = encoded[first:last]
+        if len(core) >= MIN_ENCODED_CORE:
+            cores.append(core)
+            cores.append(core.replace("+", "-").replace("/", "_"))
+    return list(dict.fromkeys(cores))

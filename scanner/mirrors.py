@@ -1,0 +1,147 @@
+"""Which repositories a sweep covers, and where it reads them: a list file (clone URLs,
+``file://`` URLs or local paths, ``#`` comments) and/or every repository under a directory.
+Remote repositories are kept as bare mirrors in a cache directory and fetched, not cloned
+again, on later runs. Credentials come only from git's own configuration and credential
+helpers; URLs are stored and logged without any ``user:password@`` part."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+from scanner.errors import UsageError
+from scanner.sources.git_cmd import GitError, first_error, git_env
+
+_REMOTE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|[\w.-]+@[\w.-]+:)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class RepoSpec:
+    name: str  # stable, unique within a sweep: host/owner/repo, or the directory's path
+    url: str  # as listed, credentials removed
+    source: str  # what to clone/fetch from (may carry credentials), or the local path
+    remote: bool
+
+
+def safe_url(url: str) -> str:
+    """The URL without a user or password, for the store and logs."""
+    if "://" not in url:
+        return url
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.port:
+        host += f":{parts.port}"
+    return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
+
+
+def read_repo_list(path: Path) -> list[str]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot read the repository list {path}: {exc.strerror}") from exc
+    entries = []
+    for line in text.splitlines():
+        entry = line.split("#", 1)[0].strip() if not line.lstrip().startswith("#") else ""
+        if entry:
+            entries.append(entry)
+    return entries
+
+
+def find_repositories(root: Path) -> Iterator[Path]:
+    """Every git repository under ``root`` (work trees and bare ones), not descending into
+    a repository once found."""
+    if not root.is_dir():
+        raise UsageError(f"not a directory: {root}")
+    stack = [root]
+    while stack:
+        directory = stack.pop()
+        if _is_repository(directory):
+            yield directory
+            continue
+        try:
+            children = sorted((e for e in os.scandir(directory)
+                               if e.is_dir(follow_symlinks=False)), key=lambda e: e.name,
+                              reverse=True)
+        except OSError:
+            continue
+        stack.extend(Path(e.path) for e in children)
+
+
+def _is_repository(path: Path) -> bool:
+    if (path / ".git").exists():
+        return True
+    return (path / "HEAD").is_file() and (path / "objects").is_dir() and (path / "refs").is_dir()
+
+
+def specs(entries: list[str], root: Path | None = None) -> list[RepoSpec]:
+    out: list[RepoSpec] = []
+    seen: set[str] = set()
+    for entry in entries:
+        if _REMOTE.match(entry) and not entry.startswith("file://"):
+            name = _url_name(entry)
+            spec = RepoSpec(name, safe_url(entry), entry, True)
+        else:
+            local = Path(entry[len("file://"):] if entry.startswith("file://") else entry)
+            local = local.expanduser()
+            absolute = local.resolve()
+            if root is not None and absolute.is_relative_to(root.resolve()):
+                name = absolute.relative_to(root.resolve()).as_posix() or absolute.name
+            else:
+                name = absolute.name.removesuffix(".git") or str(absolute)
+            spec = RepoSpec(name, entry if entry.startswith("file://") else str(absolute),
+                            str(absolute), False)
+        unique, n = spec.name, 2
+        while unique in seen:
+            unique, n = f"{spec.name}-{n}", n + 1
+        seen.add(unique)
+        out.append(RepoSpec(unique, spec.url, spec.source, spec.remote))
+    return out
+
+
+def _url_name(url: str) -> str:
+    if "://" in url:
+        parts = urlsplit(url)
+        host, path = parts.hostname or "", parts.path
+    else:  # scp-like: git@host:owner/repo.git
+        host, _, path = url.split("@", 1)[1].partition(":")
+    path = path.strip("/").removesuffix(".git")
+    return f"{host}/{path}" if host else path
+
+
+def mirror(spec: RepoSpec, cache: Path, timeout: float) -> str:
+    """The local git directory for a repository: the path itself for a local one; a bare
+    mirror in ``cache`` for a remote one, cloned the first time and fetched afterwards."""
+    if not spec.remote:
+        return spec.source
+    digest = hashlib.sha256(spec.url.encode()).hexdigest()[:12]
+    target = cache / f"{re.sub(r'[^A-Za-z0-9._-]+', '_', spec.name)}-{digest}.git"
+    if (target / "HEAD").exists():
+        _git(["-C", str(target), "fetch", "--prune", "--quiet", "origin"], spec, timeout)
+    else:
+        cache.mkdir(parents=True, exist_ok=True)
+        partial = target.with_suffix(".partial")
+        if partial.exists():  # left by a clone that was killed
+            shutil.rmtree(partial)
+        _git(["clone", "--mirror", "--quiet", spec.source, str(partial)], spec, timeout)
+        os.replace(partial, target)  # a killed clone never looks like a finished mirror
+    return str(target)
+
+
+def _git(args: list[str], spec: RepoSpec, timeout: float) -> None:
+    env = git_env()
+    try:
+        proc = subprocess.run(["git", *args], env=env, capture_output=True, timeout=timeout)
+    except subprocess.TimeoutExpired as exc:
+        raise GitError(f"{spec.url}: git {args[0] if args[0] != '-C' else args[2]} timed out "
+                       f"after {timeout:.0f}s") from exc
+    if proc.returncode != 0:
+        # git's message can echo the URL it was given, credentials included
+        message = first_error(proc.stderr).replace(spec.source, spec.url)
+        raise GitError(f"{spec.url}: {message}")

@@ -1,0 +1,184 @@
+"""Values that flow between the stages: frozen dataclasses, no behaviour beyond derived fields."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import NewType
+
+from scanner.redact import redact
+
+RuleId = NewType("RuleId", str)
+
+
+def sha256_hex(value: str) -> str:
+    """Hex SHA-256 of the exact secret string (UTF-8)."""
+    return hashlib.sha256(value.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where a chunk of text comes from: a file path (``a.zip!inner/x`` inside archives), or a
+    git blob seen at a path in a commit."""
+
+    path: str
+    commit: str | None = None
+    author: str | None = None
+    date: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """A piece of one input. ``text`` is the input's bytes decoded as Latin-1, so one character
+    is one byte and offsets are byte offsets (UTF-16 input is transcoded to UTF-8 first).
+
+    Consecutive chunks of a large input overlap; a chunk owns the candidates that start in
+    ``[own_from, own_to)`` so each one is reported exactly once."""
+
+    origin: Origin
+    text: str
+    first_line: int = 0  # number of line breaks in the input before text[0]
+    first_column: int = 0  # characters of text[0]'s line that precede the chunk
+    own_from: int = 0
+    own_to: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    path: str
+    line: int  # 1-based
+    column: int  # 1-based, in characters
+    end_line: int
+    end_column: int  # 1-based, exclusive
+    commit: str | None = None
+    author: str | None = None
+    date: str | None = None
+    in_head: bool | None = None
+    repository: str | None = None  # set by sweeps: which repository
+    owner: str | None = None  # set by sweeps: the last committer of the path
+
+
+@dataclass(frozen=True, slots=True)
+class Pairing:
+    """The partner credential of a finding: the ID for a secret, or the secret for an ID.
+    Read back from a store, ``secret`` is empty and ``digest``/``shown`` hold what was kept."""
+
+    rule_id: str
+    secret: str = field(repr=False)
+    digest: str | None = None
+    shown: str | None = None
+
+    @property
+    def secret_sha256(self) -> str:
+        return self.digest or sha256_hex(self.secret)
+
+    @property
+    def redacted(self) -> str:
+        return self.shown or redact(self.secret)
+
+
+@dataclass(frozen=True, slots=True)
+class Verification:
+    status: str  # active | inactive | unknown | skipped
+    reason: str | None = None
+    identity: dict[str, str] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    rule_id: str
+    rule_name: str
+    provider: str
+    kind: str
+    severity: str
+    secret: str = field(repr=False)
+    location: Location
+    paired_with: Pairing | None = None
+    decoded: tuple[str, ...] = ()  # encodings peeled off to reach the secret, outermost first
+    tags: tuple[str, ...] = ()
+    verification: Verification | None = None
+    # Read back from a store the raw secret is gone (``secret`` is empty): these hold what
+    # was kept of it.
+    digest: str | None = None
+    shown: str | None = None
+
+    @property
+    def secret_sha256(self) -> str:
+        return self.digest or sha256_hex(self.secret)
+
+    @property
+    def redacted(self) -> str:
+        return self.shown or redact(self.secret)
+
+    @property
+    def fingerprint(self) -> str:
+        """Identifies one location of one secret, without line numbers, so it survives code
+        moving within a file: ``rule:path:sha256-prefix`` (the commit is added for history)."""
+        parts = [self.rule_id, self.location.path, self.secret_sha256[:16]]
+        if self.location.commit:
+            parts.insert(0, self.location.commit)
+        return ":".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """An input, or part of one, that was not scanned, and why."""
+
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Suppressed:
+    """A real finding the user has triaged away: ``reason`` is one of SUPPRESSION_REASONS."""
+
+    finding: Finding
+    reason: str
+
+
+SUPPRESSION_REASONS = ("inline allow", "ignore file", "baseline", "allowlist")
+
+
+@dataclass(frozen=True, slots=True)
+class Dropped:
+    """A candidate a filter rejected; shown by ``--explain``."""
+
+    rule_id: str
+    path: str
+    line: int
+    column: int
+    redacted: str
+    reason: str
+
+
+@dataclass(slots=True)
+class ScanStats:
+    files: int = 0
+    bytes: int = 0
+    skipped: int = 0
+    dropped: int = 0
+    seconds: float = 0.0
+    engine: str = ""
+
+    def add(self, other: ScanStats) -> None:
+        self.files += other.files
+        self.bytes += other.bytes
+        self.skipped += other.skipped
+        self.dropped += other.dropped
+
+
+@dataclass(slots=True)
+class ScanResult:
+    findings: list[Finding] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    dropped: list[Dropped] = field(default_factory=list)
+    stats: ScanStats = field(default_factory=ScanStats)
+    missing: list[str] = field(default_factory=list)  # paths the user named that do not exist
+    suppressed: list[Suppressed] = field(default_factory=list)
+
+    def extend(self, other: ScanResult) -> None:
+        self.findings.extend(other.findings)
+        self.suppressed.extend(other.suppressed)
+        self.skipped.extend(other.skipped)
+        self.dropped.extend(other.dropped)
+        self.stats.add(other.stats)

@@ -1,0 +1,257 @@
+"""The matching pipeline for one chunk of text: prefilter -> regexes in windows -> filters ->
+context and pairing -> decoded views scanned again -> findings. No I/O of its own."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import regex
+
+from scanner.decoders import Segment, all_decoders, build_segment
+from scanner.filters import build_filters
+from scanner.filters.checks import key_is_encrypted
+from scanner.matching import pairing
+from scanner.matching.candidate import Candidate
+from scanner.matching.keywords import build_keyword_table
+from scanner.matching.prefilter import make_prefilter
+from scanner.matching.windows import merge, window
+from scanner.models import Chunk, Dropped, Finding, Location, Pairing, Skipped, Suppressed
+from scanner.redact import redact
+from scanner.rules.loader import RuleSet
+
+DECODE_REGION_LINES = 5
+DECODE_REGION_BYTES = 2048
+MATCH_EXTENSION = 4096  # how far past a window a match may run before it is re-checked
+ALLOW_MARKER = "keysweep:allow"  # on a line, in any comment syntax, suppresses its findings
+
+
+@dataclass(slots=True)
+class _TextScan:
+    kept: list[Candidate] = field(default_factory=list)
+    drops: list[tuple[Candidate, str]] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class ChunkResult:
+    findings: list[Finding] = field(default_factory=list)
+    dropped: list[Dropped] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    suppressed: list[Suppressed] = field(default_factory=list)
+
+
+class Pipeline:
+    """Built once per process from a RuleSet; ``scan_chunk`` is then called per chunk."""
+
+    def __init__(self, ruleset: RuleSet, engine: str = "auto", decode_depth: int = 2,
+                 regex_timeout: float = 2.0, explain: bool = False) -> None:
+        self.rules = ruleset.rules
+        self.providers = ruleset.providers
+        self.table = build_keyword_table(self.rules, encoded_depth=decode_depth)
+        self.prefilter = make_prefilter(self.table.literals, engine)
+        self.patterns = [regex.compile(r.regex) for r in self.rules]
+        self.filters = build_filters(ruleset.placeholders)
+        self.decoders = list(all_decoders().values()) if decode_depth > 0 else []
+        self.decode_depth = decode_depth
+        self.regex_timeout = regex_timeout
+        self.explain = explain
+
+    @property
+    def engine(self) -> str:
+        return self.prefilter.name
+
+    # -- one chunk -----------------------------------------------------------------------
+
+    def scan_chunk(self, chunk: Chunk) -> ChunkResult:
+        scan = self._scan(chunk.text, 0)
+        result = ChunkResult()
+        own_to = len(chunk.text) if chunk.own_to is None else chunk.own_to
+        owned = sorted((c for c in scan.kept if chunk.own_from <= c.start < own_to),
+                       key=lambda c: c.start)
+        for c, loc in zip(owned, _locations(chunk, [(c.start, c.end) for c in owned]), strict=True):
+            finding = self._finding(c, loc)
+            if _inline_allow(c):
+                result.suppressed.append(Suppressed(finding, "inline allow"))
+            else:
+                result.findings.append(finding)
+        if self.explain:
+            drops = sorted((d for d in scan.drops if chunk.own_from <= d[0].start < own_to),
+                           key=lambda d: d[0].start)
+            locs = _locations(chunk, [(c.start, c.end) for c, _ in drops])
+            for (c, reason), loc in zip(drops, locs, strict=True):
+                result.dropped.append(Dropped(c.rule.id, loc.path, loc.line, loc.column,
+                                              redact(_real(c.value)), reason))
+        result.skipped.extend(Skipped(chunk.origin.path, e) for e in dict.fromkeys(scan.errors))
+        return result
+
+    def _finding(self, c: Candidate, loc: Location) -> Finding:
+        rule = c.rule
+        severity, tags = rule.severity, ()
+        if rule.kind == "private_key" and key_is_encrypted(c.value):
+            severity, tags = "low", ("encrypted",)
+        partner = Pairing(c.partner[0], _real(c.partner[1])) if c.partner else None
+        return Finding(rule_id=rule.id, rule_name=rule.name, provider=rule.provider,
+                       kind=rule.kind, severity=severity, secret=_real(c.value), location=loc,
+                       paired_with=partner, decoded=c.decoded, tags=tags)
+
+    # -- one text (a chunk, or a decoded view of part of one) ------------------------------
+
+    def _scan(self, text: str, depth: int) -> _TextScan:
+        out = _TextScan()
+        hits = self.prefilter.find(text)
+        if not hits:
+            return out
+        windows: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        decode_regions: list[tuple[int, int]] = []
+        literals, rules_for, encoded = self.table.literals, self.table.rules_for, self.table.encoded
+        for kw, start in hits:
+            end = start + len(literals[kw])
+            if encoded[kw]:
+                decode_regions.append(window(text, start, end, DECODE_REGION_LINES,
+                                             DECODE_REGION_BYTES))
+                continue
+            for ri in rules_for[kw]:
+                rule = self.rules[ri]
+                lines = rule.context.within_lines if rule.context else 0
+                windows[ri].append(window(text, start, end, lines, rule.window))
+
+        candidates = []
+        for ri, spans in windows.items():
+            candidates.extend(self._confirm(ri, text, merge(spans), out))
+        kept = []
+        for c in candidates:
+            reason = self._filter(c)
+            if reason:
+                out.drops.append((c, reason))
+            else:
+                kept.append(c)
+        out.kept, context_drops = pairing.resolve(kept, text)
+        out.drops.extend(context_drops)
+
+        if depth < self.decode_depth and self.decoders:
+            regions = merge([s for spans in windows.values() for s in spans] + decode_regions)
+            self._scan_decoded(text, regions, depth, out)
+        return out
+
+    def _confirm(self, ri: int, text: str, spans: list[tuple[int, int]],
+                 out: _TextScan) -> Iterator[Candidate]:
+        rule, pattern = self.rules[ri], self.patterns[ri]
+        group = rule.secret_group
+        seen: set[int] = set()
+        for s, e in spans:
+            try:
+                for m in pattern.finditer(text, s, e, timeout=self.regex_timeout):
+                    if m.end() == e and e < len(text):
+                        # The window may have cut a longer token; judge it with more text.
+                        m = pattern.match(text, m.start(), min(len(text), e + MATCH_EXTENSION),
+                                          timeout=self.regex_timeout)
+                        if m is None:
+                            continue
+                    gs, ge = m.span(group)
+                    if gs < 0 or gs in seen:
+                        continue
+                    seen.add(gs)
+                    yield Candidate(rule, text[gs:ge], gs, ge, text)
+            except TimeoutError:
+                out.errors.append(f"rule {rule.id}: regex timed out near byte {s}; part skipped")
+
+    def _filter(self, c: Candidate) -> str | None:
+        skip = c.rule.skip_filters
+        for name, check in self.filters:
+            if name not in skip:
+                reason = check(c)
+                if reason:
+                    return reason
+        return None
+
+    def _scan_decoded(self, text: str, regions: list[tuple[int, int]], depth: int,
+                      out: _TextScan) -> None:
+        found = {(c.rule.id, c.start) for c in out.kept}
+        for start, end in regions:
+            for decoder in self.decoders:
+                reps = decoder.replacements(text, start, end)
+                if not reps:
+                    continue
+                seg = build_segment(text, min(start, reps[0][0]), max(end, reps[-1][1]), reps)
+                if seg is None:
+                    continue
+                sub = self._scan(seg.text, depth + 1)
+                out.errors.extend(sub.errors)
+                for c in sub.kept:
+                    mapped = _map(c, seg, text, decoder.name)
+                    if mapped is not None and (c.rule.id, mapped.start) not in found:
+                        found.add((c.rule.id, mapped.start))
+                        out.kept.append(mapped)
+                        _pair_back(out.kept, mapped)
+                if self.explain:
+                    for c, reason in sub.drops:
+                        mapped = _map(c, seg, text, decoder.name)
+                        if mapped is not None:
+                            out.drops.append((mapped, reason))
+
+
+def _inline_allow(c: Candidate) -> bool:
+    """The marker on any line the secret spans (in any comment syntax) allows it."""
+    text = c.text
+    start = text.rfind("\n", 0, c.start) + 1
+    end = text.find("\n", c.end)
+    return text.find(ALLOW_MARKER, start, end if end >= 0 else len(text)) >= 0
+
+
+def _pair_back(kept: list[Candidate], decoded: Candidate) -> None:
+    """A secret found in decoded content may pair with an ID found in the raw text: give
+    that ID its partner too."""
+    if decoded.partner is None:
+        return
+    rule_id, value = decoded.partner
+    for i, c in enumerate(kept):
+        if c.rule.id == rule_id and c.value == value and c.partner is None:
+            kept[i] = dataclasses.replace(c, partner=(decoded.rule.id, decoded.value))
+            return
+
+
+def _map(c: Candidate, seg: Segment, text: str, decoder: str) -> Candidate | None:
+    """A candidate found in a decoded view, placed at the encoded value in the original text;
+    None if it lies in text the view did not change (the raw scan covers it)."""
+    start, end, touched = seg.to_original(c.start, c.end)
+    if not touched:
+        return None
+    return dataclasses.replace(c, start=start, end=end, text=text, decoded=(decoder,) + c.decoded)
+
+
+def _real(value: str) -> str:
+    """Latin-1 chunk text back to the real string (UTF-8 bytes, undecodable ones escaped)."""
+    return value if value.isascii() else value.encode("latin-1").decode("utf-8", "surrogateescape")
+
+
+def _chars(raw: str) -> int:
+    return len(raw) if raw.isascii() else len(raw.encode("latin-1").decode("utf-8", "replace"))
+
+
+def _locations(chunk: Chunk, spans: list[tuple[int, int]]) -> list[Location]:
+    """1-based line and column (in characters) of each span; spans sorted by start."""
+    text, o = chunk.text, chunk.origin
+    out = []
+    pos = newlines = 0
+    for start, end in spans:
+        newlines += text.count("\n", pos, start)
+        pos = start
+        line_start = text.rfind("\n", 0, start) + 1
+        end_line = newlines + text.count("\n", start, end)
+        end_line_start = text.rfind("\n", 0, end) + 1 if end_line != newlines else line_start
+        # A line that began in an earlier chunk already has first_column characters.
+        column = _chars(text[line_start:start]) + 1 + (chunk.first_column if not line_start else 0)
+        end_column = _chars(text[end_line_start:end]) + 1 + (
+            chunk.first_column if not end_line_start else 0)
+        out.append(Location(
+            path=o.path,
+            line=chunk.first_line + newlines + 1,
+            column=column,
+            end_line=chunk.first_line + end_line + 1,
+            end_column=end_column,
+            commit=o.commit, author=o.author, date=o.date,
+        ))
+    return out

@@ -1,0 +1,1 @@
+"""Rules are data: TOML files in ``patterns/``, parsed and validated here."""

@@ -1,0 +1,111 @@
+"""Find and load rule files (built-in ``patterns/`` plus user files) into one RuleSet, and
+check the references between rules."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from scanner.errors import RuleError
+from scanner.filters import CHECKS, FILTER_NAMES, PlaceholderData
+from scanner.rules.schema import Provider, Rule, load_rule_file
+
+PLACEHOLDERS_FILE = "placeholders.toml"
+CANARIES_FILE = "canaries.toml"  # verification data (scanner/verifiers/aws.py), not rules
+DATA_FILES = (PLACEHOLDERS_FILE, CANARIES_FILE)
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    rules: tuple[Rule, ...]
+    providers: dict[str, Provider] = field(hash=False)
+    placeholders: PlaceholderData = PlaceholderData()
+
+    def by_id(self) -> dict[str, Rule]:
+        return {r.id: r for r in self.rules}
+
+    def select(self, enabled: Iterable[str] = (), disabled: Iterable[str] = ()) -> RuleSet:
+        """A copy with only the enabled rules (all when none are named) minus the disabled."""
+        want, drop = set(enabled), set(disabled)
+        unknown = (want | drop) - set(self.by_id())
+        if unknown:
+            raise RuleError(f"unknown rule id {sorted(unknown)[0]!r}")
+        rules = tuple(r for r in self.rules if (not want or r.id in want) and r.id not in drop)
+        return RuleSet(rules, self.providers, self.placeholders)
+
+
+def builtin_patterns_dir() -> Path:
+    """The rule files shipped in the wheel, or the checkout's ``patterns/`` when running from
+    source."""
+    shipped = resources.files("scanner") / "patterns"
+    if shipped.is_dir():
+        return Path(str(shipped))
+    return Path(__file__).resolve().parents[2] / "patterns"
+
+
+def load_rules(extra_files: Sequence[str | Path] = (), builtin: bool = True) -> RuleSet:
+    files: list[Path] = []
+    if builtin:
+        directory = builtin_patterns_dir()
+        if not directory.is_dir():
+            raise RuleError(f"built-in rules not found at {directory}; reinstall keysweep")
+        files.extend(sorted(p for p in directory.glob("*.toml") if p.name not in DATA_FILES))
+        placeholders = load_placeholders(directory / PLACEHOLDERS_FILE)
+    else:
+        placeholders = PlaceholderData()
+    for extra in extra_files:
+        path = Path(extra)
+        if path.is_dir():
+            files.extend(sorted(path.glob("*.toml")))
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise RuleError(f"rule file not found: {path}")
+    providers: dict[str, Provider] = {}
+    rules: list[Rule] = []
+    for path in files:
+        provider, file_rules = load_rule_file(path)
+        providers.setdefault(provider.id, provider)
+        rules.extend(file_rules)
+    ruleset = RuleSet(tuple(rules), providers, placeholders)
+    check_references(ruleset)
+    return ruleset
+
+
+def load_placeholders(path: Path) -> PlaceholderData:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8")).get("placeholders", {})
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise RuleError(f"{path}: cannot load placeholder data: {exc}") from exc
+    return PlaceholderData(
+        known_values=frozenset(data.get("known_values", ())),
+        example_suffixes=tuple(data.get("example_suffixes", ())),
+        words=tuple(w.lower() for w in data.get("words", ())),
+        min_run=int(data.get("min_run", 4)),
+        min_sequence=int(data.get("min_sequence", 5)),
+    )
+
+
+def check_references(ruleset: RuleSet) -> None:
+    """Ids are unique; context ids, overrides, checks and filters name things that exist."""
+    seen: dict[str, Rule] = {}
+    for rule in ruleset.rules:
+        if rule.id in seen:
+            raise RuleError(
+                f"{rule.source}: rule {rule.id}: id already defined in {seen[rule.id].source}")
+        seen[rule.id] = rule
+    for rule in ruleset.rules:
+        where = f"{rule.source}: rule {rule.id}"
+        refs = list(rule.overrides) + list(rule.context.ids if rule.context else ())
+        for ref in refs:
+            if ref not in seen:
+                raise RuleError(f"{where}: refers to unknown rule {ref!r}")
+        for name in rule.checks:
+            if name not in CHECKS:
+                raise RuleError(f"{where}: unknown check {name!r} (known: {', '.join(CHECKS)})")
+        for name in rule.skip_filters:
+            if name not in FILTER_NAMES:
+                raise RuleError(f"{where}: unknown filter {name!r} in skip_filters")

@@ -1,0 +1,220 @@
+"""The rule file format: parse and validate one TOML file into Provider and Rule values.
+
+Every error names the file and, where there is one, the rule id."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import regex
+
+from scanner.errors import RuleError
+
+KINDS = ("id", "secret", "token", "private_key")
+SEVERITIES = ("critical", "high", "medium", "low", "info")
+REQUIREMENTS = ("id-or-words", "id", "words", "id-and-words")
+RULE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+DEFAULT_WINDOW = 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    text: str
+    secret: str | None = None  # None for counterexamples
+    paired_with: str | None = None  # the partner value the example's finding must carry
+    why: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """A secret (or ID) that only counts near an ID of the listed rules and/or near one of
+    the context words, within ``within_lines`` lines."""
+
+    ids: tuple[str, ...] = ()
+    words: tuple[str, ...] = ()
+    within_lines: int = 5
+    require: str = "id-or-words"
+
+
+@dataclass(frozen=True, slots=True)
+class Provider:
+    id: str
+    name: str
+    remediation: str
+    references: tuple[str, ...] = ()
+    data: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    id: str
+    name: str
+    provider: str
+    kind: str
+    severity: str
+    keywords: tuple[str, ...]
+    regex: str
+    source: str  # the file the rule came from, for messages
+    description: str = ""
+    secret_group: int = 1
+    min_entropy: float | None = None
+    checks: tuple[str, ...] = ()
+    skip_filters: tuple[str, ...] = ()
+    context: Context | None = None
+    overrides: tuple[str, ...] = ()
+    window: int = DEFAULT_WINDOW
+    verify: str | None = None
+    examples: tuple[Example, ...] = ()
+    counterexamples: tuple[Example, ...] = ()
+
+
+_PROVIDER_KEYS = {"provider", "name", "remediation", "references", "rules", "data"}
+_RULE_KEYS = {
+    "id", "name", "kind", "severity", "keywords", "regex", "description", "secret_group",
+    "min_entropy", "checks", "skip_filters", "context", "overrides", "window", "verify",
+    "examples", "counterexamples",
+}
+_CONTEXT_KEYS = {"ids", "words", "within_lines", "require"}
+_EXAMPLE_KEYS = {"text", "secret", "paired_with"}
+_COUNTEREXAMPLE_KEYS = {"text", "why"}
+
+
+def load_rule_file(path: Path) -> tuple[Provider, list[Rule]]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise RuleError(f"cannot read rule file {path}: {exc.strerror}") from exc
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise RuleError(f"{path}: not valid TOML: {exc}") from exc
+    return parse_rule_file(data, str(path))
+
+
+def parse_rule_file(data: dict[str, Any], source: str) -> tuple[Provider, list[Rule]]:
+    _no_unknown_keys(data, _PROVIDER_KEYS, source, "file")
+    provider_id = _require(data, "provider", str, source, "file")
+    provider = Provider(
+        id=provider_id,
+        name=_optional(data, "name", str, source, "file") or provider_id,
+        remediation=_optional(data, "remediation", str, source, "file")
+        or "Revoke the credential with its issuer, then rotate it everywhere it is used.",
+        references=tuple(_optional(data, "references", list, source, "file") or ()),
+        data=_optional(data, "data", dict, source, "file") or {},
+    )
+    raw_rules = _optional(data, "rules", list, source, "file") or []
+    rules = [_parse_rule(raw, provider_id, source) for raw in raw_rules]
+    return provider, rules
+
+
+def _parse_rule(raw: Any, provider: str, source: str) -> Rule:
+    if not isinstance(raw, dict):
+        raise RuleError(f"{source}: every [[rules]] entry must be a table")
+    rule_id = _require(raw, "id", str, source, "rule")
+    where = f"rule {rule_id}"
+    if not RULE_ID.match(rule_id):
+        raise RuleError(f"{source}: {where}: id must be kebab-case (a-z, 0-9 and '-')")
+    _no_unknown_keys(raw, _RULE_KEYS, source, where)
+    kind = _require(raw, "kind", str, source, where)
+    if kind not in KINDS:
+        raise RuleError(f"{source}: {where}: kind must be one of {', '.join(KINDS)}")
+    severity = _optional(raw, "severity", str, source, where) or "high"
+    if severity not in SEVERITIES:
+        raise RuleError(f"{source}: {where}: severity must be one of {', '.join(SEVERITIES)}")
+    keywords = tuple(_require(raw, "keywords", list, source, where))
+    if not keywords or any(not isinstance(k, str) or not k or k != k.lower() for k in keywords):
+        raise RuleError(f"{source}: {where}: keywords must be non-empty lower-case strings")
+    pattern = _require(raw, "regex", str, source, where)
+    try:
+        compiled = regex.compile(pattern)
+    except regex.error as exc:
+        raise RuleError(f"{source}: {where}: regex does not compile: {exc}") from exc
+    secret_group = _optional(raw, "secret_group", int, source, where) or 1
+    if not 1 <= secret_group <= compiled.groups:
+        raise RuleError(f"{source}: {where}: regex needs a capture group {secret_group}")
+    min_entropy = _optional(raw, "min_entropy", (int, float), source, where)
+    window = _optional(raw, "window", int, source, where) or DEFAULT_WINDOW
+    if not 16 <= window <= 65536:
+        raise RuleError(f"{source}: {where}: window must be between 16 and 65536 bytes")
+    return Rule(
+        id=rule_id,
+        name=_optional(raw, "name", str, source, where) or rule_id,
+        provider=provider,
+        kind=kind,
+        severity=severity,
+        keywords=keywords,
+        regex=pattern,
+        source=source,
+        description=_optional(raw, "description", str, source, where) or "",
+        secret_group=secret_group,
+        min_entropy=float(min_entropy) if min_entropy is not None else None,
+        checks=tuple(_optional(raw, "checks", list, source, where) or ()),
+        skip_filters=tuple(_optional(raw, "skip_filters", list, source, where) or ()),
+        context=_parse_context(raw.get("context"), source, where),
+        overrides=tuple(_optional(raw, "overrides", list, source, where) or ()),
+        window=window,
+        verify=_optional(raw, "verify", str, source, where),
+        examples=_parse_examples(raw, "examples", source, where),
+        counterexamples=_parse_examples(raw, "counterexamples", source, where),
+    )
+
+
+def _parse_context(raw: Any, source: str, where: str) -> Context | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise RuleError(f"{source}: {where}: context must be a table")
+    _no_unknown_keys(raw, _CONTEXT_KEYS, source, f"{where} context")
+    words = tuple(_optional(raw, "words", list, source, where) or ())
+    if any(not isinstance(w, str) or w != w.lower() for w in words):
+        raise RuleError(f"{source}: {where}: context words must be lower-case strings")
+    ids = tuple(_optional(raw, "ids", list, source, where) or ())
+    default = "id-or-words" if ids and words else ("id" if ids else "words")
+    require = _optional(raw, "require", str, source, where) or default
+    if require not in REQUIREMENTS:
+        raise RuleError(f"{source}: {where}: context.require must be one of {REQUIREMENTS}")
+    if ("id" in require and not ids) or ("words" in require and not words):
+        raise RuleError(f"{source}: {where}: context.require={require} needs ids/words")
+    within = _optional(raw, "within_lines", int, source, where)
+    return Context(ids=ids, words=words, within_lines=5 if within is None else within,
+                   require=require)
+
+
+def _parse_examples(raw: dict[str, Any], key: str, source: str, where: str) -> tuple[Example, ...]:
+    items = _optional(raw, key, list, source, where) or []
+    allowed = _EXAMPLE_KEYS if key == "examples" else _COUNTEREXAMPLE_KEYS
+    out = []
+    for i, item in enumerate(items):
+        label = f"{where} {key}[{i}]"
+        if not isinstance(item, dict):
+            raise RuleError(f"{source}: {label} must be a table")
+        _no_unknown_keys(item, allowed, source, label)
+        text = _require(item, "text", str, source, label)
+        if key == "examples":
+            out.append(Example(text=text, secret=_require(item, "secret", str, source, label),
+                               paired_with=_optional(item, "paired_with", str, source, label)))
+        else:
+            out.append(Example(text=text, why=_optional(item, "why", str, source, label) or ""))
+    return tuple(out)
+
+
+def _no_unknown_keys(raw: dict[str, Any], allowed: set[str], source: str, where: str) -> None:
+    unknown = sorted(set(raw) - allowed)
+    if unknown:
+        raise RuleError(f"{source}: {where}: unknown key {unknown[0]!r}")
+
+
+def _require(raw: dict[str, Any], key: str, typ: Any, source: str, where: str) -> Any:
+    if key not in raw:
+        raise RuleError(f"{source}: {where}: missing required key {key!r}")
+    return _optional(raw, key, typ, source, where)
+
+
+def _optional(raw: dict[str, Any], key: str, typ: Any, source: str, where: str) -> Any:
+    value = raw.get(key)
+    if value is not None and (not isinstance(value, typ) or isinstance(value, bool)):
+        names = typ.__name__ if isinstance(typ, type) else "/".join(t.__name__ for t in typ)
+        raise RuleError(f"{source}: {where}: {key!r} must be a {names}")
+    return value

@@ -1,0 +1,67 @@
+"""Run every rule's own examples and counterexamples through the whole pipeline: the gate for
+built-in rules (tests/test_patterns.py) and for users' rules (``keysweep rules check``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from scanner.models import ScanResult
+from scanner.rules.schema import Example, Rule
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    rule_id: str
+    source: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.source}: rule {self.rule_id}: {self.message}"
+
+
+class TextScanner:
+    """Anything that scans a string: scanner.scanning.Scanner."""
+
+    def scan_text(self, text: str | bytes, path: str = "<text>") -> ScanResult:
+        raise NotImplementedError
+
+
+def example_problem(rule: Rule, example: Example, scanner: TextScanner) -> str | None:
+    """Why an example fails (its secret not found, or not paired as stated), or None."""
+    if not any(k in example.text.lower() for k in rule.keywords):
+        return "example contains none of the rule's keywords"
+    result = scanner.scan_text(example.text)
+    mine = [f for f in result.findings if f.rule_id == rule.id]
+    hits = [f for f in mine if f.secret == example.secret]
+    if not hits:
+        got = ", ".join(sorted({f.redacted for f in mine})) or "nothing"
+        return f"example should find {example.secret[:8]}… but found {got}"
+    if example.paired_with and not any(
+            f.paired_with and f.paired_with.secret == example.paired_with for f in hits):
+        return f"example's finding should be paired with {example.paired_with[:8]}…"
+    return None
+
+
+def counterexample_problem(rule: Rule, example: Example, scanner: TextScanner) -> str | None:
+    result = scanner.scan_text(example.text)
+    mine = [f for f in result.findings if f.rule_id == rule.id]
+    if mine:
+        return f"counterexample ({example.why or 'no reason given'}) found {mine[0].redacted}"
+    return None
+
+
+def check_rules(rules: Iterable[Rule], scanner: TextScanner) -> Iterator[Problem]:
+    for rule in rules:
+        if not rule.examples:
+            yield Problem(rule.id, rule.source, "needs at least one example")
+        if not rule.counterexamples:
+            yield Problem(rule.id, rule.source, "needs at least one counterexample")
+        for i, example in enumerate(rule.examples):
+            message = example_problem(rule, example, scanner)
+            if message:
+                yield Problem(rule.id, rule.source, f"examples[{i}]: {message}")
+        for i, example in enumerate(rule.counterexamples):
+            message = counterexample_problem(rule, example, scanner)
+            if message:
+                yield Problem(rule.id, rule.source, f"counterexamples[{i}]: {message}")

@@ -1,0 +1,206 @@
+"""Run a scan: sources -> pipeline -> ScanResult, in worker processes when the input is large
+enough for parallelism to pay."""
+
+from __future__ import annotations
+
+import io
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, as_completed, wait
+from multiprocessing import get_all_start_methods, get_context
+from typing import Any, BinaryIO
+
+from scanner.config import ScanConfig
+from scanner.matching.prefilter import engine_name
+from scanner.models import Chunk, Finding, Origin, ScanResult, Skipped
+from scanner.pipeline import Pipeline
+from scanner.progress import NullProgress, Progress
+from scanner.sources.files import STDIN, FileItem, iter_files, read_file
+from scanner.sources.inputs import iter_input
+
+INLINE_BYTES = 8 << 20  # below this much input a worker pool costs more than it saves
+BATCH_BYTES = 4 << 20
+BATCH_FILES = 256
+
+
+class Scanner:
+    """A configured scanner; builds its pipeline once and reuses it."""
+
+    def __init__(self, config: ScanConfig | None = None) -> None:
+        self.config = config or ScanConfig()
+        self._pipeline: Pipeline | None = None
+
+    @property
+    def pipeline(self) -> Pipeline:
+        if self._pipeline is None:
+            self._pipeline = build_pipeline(self.config)
+        return self._pipeline
+
+    def scan_chunks(self, parts: Iterable[Chunk | Skipped]) -> ScanResult:
+        result = ScanResult()
+        for part in parts:
+            if isinstance(part, Skipped):
+                result.skipped.append(part)
+                continue
+            chunk_result = self.pipeline.scan_chunk(part)
+            result.findings.extend(chunk_result.findings)
+            result.suppressed.extend(chunk_result.suppressed)
+            result.dropped.extend(chunk_result.dropped)
+            result.skipped.extend(chunk_result.skipped)
+            own_to = len(part.text) if part.own_to is None else part.own_to
+            result.stats.bytes += own_to - part.own_from
+        return result
+
+    def scan_blob(self, stream: BinaryIO) -> ScanResult:
+        """One git blob (or any stream); locations carry no path yet."""
+        return self.scan_chunks(iter_input(stream, Origin(""), self.config.read))
+
+    def scan_text(self, text: str | bytes, path: str = "<text>") -> ScanResult:
+        data = text.encode("utf-8", "surrogateescape") if isinstance(text, str) else text
+        result = self.scan_chunks(iter_input(io.BytesIO(data), Origin(path), self.config.read))
+        result.stats.files = 1
+        return finish(result, self.pipeline.engine, 0.0)
+
+    def scan_items(self, items: Sequence[FileItem]) -> ScanResult:
+        result = ScanResult()
+        for item in items:
+            result.extend(self.scan_chunks(read_file(item, self.config.read)))
+            result.stats.files += 1
+        return result
+
+    def scan_paths(self, paths: Sequence[str], progress: Progress | None = None) -> ScanResult:
+        started = time.perf_counter()
+        progress = progress or NullProgress()
+        result = ScanResult()
+        items: list[FileItem] = []
+        for entry in iter_files(paths, self.config.excludes, self.config.default_excludes):
+            if isinstance(entry, Skipped):
+                result.skipped.append(entry)
+            else:
+                items.append(entry)
+        result.missing = [p for p in paths if p != STDIN and not os.path.lexists(p)]
+        total = sum(i.size for i in items)
+        progress.start(total)
+        batches = list(_batches(items))
+        parallel = self.config.jobs > 1 and total >= INLINE_BYTES and len(batches) > 1
+        results = _in_pool(self.config, batches) if parallel else map(self.scan_items, batches)
+        try:
+            for part in results:
+                result.extend(part)
+                progress.advance(part.stats.bytes, part.stats.files)
+        finally:
+            progress.finish()
+        return finish(result, engine_name(self.config.engine), time.perf_counter() - started)
+
+
+def build_pipeline(config: ScanConfig) -> Pipeline:
+    return Pipeline(config.rules, engine=config.engine, decode_depth=config.decode_depth,
+                    regex_timeout=config.regex_timeout, explain=config.explain)
+
+
+def finish(result: ScanResult, engine: str, seconds: float) -> ScanResult:
+    """Sort findings, drop exact repeats, fill in the totals."""
+    unique: dict[tuple[object, ...], Finding] = {}
+    for f in result.findings:
+        loc = f.location
+        unique.setdefault((f.rule_id, loc.path, loc.commit, loc.line, loc.column, f.secret), f)
+    result.findings = sorted(unique.values(), key=lambda f: (
+        f.location.path, f.location.commit or "", f.location.line, f.location.column, f.rule_id))
+    result.stats.skipped = len(result.skipped)
+    result.stats.dropped = len(result.dropped)
+    result.stats.engine = engine
+    result.stats.seconds = seconds
+    return result
+
+
+def _batches(items: list[FileItem]) -> Iterator[list[FileItem]]:
+    """Groups of files of about BATCH_BYTES; large files first, so no worker ends the scan
+    alone on a big file it picked up last."""
+    batch: list[FileItem] = []
+    size = 0
+    for item in sorted(items, key=lambda i: -i.size):
+        batch.append(item)
+        size += item.size
+        if size >= BATCH_BYTES or len(batch) >= BATCH_FILES:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
+
+
+# -- worker processes ------------------------------------------------------------------------
+
+_worker_scanner: Scanner | None = None  # one per worker process, built by its initializer
+
+
+def _init_worker(config: ScanConfig) -> None:
+    global _worker_scanner
+    _worker_scanner = Scanner(config)
+    _worker_scanner.pipeline  # noqa: B018  build the automaton and regexes once per process
+
+
+def _scan_batch(items: list[FileItem]) -> ScanResult:
+    assert _worker_scanner is not None
+    return _worker_scanner.scan_items(items)
+
+
+def worker_scanner() -> Scanner:
+    """The scanner of the worker process this runs in."""
+    assert _worker_scanner is not None, "only callable inside a WorkerPool worker"
+    return _worker_scanner
+
+
+class WorkerPool:
+    """Worker processes, each with its own pipeline. Workers are forked at once, before the
+    caller starts any git process whose pipes they would otherwise inherit and hold open.
+    At most a few batches are in flight, so memory stays bounded."""
+
+    def __init__(self, config: ScanConfig, workers: int) -> None:
+        method = "fork" if "fork" in get_all_start_methods() else "spawn"
+        self.workers = workers
+        self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context(method),
+                                         initializer=_init_worker, initargs=(config,))
+        for future in [self._pool.submit(int) for _ in range(workers)]:
+            future.result()
+        self._pending: set[Future[Any]] = set()
+
+    def submit(self, fn: Callable[[Any], Any], arg: Any) -> Iterator[Any]:
+        """Queue one task; yields results of tasks that finished meanwhile (never blocks
+        unless too many are in flight)."""
+        self._pending.add(self._pool.submit(fn, arg))
+        while len(self._pending) > 2 * self.workers:
+            done, self._pending = wait(self._pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                yield future.result()
+
+    def drain(self) -> Iterator[Any]:
+        for future in as_completed(self._pending):
+            yield future.result()
+        self._pending = set()
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def __enter__(self) -> WorkerPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _in_pool(config: ScanConfig, batches: list[list[FileItem]]) -> Iterator[ScanResult]:
+    with WorkerPool(config, min(config.jobs, len(batches))) as pool:
+        for batch in batches:
+            yield from pool.submit(_scan_batch, batch)
+        yield from pool.drain()
+
+
+def scan_paths(paths: Sequence[str], config: ScanConfig | None = None,
+               progress: Progress | None = None) -> ScanResult:
+    return Scanner(config).scan_paths(paths, progress)
+
+
+def scan_text(text: str | bytes, config: ScanConfig | None = None,
+              path: str = "<text>") -> ScanResult:
+    return Scanner(config).scan_text(text, path)

@@ -1,0 +1,1 @@
+"""Sources turn inputs (files, archives, stdin, git objects) into chunks of text."""

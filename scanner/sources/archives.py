@@ -1,0 +1,259 @@
+"""Archives and compressed files (zip/jar, tar, gzip/tgz, bzip2, xz): their members are
+scanned as ``archive.zip!inner/path``. Depth, member count, total size and compression
+ratio are limited, so a zip bomb is reported and skipped, never expanded."""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import io
+import lzma
+import os
+import tarfile
+import tempfile
+import zipfile
+import zlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from scanner.models import Chunk, Origin, Skipped
+from scanner.sources.reader import SNIFF_BYTES
+
+ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+STREAM_MAGIC = {b"\x1f\x8b": "gzip", b"BZh": "bzip2", b"\xfd7zXZ\x00": "xz"}
+_SUFFIXES = {"gzip": (".gz", ".tgz"), "bzip2": (".bz2", ".tbz2"), "xz": (".xz", ".txz")}
+_CORRUPT = (zipfile.BadZipFile, tarfile.TarError, EOFError, lzma.LZMAError, zlib.error, OSError,
+            ValueError, NotImplementedError)
+
+
+@dataclass(frozen=True, slots=True)
+class ArchiveLimits:
+    max_depth: int = 3
+    max_members: int = 10_000
+    max_total_bytes: int = 1 << 30
+    max_ratio: float = 100.0
+    ratio_floor: int = 1 << 20  # members smaller than this may compress as well as they like
+
+
+class LimitExceeded(Exception):
+    pass
+
+
+@dataclass(slots=True)
+class Budget:
+    """What one top-level input has used so far, across all its nested archives."""
+
+    limits: ArchiveLimits
+    members: int = 0
+    bytes: int = 0
+
+
+def container_kind(head: bytes) -> str | None:
+    if head.startswith(ZIP_MAGIC):
+        return "zip"
+    for magic, kind in STREAM_MAGIC.items():
+        if head.startswith(magic):
+            return kind
+    if len(head) >= 262 and head[257:262] == b"ustar":
+        return "tar"
+    return None
+
+
+ChunkReader = Callable[[bytes, BinaryIO, Origin, int, Budget], Iterator[Chunk | Skipped]]
+
+
+def iter_archive(kind: str, head: bytes, rest: BinaryIO, origin: Origin, depth: int,
+                 budget: Budget, read_member: ChunkReader) -> Iterator[Chunk | Skipped]:
+    """Chunks of every member; ``read_member`` scans one member (and recurses into archives)."""
+    if depth >= budget.limits.max_depth:
+        yield Skipped(origin.path, f"archive nested more than {budget.limits.max_depth} deep; "
+                                   "not opened")
+        return
+    try:
+        if kind == "zip":
+            yield from _zip(head, rest, origin, depth, budget, read_member)
+        elif kind == "tar":
+            yield from _tar(_Prefixed(head, rest), "r|", origin, depth, budget, read_member,
+                            lambda: 0)
+        else:
+            yield from _compressed(kind, head, rest, origin, depth, budget, read_member)
+    except LimitExceeded as exc:
+        yield Skipped(origin.path, str(exc))
+    except _CORRUPT as exc:
+        yield Skipped(origin.path, f"corrupt or unreadable archive ({type(exc).__name__}: {exc})")
+
+
+def _member(budget: Budget, origin: Origin, name: str) -> Origin:
+    budget.members += 1
+    if budget.members > budget.limits.max_members:
+        raise LimitExceeded(f"more than {budget.limits.max_members} archive members; rest skipped")
+    return Origin(f"{origin.path}!{name}", origin.commit, origin.author, origin.date)
+
+
+def _zip(head: bytes, rest: BinaryIO, origin: Origin, depth: int, budget: Budget,
+         read_member: ChunkReader) -> Iterator[Chunk | Skipped]:
+    if rest.seekable():
+        rest.seek(0)
+        yield from _zip_members(rest, origin, depth, budget, read_member)
+        return
+    # A member of another archive: zip needs random access, so copy it out (to disk when big).
+    with tempfile.SpooledTemporaryFile(max_size=32 << 20) as spool:
+        spool.write(head)
+        while block := rest.read(1 << 20):  # ``rest`` already counts against the budget
+            spool.write(block)
+        spool.seek(0)
+        yield from _zip_members(spool, origin, depth, budget, read_member)  # type: ignore[arg-type]
+
+
+def _zip_members(source: BinaryIO, origin: Origin, depth: int, budget: Budget,
+                 read_member: ChunkReader) -> Iterator[Chunk | Skipped]:
+    limits = budget.limits
+    with zipfile.ZipFile(source) as zf:
+        for info in zf.infolist():
+            if info.is_dir():
+                continue
+            member = _member(budget, origin, info.filename)
+            if info.file_size > limits.ratio_floor and \
+                    info.file_size > limits.max_ratio * max(info.compress_size, 1):
+                yield Skipped(member.path, f"compression ratio above {limits.max_ratio:.0f}:1 "
+                                           "(zip bomb?); not expanded")
+                continue
+            try:
+                with zf.open(info) as raw:
+                    stream = _Limited(raw, budget, lambda i=info: i.compress_size)
+                    yield from read_member(stream.read(SNIFF_BYTES), stream, member, depth + 1,
+                                           budget)
+            except LimitExceeded as exc:
+                yield Skipped(member.path, str(exc))
+            except RuntimeError as exc:  # encrypted members need a password
+                yield Skipped(member.path, f"cannot read archive member: {exc}")
+            except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+                yield Skipped(member.path, f"corrupt archive member ({exc})")
+
+
+def _tar(stream: BinaryIO, mode: str, origin: Origin, depth: int, budget: Budget,
+         read_member: ChunkReader,
+         compressed: Callable[[], int] | None) -> Iterator[Chunk | Skipped]:
+    """``compressed`` is None when the tar stream is itself a limited decompressed stream,
+    which already counts every byte."""
+    with tarfile.open(fileobj=stream, mode=mode) as tf:  # type: ignore[call-overload]
+        for info in tf:
+            if not info.isfile():
+                continue
+            member = _member(budget, origin, info.name)
+            raw = tf.extractfile(info)
+            if raw is None:
+                continue
+            inner: BinaryIO = raw if compressed is None else _Limited(raw, budget, compressed)
+            yield from read_member(inner.read(SNIFF_BYTES), inner, member, depth + 1, budget)
+
+
+def _compressed(kind: str, head: bytes, rest: BinaryIO, origin: Origin, depth: int,
+                budget: Budget, read_member: ChunkReader) -> Iterator[Chunk | Skipped]:
+    counting = _Counting(_Prefixed(head, rest))
+    with _decompressor(kind, counting) as stream:
+        yield from _decompressed(_Limited(stream, budget, lambda: counting.count), origin, kind,
+                                 depth, budget, read_member)
+
+
+def _decompressor(kind: str, raw: io.RawIOBase) -> BinaryIO:
+    """A reader that decompresses ``raw``; the caller closes it."""
+    if kind == "gzip":
+        return gzip.GzipFile(fileobj=raw)  # type: ignore[return-value]
+    if kind == "bzip2":
+        return bz2.BZ2File(raw)  # type: ignore[return-value]
+    return lzma.LZMAFile(raw)  # type: ignore[return-value]
+
+
+def _decompressed(decompressed: _Limited, origin: Origin, kind: str, depth: int, budget: Budget,
+                  read_member: ChunkReader) -> Iterator[Chunk | Skipped]:
+    inner_head = decompressed.read(SNIFF_BYTES)
+    if container_kind(inner_head) == "tar":
+        yield from _tar(_Prefixed(inner_head, decompressed), "r|", origin, depth, budget,
+                        read_member, None)
+        return
+    name = os.path.basename(origin.path.rsplit("!", 1)[-1])
+    for suffix in _SUFFIXES[kind]:
+        if name.lower().endswith(suffix):
+            name = name[: -len(suffix)] + (".tar" if suffix.startswith(".t") else "")
+            break
+    member = _member(budget, origin, name or "content")
+    yield from read_member(inner_head, decompressed, member, depth + 1, budget)
+
+
+class _Prefixed(io.RawIOBase):
+    """Bytes already read (``head``) followed by the rest of the stream."""
+
+    def __init__(self, head: bytes, rest: BinaryIO) -> None:
+        self._head = memoryview(head)
+        self._rest = rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray) -> int:  # type: ignore[override]
+        if self._head:
+            n = min(len(buffer), len(self._head))
+            buffer[:n] = self._head[:n]
+            self._head = self._head[n:]
+            return n
+        data = self._rest.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+class _Counting(io.RawIOBase):
+    """Counts the compressed bytes a decompressor has consumed."""
+
+    def __init__(self, inner: io.RawIOBase) -> None:
+        self._inner = inner
+        self.count = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray) -> int:  # type: ignore[override]
+        n = self._inner.readinto(buffer) or 0
+        self.count += n
+        return n
+
+
+class _Limited(io.RawIOBase):
+    """Decompressed bytes, stopped with LimitExceeded at the ratio or total-size limits."""
+
+    def __init__(self, inner: BinaryIO, budget: Budget, compressed: Callable[[], int]) -> None:
+        self._inner = inner
+        self._budget = budget
+        self._compressed = compressed
+        self._count = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray) -> int:  # type: ignore[override]
+        data = self._inner.read(len(buffer))
+        n = len(data)
+        buffer[:n] = data
+        self._count += n
+        self._budget.bytes += n
+        limits = self._budget.limits
+        if self._budget.bytes > limits.max_total_bytes:
+            raise LimitExceeded(f"archive expands beyond {limits.max_total_bytes >> 20} MiB; "
+                                "rest skipped")
+        packed = self._compressed()
+        if self._count > limits.ratio_floor and packed and \
+                self._count > limits.max_ratio * packed:
+            raise LimitExceeded(f"compression ratio above {limits.max_ratio:.0f}:1 (zip bomb?); "
+                                "not expanded")
+        return n
+
+    def read(self, size: int = -1) -> bytes:  # type: ignore[override]
+        if size is None or size < 0:
+            parts = []
+            while part := self.read(1 << 20):
+                parts.append(part)
+            return b"".join(parts)
+        buffer = bytearray(size)
+        n = self.readinto(buffer)
+        return bytes(buffer[:n])

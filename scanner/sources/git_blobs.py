@@ -1,0 +1,192 @@
+"""Read git objects through one long-lived ``git cat-file --batch`` process: either every
+object in the repository in pack order (a full-history scan), or a given list of ids. Each
+object's content is handed out as a stream of exactly its size, so huge blobs are never held
+in memory."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from scanner.sources.git_cmd import Git, GitError, first_error
+
+LFS_POINTER = b"version https://git-lfs.github.com/spec/v1"
+
+
+@dataclass(slots=True)
+class GitObject:
+    sha: str
+    type: str  # blob, tree, commit, tag; "missing" when the id is not in the repository
+    size: int
+    content: BinaryIO  # exactly ``size`` bytes; unread bytes are skipped afterwards
+
+
+def iter_all_objects(git: Git) -> Iterator[GitObject]:
+    """Every object in the repository, each once, in pack order (the fastest order)."""
+    yield from _read(git, ["cat-file", "--batch-all-objects", "--unordered", "--batch"], None)
+
+
+def iter_objects(git: Git, ids: Iterable[str]) -> Iterator[GitObject]:
+    """The given objects, in the given order."""
+    yield from _read(git, ["cat-file", "--batch"], ids)
+
+
+def _read(git: Git, args: list[str], ids: Iterable[str] | None) -> Iterator[GitObject]:
+    proc = git.popen(args, stdin=ids is not None)
+    assert proc.stdout is not None and proc.stderr is not None
+    threads = [_drain(proc.stderr, errors := [])]  # a full stderr pipe would stall git
+    if ids is not None:
+        assert proc.stdin is not None
+        # Write the ids from a thread: writing them all first could fill the pipe while git
+        # waits for us to read its output.
+        threads.append(_start(_write_ids, proc.stdin, ids))
+    out = proc.stdout
+    ok = False
+    try:
+        while True:
+            header = out.readline()
+            if not header:
+                break
+            parts = header.split()
+            if len(parts) == 2 and parts[1] == b"missing":
+                yield GitObject(parts[0].decode(), "missing", 0, io.BytesIO())
+                continue
+            if len(parts) != 3:
+                raise GitError(f"unexpected output from git cat-file: {header[:80]!r}")
+            sha, kind, size = parts[0].decode(), parts[1].decode(), int(parts[2])
+            content = _Exact(out, size)
+            yield GitObject(sha, kind, size, content)  # type: ignore[arg-type]
+            content.skip_rest()
+            out.read(1)  # the newline after each object
+        ok = True
+    finally:
+        if not ok:
+            proc.kill()
+        proc.stdout.close()
+        code = proc.wait()
+        for thread in threads:
+            thread.join(timeout=5)
+        proc.stderr.close()
+    stderr = b"".join(errors)
+    if code != 0:
+        raise GitError(f"git cat-file failed in {git.repo}: {first_error(stderr)}")
+    raise_if_corrupt(git, stderr)
+
+
+def _start(target: Callable[..., None], *args: object) -> threading.Thread:
+    thread = threading.Thread(target=target, args=args, daemon=True)
+    thread.start()
+    return thread
+
+
+def _drain(stream: BinaryIO, into: list[bytes]) -> threading.Thread:
+    return _start(lambda: into.extend(iter(lambda: stream.read(65536), b"")))
+
+
+class CatFile:
+    """A ``git cat-file --batch`` process kept for many requests, so git's cache of delta
+    bases stays warm across them (a process per request unpacks the same bases again)."""
+
+    def __init__(self, git: Git) -> None:
+        self.git = git
+        self._proc = git.popen(["cat-file", "--batch"], stdin=True)
+        assert self._proc.stderr is not None
+        # Non-blocking: git writes why an object is unreadable to stderr just before its
+        # "missing" line on stdout, so the reason is there to read when that line arrives.
+        os.set_blocking(self._proc.stderr.fileno(), False)
+        self._errors = b""
+
+    def _stderr(self) -> bytes:
+        assert self._proc.stderr is not None
+        self._errors += self._proc.stderr.read() or b""
+        return self._errors
+
+    def read(self, ids: Sequence[str]) -> Iterator[GitObject]:
+        proc = self._proc
+        assert proc.stdin is not None and proc.stdout is not None
+        writer = _start(_write_ids, proc.stdin, ids, False)
+        out = proc.stdout
+        for _ in ids:
+            header = out.readline()
+            if not header:
+                proc.wait()
+                raise GitError(f"git cat-file failed in {self.git.repo}: "
+                               f"{first_error(self._stderr())}")
+            parts = header.split()
+            if len(parts) == 2 and parts[1] == b"missing":
+                raise_if_corrupt(self.git, self._stderr())
+                yield GitObject(parts[0].decode(), "missing", 0, io.BytesIO())
+                continue
+            sha, kind, size = parts[0].decode(), parts[1].decode(), int(parts[2])
+            content = _Exact(out, size)
+            yield GitObject(sha, kind, size, content)  # type: ignore[arg-type]
+            content.skip_rest()
+            out.read(1)
+        writer.join()
+
+    def close(self) -> None:
+        if self._proc.stdin is not None:
+            self._proc.stdin.close()
+        self._proc.wait()
+
+
+def raise_if_corrupt(git: Git, stderr: bytes) -> None:
+    if any(word in stderr for word in (b"corrupt", b"unable to unpack", b"inflate")):
+        # git reports a corrupt object as "missing" on stdout and says why only on stderr
+        bad = re.search(rb"\b[0-9a-f]{40}\b", stderr)
+        which = f"object {bad.group().decode()[:12]}" if bad else "an object"
+        raise GitError(f"git: {which} is corrupt in {git.repo} ({first_error(stderr)}); "
+                       "try `git fsck`")
+
+
+def _write_ids(stdin: BinaryIO, ids: Iterable[str], close: bool = True) -> None:
+    try:
+        for sha in ids:
+            stdin.write(sha.encode() + b"\n")
+        if close:
+            stdin.close()
+        else:
+            stdin.flush()
+    except (BrokenPipeError, OSError):  # git exited early; its error is reported by the reader
+        pass
+
+
+class _Exact(io.RawIOBase):
+    """Exactly ``size`` bytes of an underlying stream."""
+
+    def __init__(self, inner: BinaryIO, size: int) -> None:
+        self._inner = inner
+        self._left = size
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray) -> int:  # type: ignore[override]
+        if self._left <= 0:
+            return 0
+        data = self._inner.read(min(len(buffer), self._left))
+        if not data:
+            raise GitError("git cat-file output ended in the middle of an object")
+        buffer[: len(data)] = data
+        self._left -= len(data)
+        return len(data)
+
+    def read(self, size: int = -1) -> bytes:  # type: ignore[override]
+        if size is None or size < 0 or size > self._left:
+            size = self._left
+        if size <= 0:
+            return b""
+        data = self._inner.read(size)
+        if len(data) < size:
+            raise GitError("git cat-file output ended in the middle of an object")
+        self._left -= len(data)
+        return data
+
+    def skip_rest(self) -> None:
+        while self._left > 0:
+            self.read(min(self._left, 1 << 20))

@@ -1,0 +1,112 @@
+"""Bytes to chunks: detect binary content and text encodings, transcode UTF-16/32 to UTF-8,
+and cut large inputs into overlapping chunks so memory stays bounded and a key that crosses
+a chunk boundary is still found exactly once."""
+
+from __future__ import annotations
+
+import codecs
+from collections.abc import Iterator
+from typing import BinaryIO
+
+from scanner.models import Chunk, Origin, Skipped
+
+SNIFF_BYTES = 8000  # as git does: a NUL byte in the first 8000 bytes means binary
+CHUNK_BYTES = 8 * 1024 * 1024
+OVERLAP_BYTES = 64 * 1024
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_DELIMITERS = b" \t\r,;\"'<>"
+
+
+def sniff_encoding(head: bytes) -> str | None:
+    """'utf-8' for text taken byte for byte (also any ASCII-compatible or undecodable text),
+    a codec name for text that must be transcoded, None for binary content."""
+    for bom, name in _BOMS:
+        if head.startswith(bom):
+            return name
+    sample = head[:SNIFF_BYTES]
+    if b"\0" not in sample:
+        return "utf-8"
+    if len(sample) >= 16:  # UTF-16 without a BOM: ASCII text has a NUL in every other byte
+        even, odd = sample[0::2], sample[1::2]
+        if odd.count(0) > 0.4 * len(odd) and even.count(0) < 0.05 * len(even):
+            return "utf-16-le"
+        if even.count(0) > 0.4 * len(even) and odd.count(0) < 0.05 * len(odd):
+            return "utf-16-be"
+    return None
+
+
+def iter_chunks(head: bytes, rest: BinaryIO | None, origin: Origin,
+                chunk_bytes: int = CHUNK_BYTES,
+                overlap: int = OVERLAP_BYTES) -> Iterator[Chunk | Skipped]:
+    """Chunks of an input whose first bytes (``head``) were already read from ``rest``."""
+    encoding = sniff_encoding(head)
+    if encoding is None:
+        yield Skipped(origin.path, "binary content")
+        return
+    blocks = _utf8_blocks(head, rest, encoding, chunk_bytes)
+    overlap = min(overlap, chunk_bytes // 2)
+    carry = b""
+    first_line = first_column = 0
+    own_from = 0
+    block = next(blocks, b"")
+    while True:
+        following = next(blocks, None)
+        data = carry + block
+        if following is None:
+            yield Chunk(origin, data.decode("latin-1"), first_line, first_column, own_from, None)
+            return
+        cut = _cut_point(data, len(data) - overlap)
+        boundary = cut + (len(data) - cut) // 2  # candidates before it belong to this chunk
+        yield Chunk(origin, data.decode("latin-1"), first_line, first_column, own_from, boundary)
+        newlines = data.count(b"\n", 0, cut)
+        line_start = data.rfind(b"\n", 0, cut) + 1
+        first_column = (0 if newlines else first_column) + _chars(data[line_start:cut])
+        first_line += newlines
+        own_from = boundary - cut
+        carry = data[cut:]
+        block = following
+
+
+def _chars(data: bytes) -> int:
+    return len(data) if data.isascii() else len(data.decode("utf-8", "replace"))
+
+
+def _cut_point(data: bytes, at: int) -> int:
+    """Where the next chunk starts: just after a line break (or a delimiter) at or after
+    ``at``, so the next chunk does not begin inside a token."""
+    at = max(at, 0)
+    nl = data.find(b"\n", at, at + (len(data) - at) // 2)
+    if nl >= 0:
+        return nl + 1
+    for i in range(at, min(len(data), at + 4096)):
+        if data[i] in _DELIMITERS:
+            return i + 1
+    return at
+
+
+def _utf8_blocks(head: bytes, rest: BinaryIO | None, encoding: str,
+                 size: int) -> Iterator[bytes]:
+    """The input as blocks of about ``size`` bytes of UTF-8 (or ASCII-compatible) text."""
+    if encoding == "utf-8-sig":
+        head, encoding = head[len(codecs.BOM_UTF8):], "utf-8"
+    if rest is not None and len(head) < size:
+        head += rest.read(size - len(head))
+    if encoding == "utf-8":
+        if head:
+            yield head
+        while rest is not None and (block := rest.read(size)):
+            yield block
+        return
+    decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+    yield decoder.decode(head).encode("utf-8", "surrogatepass")
+    while rest is not None and (block := rest.read(size)):
+        yield decoder.decode(block).encode("utf-8", "surrogatepass")
+    tail = decoder.decode(b"", final=True)
+    if tail:
+        yield tail.encode("utf-8", "surrogatepass")

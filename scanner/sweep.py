@@ -1,0 +1,447 @@
+"""keysweep sweep: many repositories, incrementally, into the store. Repositories are scanned
+in parallel, one per worker (a local process pool, or a Dask cluster with --scheduler); one
+with very many new blobs is scanned afterwards by all workers together. The coordinating
+process alone writes the store, one transaction per repository batch."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from multiprocessing import get_all_start_methods, get_context
+from pathlib import Path
+from typing import Any
+
+from scanner.config import ScanConfig
+from scanner.errors import KeysweepError
+from scanner.git_scan import (
+    COMMIT_MESSAGE,
+    BlobResults,
+    GitScope,
+    blob_tasks,
+    place,
+    scan_blob_ids,
+    stash_entries,
+)
+from scanner.mirrors import RepoSpec, mirror
+from scanner.models import Finding
+from scanner.progress import NullProgress, Progress
+from scanner.scanning import Scanner, WorkerPool, _init_worker, worker_scanner
+from scanner.sources.git_cmd import Git, open_repo
+from scanner.sources.git_history import Commit, History, read_history
+from scanner.store import Store
+
+BIG_REPO_BLOBS = 20_000  # more new blobs than this: scanned by all workers together
+
+
+@dataclass(frozen=True)
+class SweepOptions:
+    cache: Path
+    jobs: int = 1
+    full: bool = False  # rescan everything (e.g. after new rules)
+    repo_timeout: float = 3600.0
+    scheduler: str | None = None  # a Dask scheduler address, or None for a local pool
+    big_repo_blobs: int = BIG_REPO_BLOBS
+
+
+@dataclass(frozen=True)
+class RepoTask:
+    spec: RepoSpec
+    repo_id: int
+    scan_id: int
+    old_tips: tuple[str, ...]
+    already: frozenset[str]  # blobs scanned by earlier runs
+    cache: Path
+    timeout: float
+    max_blobs: int
+
+
+@dataclass
+class RepoOutcome:
+    task: RepoTask
+    path: str | None = None
+    tips: list[str] = field(default_factory=list)
+    blobs: BlobResults = field(default_factory=BlobResults)
+    placed: list[tuple[int, str | None, Finding]] = field(default_factory=list)
+    known: list[tuple[str, str, Commit]] = field(default_factory=list)  # older blobs, new places
+    objects: int = 0
+    bytes: int = 0
+    error: str | None = None
+    deferred: bool = False  # too many new blobs for one worker
+
+
+@dataclass
+class SweepSummary:
+    repositories: int = 0
+    scanned: int = 0  # repositories with something new
+    errors: int = 0
+    objects: int = 0
+    bytes: int = 0
+    new_findings: int = 0
+    seconds: float = 0.0
+    new: list[Finding] = field(default_factory=list)  # this run's findings, raw: for --verify
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+# -- one repository (runs in a worker) -----------------------------------------------------
+
+
+def current_tips(git: Git) -> list[str]:
+    out = git.run(["for-each-ref", "--format=%(objectname)"])
+    return sorted(set(out.decode().split()) | set(stash_entries(git)))
+
+
+def _existing(git: Git, shas: Sequence[str]) -> list[str]:
+    if not shas:
+        return []
+    out = git.run(["cat-file", "--batch-check"], input="".join(s + "\n" for s in shas).encode())
+    return [line.split()[0] for line in out.decode().splitlines() if len(line.split()) == 3]
+
+
+def plan(task: RepoTask) -> tuple[Git, list[str], History | None, list[str]]:
+    """Mirror or fetch, then find what is new since the last run: the commits no earlier tip
+    reaches, and their blobs not scanned before."""
+    path = mirror(task.spec, task.cache, task.timeout)
+    git = open_repo(path)
+    tips = current_tips(git)
+    if not tips or set(tips) == set(task.old_tips):
+        return git, tips, None, []
+    old = _existing(git, task.old_tips)
+    revs = tips + (["--not", *old] if old else [])
+    history = read_history(git, revs, _keep_message)
+    new_blobs = [b for b in history.introductions if b not in task.already]
+    return git, tips, history, new_blobs
+
+
+_messages: list[tuple[Commit, str]] = []  # commit messages of the plan being read
+
+
+def _keep_message(commit: Commit, message: str) -> None:
+    _messages.append((commit, message))
+
+
+def scan_repository(task: RepoTask, scanner: Scanner | None = None) -> RepoOutcome:
+    outcome = RepoOutcome(task)
+    deadline = time.monotonic() + task.timeout
+    _messages.clear()
+    try:
+        git, outcome.tips, history, new_blobs = plan(task)
+        outcome.path = git.repo
+        if history is None:
+            return outcome
+        if len(new_blobs) > task.max_blobs:
+            outcome.deferred = True
+            return outcome
+        scanner = scanner or _scanner()
+        outcome.blobs = scan_blob_ids(scanner, git, new_blobs, deadline)
+        finish_outcome(outcome, history, scanner, list(_messages))
+    except (KeysweepError, OSError) as exc:
+        outcome.error = str(exc)
+    finally:
+        _messages.clear()
+    return outcome
+
+
+def finish_outcome(outcome: RepoOutcome, history: History, scanner: Scanner,
+                   messages: list[tuple[Commit, str]]) -> None:
+    outcome.placed = place(history, outcome.blobs.findings)
+    for commit, message in messages:
+        for f in scanner.scan_text(message, COMMIT_MESSAGE).findings:
+            placed = dataclasses.replace(f, location=dataclasses.replace(
+                f.location, path=COMMIT_MESSAGE, commit=commit.sha, author=commit.author,
+                date=commit.date))
+            outcome.placed.append((commit.order, None, placed))
+    outcome.known = [(blob, path, history.commits[sha])
+                     for blob, paths in history.introductions.items()
+                     if blob in outcome.task.already for path, sha in paths.items()]
+    outcome.objects = outcome.blobs.blobs + len(messages)
+    outcome.bytes = outcome.blobs.bytes
+
+
+_dask_scanners: dict[int, Scanner] = {}
+
+
+def _scanner() -> Scanner:
+    try:
+        return worker_scanner()
+    except AssertionError:  # not in a local pool worker: a Dask worker or this process
+        raise RuntimeError("no scanner for this process") from None
+
+
+def _dask_scan(task: RepoTask, config: ScanConfig) -> RepoOutcome:
+    """The task a Dask worker runs: the same as a pool worker, with its own scanner."""
+    key = hash((tuple(r.id for r in config.rules.rules), config.engine, config.decode_depth))
+    if key not in _dask_scanners:
+        _dask_scanners.clear()
+        _dask_scanners[key] = Scanner(config)
+    return scan_repository(task, _dask_scanners[key])
+
+
+# -- the coordinator -----------------------------------------------------------------------
+
+
+class Sweep:
+    def __init__(self, store: Store, config: ScanConfig, options: SweepOptions,
+                 progress: Progress | None = None,
+                 on_repo: Callable[[RepoOutcome], None] | None = None) -> None:
+        self.store = store
+        self.config = config
+        self.options = options
+        self.progress = progress or NullProgress()
+        self.on_repo = on_repo
+        self._big_findings: list[Finding] = []
+
+    def run(self, specs: Sequence[RepoSpec]) -> SweepSummary:
+        started = time.perf_counter()
+        summary = SweepSummary(repositories=len(specs))
+        with self.store.transaction() as db:  # scans a killed run left behind
+            db.execute("UPDATE scans SET status = 'interrupted', finished_at = ? "
+                       "WHERE status = 'running'", (now(),))
+        tasks = [self._task(spec) for spec in specs]
+        self.progress.start(len(tasks))
+        deferred: list[RepoOutcome] = []
+        for outcome in self._execute(tasks):
+            if outcome.deferred:
+                deferred.append(outcome)
+                continue
+            self._record(outcome, summary)
+        for outcome in deferred:  # big ones: every worker on one repository
+            self._scan_big(outcome, summary)
+        summary.seconds = time.perf_counter() - started
+        self.progress.finish()
+        return summary
+
+    def _task(self, spec: RepoSpec) -> RepoTask:
+        repo = self.store.repository(spec.name, spec.url, spec.source if not spec.remote else "")
+        full = self.options.full
+        return RepoTask(spec=spec, repo_id=repo.id, scan_id=self.store.start_scan(repo.id, now()),
+                        old_tips=() if full else repo.tips,
+                        already=frozenset() if full else frozenset(
+                            self.store.scanned_objects(repo.id)),
+                        cache=self.options.cache, timeout=self.options.repo_timeout,
+                        max_blobs=self.options.big_repo_blobs)
+
+    def _execute(self, tasks: list[RepoTask]) -> Iterator[RepoOutcome]:
+        if self.options.scheduler:
+            yield from self._on_dask(tasks)
+            return
+        if self.options.jobs <= 1 or len(tasks) <= 1:
+            scanner = Scanner(self.config)
+            for task in tasks:
+                yield scan_repository(task, scanner)
+            return
+        method = "fork" if "fork" in get_all_start_methods() else "spawn"
+        with ProcessPoolExecutor(max_workers=self.options.jobs, mp_context=get_context(method),
+                                 initializer=_init_worker, initargs=(self.config,)) as pool:
+            futures = [pool.submit(scan_repository, task) for task in tasks]
+            for future in as_completed(futures):
+                yield future.result()
+
+    def _on_dask(self, tasks: list[RepoTask]) -> Iterator[RepoOutcome]:
+        try:
+            from distributed import Client
+            from distributed import as_completed as dask_completed
+        except ImportError as exc:
+            raise KeysweepError("--scheduler needs Dask: pip install 'keysweep[cluster]'") \
+                from exc
+        with Client(self.options.scheduler, timeout=30) as client:
+            futures = [client.submit(_dask_scan, task, self.config, pure=False)
+                       for task in tasks]
+            for future in dask_completed(futures):
+                yield future.result()
+
+    def _scan_big(self, outcome: RepoOutcome, summary: SweepSummary) -> None:
+        """A repository with very many new blobs: all workers on it, its batches committed
+        as they complete, so a kill loses at most the batches in flight."""
+        task = outcome.task
+        try:
+            git, tips, history, new_blobs = plan(task)
+            messages = list(_messages)
+            _messages.clear()
+            assert history is not None
+            listing = _sizes(git, new_blobs)
+            with WorkerPool(self.config, max(self.options.jobs, 1)) as pool:
+                for ids in blob_tasks(listing):
+                    for part in pool.submit(_scan_big_task, (git, ids)):
+                        self._commit_blobs(task, history, part)
+                for part in pool.drain():
+                    self._commit_blobs(task, history, part)
+            outcome.path, outcome.tips = git.repo, tips
+            outcome.blobs = BlobResults()
+            finish_outcome(outcome, history, Scanner(self.config), messages)
+            outcome.objects = len(new_blobs) + len(messages)
+            outcome.bytes = sum(size for _, size in listing)
+        except (KeysweepError, OSError) as exc:
+            outcome.error = str(exc)
+        self._record(outcome, summary)
+        # Written batch by batch above; counted here for the summary and --verify.
+        summary.new_findings += len(self._big_findings)
+        summary.new.extend(self._big_findings)
+        self._big_findings.clear()
+
+    def _commit_blobs(self, task: RepoTask, history: History, part: BlobResults) -> None:
+        placed = place(history, part.findings)
+        with self.store.transaction() as db:
+            write_blobs(db, task, part)
+            write_placed(db, task, placed)
+        self.progress.advance(part.bytes, 0)
+        self._big_findings.extend(f for _, _, f in placed)
+
+    def _record(self, outcome: RepoOutcome, summary: SweepSummary) -> None:
+        task = outcome.task
+        with self.store.transaction() as db:
+            if outcome.error is None and outcome.path is not None:
+                write_blobs(db, task, outcome.blobs)
+                write_placed(db, task, outcome.placed)
+                write_known(db, task, outcome.known)
+                try:
+                    if outcome.objects or outcome.known:
+                        update_heads(db, Git(outcome.path), task.repo_id)
+                except (KeysweepError, OSError) as exc:
+                    outcome.error = str(exc)
+            if outcome.error is None:
+                db.execute("UPDATE repositories SET tips = ?, path = ? WHERE id = ?",
+                           (json.dumps(outcome.tips), outcome.path or "", task.repo_id))
+                count = db.execute("SELECT COUNT(*) FROM locations WHERE scan_id = ?",
+                                   (task.scan_id,)).fetchone()[0]
+                db.execute("UPDATE scans SET finished_at = ?, status = 'ok', objects = ?, "
+                           "bytes = ?, findings = ? WHERE id = ?",
+                           (now(), outcome.objects, outcome.bytes, count, task.scan_id))
+        if outcome.error is not None:  # nothing of a failed repository is kept but the error
+            with self.store.transaction() as db:
+                db.execute("UPDATE scans SET finished_at = ?, status = 'error', error = ? "
+                           "WHERE id = ?", (now(), outcome.error, task.scan_id))
+        summary.errors += outcome.error is not None
+        summary.scanned += outcome.objects > 0
+        summary.objects += outcome.objects
+        summary.bytes += outcome.bytes
+        summary.new_findings += len(outcome.placed)
+        summary.new.extend(f for _, _, f in outcome.placed)
+        self.progress.advance(outcome.bytes, 1)
+        if self.on_repo is not None:
+            self.on_repo(outcome)
+
+
+def _scan_big_task(args: tuple[Git, list[str]]) -> BlobResults:
+    git, ids = args
+    return scan_blob_ids(worker_scanner(), git, ids)
+
+
+def _sizes(git: Git, ids: Sequence[str]) -> list[tuple[str, int]]:
+    """Sizes of these blobs, in pack order (see git_scan.list_blobs)."""
+    from scanner.git_scan import list_blobs
+
+    wanted = set(ids)
+    return [(sha, size) for sha, size in list_blobs(git) if sha in wanted]
+
+
+# -- writing ---------------------------------------------------------------------------------
+
+
+def _secret_id(db: Any, f: Finding) -> int:
+    db.execute("INSERT INTO secrets (rule_id, secret_sha256, redacted, rule_name, provider, "
+               "kind, severity) VALUES (?, ?, ?, ?, ?, ?, ?) "
+               "ON CONFLICT(rule_id, secret_sha256) DO NOTHING",
+               (f.rule_id, f.secret_sha256, f.redacted, f.rule_name, f.provider, f.kind,
+                f.severity))
+    return int(db.execute("SELECT id FROM secrets WHERE rule_id = ? AND secret_sha256 = ?",
+                          (f.rule_id, f.secret_sha256)).fetchone()[0])
+
+
+def _member(path: str) -> str:
+    return "!" + path.split("!", 1)[1] if "!" in path else ""
+
+
+def write_blobs(db: Any, task: RepoTask, blobs: BlobResults) -> None:
+    db.executemany("INSERT OR IGNORE INTO scanned_objects (repository_id, object) VALUES (?, ?)",
+                   [(task.repo_id, sha) for sha in blobs.seen])
+    for sha, findings in blobs.findings.items():
+        for f in findings:
+            loc, pair = f.location, f.paired_with
+            db.execute(
+                "INSERT OR IGNORE INTO blob_findings (repository_id, blob, secret_id, member, "
+                "line, col, end_line, end_col, paired_rule, paired_sha256, decoded, tags) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (task.repo_id, sha, _secret_id(db, f), loc.path, loc.line, loc.column,
+                 loc.end_line, loc.end_column, pair.rule_id if pair else None,
+                 pair.secret_sha256 if pair else None, ",".join(f.decoded), ",".join(f.tags)))
+
+
+def write_placed(db: Any, task: RepoTask,
+                 placed: Iterable[tuple[int, str | None, Finding]]) -> None:
+    for seq, blob, f in placed:
+        loc, pair = f.location, f.paired_with
+        db.execute(
+            "INSERT INTO locations (secret_id, repository_id, path, blob, line, col, end_line, "
+            "end_col, commit_sha, author, date, paired_rule, paired_sha256, member, decoded, "
+            "tags, scan_id, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT(repository_id, secret_id, path) DO UPDATE SET "
+            "blob = excluded.blob, line = excluded.line, col = excluded.col, "
+            "end_line = excluded.end_line, end_col = excluded.end_col, "
+            "commit_sha = excluded.commit_sha, author = excluded.author, date = excluded.date, "
+            "seq = excluded.seq "
+            "WHERE excluded.scan_id = locations.scan_id AND excluded.seq < locations.seq",
+            (_secret_id(db, f), task.repo_id, loc.path, blob, loc.line, loc.column,
+             loc.end_line, loc.end_column, loc.commit, loc.author, loc.date,
+             pair.rule_id if pair else None, pair.secret_sha256 if pair else None,
+             _member(loc.path), ",".join(f.decoded), ",".join(f.tags), task.scan_id, seq))
+
+
+def write_known(db: Any, task: RepoTask, known: Sequence[tuple[str, str, Commit]]) -> None:
+    """Blobs scanned by an earlier run that new commits put at new paths."""
+    for blob, path, commit in known:
+        rows = db.execute("SELECT secret_id, member, line, col, end_line, end_col, paired_rule, "
+                          "paired_sha256, decoded, tags FROM blob_findings "
+                          "WHERE repository_id = ? AND blob = ?", (task.repo_id, blob)).fetchall()
+        for secret_id, member, line, col, end_line, end_col, p_rule, p_sha, dec, tags in rows:
+            db.execute(
+                "INSERT OR IGNORE INTO locations (secret_id, repository_id, path, blob, line, "
+                "col, end_line, end_col, commit_sha, author, date, paired_rule, paired_sha256, "
+                "member, decoded, tags, scan_id, seq) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (secret_id, task.repo_id, path + member, blob, line, col, end_line, end_col,
+                 commit.sha, commit.author, commit.date, p_rule, p_sha, member, dec, tags,
+                 task.scan_id, commit.order))
+
+
+def update_heads(db: Any, git: Git, repo_id: int) -> None:
+    """For every location of the repository: is its secret still at its path in HEAD, and
+    who last committed that path (its owner)."""
+    rows = db.execute("SELECT secret_id, path FROM locations WHERE repository_id = ? "
+                      "AND path != ?", (repo_id, COMMIT_MESSAGE)).fetchall()
+    paths = {path.split("!", 1)[0] for _, path in rows}
+    if not paths:
+        return
+    head: dict[str, str] = {}
+    for entry in git.run(["ls-tree", "-r", "-z", "HEAD"], check=False).split(b"\0"):
+        meta, _, raw = entry.partition(b"\t")
+        name = raw.decode("utf-8", "replace")
+        if name in paths:
+            head[name] = meta.split()[2].decode()
+    holders: dict[int, set[str]] = {}
+    for secret_id, blob in db.execute("SELECT secret_id, blob FROM blob_findings "
+                                      "WHERE repository_id = ?", (repo_id,)):
+        holders.setdefault(secret_id, set()).add(blob)
+    owners = {path: _owner(git, path) for path in paths}
+    db.executemany(
+        "UPDATE locations SET in_head = ?, owner = COALESCE(?, owner) "
+        "WHERE repository_id = ? AND secret_id = ? AND path = ?",
+        [(int(head.get(path.split("!", 1)[0]) in holders.get(secret_id, set())),
+          owners.get(path.split("!", 1)[0]), repo_id, secret_id, path)
+         for secret_id, path in rows])
+
+
+def _owner(git: Git, path: str) -> str | None:
+    out = git.text(["log", "-1", "--format=%an <%ae>", "HEAD", "--", path], check=False)
+    return out or None
+
+
+__all__ = ["GitScope", "RepoOutcome", "RepoTask", "Sweep", "SweepOptions", "SweepSummary",
+           "scan_repository"]

@@ -1,0 +1,401 @@
+"""A fake of the four identity endpoints keysweep verifies against, on 127.0.0.1.
+
+It checks signatures the way the providers do: it takes the request as received, recomputes
+the signature with the secret it knows for the key ID, and compares. (Its signing code is
+written out here on purpose, independently of ``scanner.verifiers.signing``, so a shared
+canonicalization bug cannot make both sides agree.) It answers like the provider: success
+body, not found, disabled, signature mismatch (Alibaba echoes its string-to-sign), throttled,
+503, or it hangs. Every raw request is recorded so tests can check no secret was sent.
+
+One server serves all providers; the request's shape tells which one is addressed:
+``GET /user`` is GitHub, an ``AWS4-HMAC-SHA256`` or ``TC3-HMAC-SHA256`` Authorization header is
+AWS or Tencent, query parameters with ``Signature`` are Alibaba."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import re
+import threading
+import time
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from urllib.parse import parse_qsl, quote, urlsplit
+
+BEHAVIOURS = ("active", "disabled", "throttled", "unavailable", "hang", "throttled_once",
+              "unavailable_once", "nonce_once", "bad_echo", "no_permission", "redirect")
+
+
+@dataclass
+class Account:
+    """A key the fake provider knows. ``secret`` is the AccessKey secret (unused for GitHub,
+    where the key is the token itself)."""
+
+    secret: str = field(repr=False)
+    behaviour: str = "active"
+    account_id: str = "1234567890123456"
+    name: str = "deployer"
+
+    def __post_init__(self) -> None:
+        assert self.behaviour in BEHAVIOURS, self.behaviour
+
+
+@dataclass(frozen=True)
+class Recorded:
+    provider: str
+    method: str
+    path: str  # with the raw query string
+    headers: str  # as received, one "Name: value" per line
+    body: bytes
+
+    @property
+    def raw(self) -> str:
+        return (f"{self.method} {self.path}\n{self.headers}\n"
+                + self.body.decode("utf-8", "replace"))
+
+
+def _enc(s: str) -> str:
+    return quote(s, safe="-_.~")
+
+
+def _sha256(data: bytes | str) -> str:
+    return hashlib.sha256(data.encode() if isinstance(data, str) else data).hexdigest()
+
+
+def _hmac256(key: bytes, msg: str) -> bytes:
+    return hmac.new(key, msg.encode(), hashlib.sha256).digest()
+
+
+class FakeProvider:
+    """``with FakeProvider({key_id: Account(...)}) as fake:`` then point keysweep at
+    ``fake.url``."""
+
+    def __init__(self, accounts: dict[str, Account] | None = None,
+                 hang_seconds: float = 30.0) -> None:
+        self.accounts: dict[str, Account] = dict(accounts or {})
+        self.hang_seconds = hang_seconds
+        self.requests: list[Recorded] = []
+        self.calls: Counter[str] = Counter()  # per key ID / token
+        self.nonces: set[str] = set()
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever,
+                                        kwargs={"poll_interval": 0.05}, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_port}"
+
+    def __enter__(self) -> FakeProvider:
+        self._thread.start()
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._stop.set()  # wakes hanging handlers
+        self._server.shutdown()
+        self._server.server_close()
+
+    def log_text(self) -> str:
+        with self._lock:
+            return "\n".join(r.raw for r in self.requests)
+
+    def count(self, key: str) -> int:
+        with self._lock:
+            return self.calls[key]
+
+    # -- bookkeeping used by the handler ----------------------------------------------------
+
+    def record(self, r: Recorded) -> None:
+        with self._lock:
+            self.requests.append(r)
+
+    def attempt(self, key: str) -> int:
+        with self._lock:
+            self.calls[key] += 1
+            return self.calls[key]
+
+    def hang(self) -> None:
+        self._stop.wait(self.hang_seconds)
+
+    def new_nonce(self, nonce: str) -> bool:
+        with self._lock:
+            fresh = nonce not in self.nonces
+            self.nonces.add(nonce)
+            return fresh
+
+    def outcome(self, key: str) -> tuple[Account | None, str]:
+        """The account and what it does on this attempt: a behaviour, or ``missing``."""
+        account = self.accounts.get(key)
+        n = self.attempt(key)
+        if account is None:
+            return None, "missing"
+        b = account.behaviour
+        if b.endswith("_once"):
+            b = b[: -len("_once")] if n == 1 else "active"
+        return account, b
+
+
+def _handler_for(fake: FakeProvider) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+            pass
+
+        def do_GET(self) -> None:  # noqa: N802
+            self._dispatch()
+
+        def do_POST(self) -> None:  # noqa: N802
+            self._dispatch()
+
+        # -- plumbing ------------------------------------------------------------------------
+
+        def _dispatch(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            auth = self.headers.get("Authorization", "")
+            parts = urlsplit(self.path)
+            if self.command == "GET" and parts.path.rstrip("/").endswith("/user"):
+                provider = "github"
+            elif auth.startswith("AWS4-HMAC-SHA256"):
+                provider = "aws"
+            elif auth.startswith("TC3-HMAC-SHA256"):
+                provider = "tencent"
+            elif "Signature=" in parts.query or b"Signature=" in body:
+                provider = "alibaba"
+            else:
+                provider = "unknown"
+            fake.record(Recorded(provider, self.command, self.path, str(self.headers), body))
+            handler = getattr(self, f"_{provider}")
+            handler(parts.path, parts.query, body)
+
+        def _send(self, status: int, body: bytes | str, content_type: str,
+                  headers: dict[str, str] | None = None) -> None:
+            data = body.encode() if isinstance(body, str) else body
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(data)))
+            for k, v in (headers or {}).items():
+                self.send_header(k, v)
+            self.end_headers()
+            self.wfile.write(data)
+
+        def _json(self, status: int, doc: object, headers: dict[str, str] | None = None) -> None:
+            self._send(status, json.dumps(doc), "application/json;charset=utf-8", headers)
+
+        def _redirect(self) -> None:
+            self._send(302, "", "text/plain", {"Location": "http://192.0.2.1/elsewhere"})
+
+        def _hang(self) -> None:
+            fake.hang()
+            self.close_connection = True  # never answer
+
+        def _unknown(self, path: str, query: str, body: bytes) -> None:
+            self._json(400, {"message": "not an identity call"})
+
+        # -- Alibaba Cloud: RPC v1 --------------------------------------------------------------
+
+        def _alibaba(self, path: str, query: str, body: bytes) -> None:
+            raw = query if self.command == "GET" else body.decode()
+            params = dict(parse_qsl(raw, keep_blank_values=True))
+            rid = str(uuid.uuid4()).upper()
+
+            def error(status: int, code: str, message: str) -> None:
+                self._json(status, {"RequestId": rid, "HostId": "sts.aliyuncs.com",
+                                    "Code": code, "Message": message,
+                                    "Recommend": "https://api.aliyun.com/troubleshoot"})
+
+            if (params.get("Action"), params.get("Version")) != ("GetCallerIdentity",
+                                                                 "2015-04-01"):
+                return error(400, "InvalidAction.NotFound", "Specified api is not found.")
+            account, behaviour = fake.outcome(params.get("AccessKeyId", ""))
+            if behaviour == "missing":
+                return error(404, "InvalidAccessKeyId.NotFound",
+                             "Specified access key is not found.")
+            assert account is not None
+            if behaviour == "hang":
+                return self._hang()
+            if behaviour == "redirect":
+                return self._redirect()
+            if behaviour == "throttled":
+                return error(429, "Throttling.User", "Request was denied due to user flow control.")
+            if behaviour == "unavailable":
+                return error(503, "ServiceUnavailable",
+                             "The request has failed due to a temporary failure of the server.")
+            if behaviour == "disabled":
+                return error(400, "InvalidAccessKeyId.Inactive",
+                             "Specified access key is disabled.")
+            signature = params.pop("Signature", "")
+            canonical = "&".join(f"{k}={v}" for k, v in sorted(
+                (_enc(k), _enc(v)) for k, v in params.items()))
+            string_to_sign = f"{self.command}&%2F&{_enc(canonical)}"
+            if behaviour == "bad_echo":
+                string_to_sign = string_to_sign.replace("%26", "&")  # a different server view
+                signature = ""
+            expected = base64.b64encode(hmac.new((account.secret + "&").encode(),
+                                                 string_to_sign.encode(),
+                                                 hashlib.sha1).digest()).decode()
+            if not hmac.compare_digest(expected, signature):
+                return error(400, "SignatureDoesNotMatch",
+                             "Specified signature is not matched with our calculation. "
+                             f"server string to sign is:{string_to_sign}")
+            if not fake.new_nonce(params.get("SignatureNonce", "")) or behaviour == "nonce":
+                return error(400, "SignatureNonceUsed", "Specified signature nonce was used "
+                             "already.")
+            if behaviour == "no_permission":
+                return error(403, "NoPermission", "You are not authorized to do this action.")
+            self._json(200, {"RequestId": rid, "IdentityType": "RAMUser",
+                             "AccountId": account.account_id, "UserId": "2" + "3" * 15,
+                             "PrincipalId": "2" + "3" * 15,
+                             "Arn": f"acs:ram::{account.account_id}:user/{account.name}"})
+
+        # -- AWS: SigV4 ---------------------------------------------------------------------
+
+        def _aws(self, path: str, query: str, body: bytes) -> None:
+            rid = str(uuid.uuid4())
+
+            def error(status: int, code: str, message: str) -> None:
+                self._send(status, (
+                    '<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">'
+                    f"<Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message>"
+                    f"</Error><RequestId>{rid}</RequestId></ErrorResponse>"), "text/xml")
+
+            m = re.fullmatch(r"AWS4-HMAC-SHA256 Credential=([^/]+)/(\d{8})/([^/]+)/([^/]+)/"
+                             r"aws4_request, ?SignedHeaders=([a-z0-9;-]+), ?"
+                             r"Signature=([0-9a-f]{64})", self.headers.get("Authorization", ""))
+            if not m:
+                return error(400, "IncompleteSignature", "Authorization header malformed")
+            key_id, date, region, service, signed, signature = m.groups()
+            if body != b"Action=GetCallerIdentity&Version=2011-06-15":
+                return error(400, "InvalidAction", "Could not find operation")
+            account, behaviour = fake.outcome(key_id)
+            if behaviour in ("missing", "disabled"):  # AWS does not tell them apart
+                return error(403, "InvalidClientTokenId",
+                             "The security token included in the request is invalid.")
+            assert account is not None
+            if behaviour == "hang":
+                return self._hang()
+            if behaviour == "throttled":
+                return error(400, "Throttling", "Rate exceeded")
+            if behaviour == "unavailable":
+                return error(503, "ServiceUnavailable", "Service is unavailable.")
+            amz_date = self.headers.get("X-Amz-Date", "")
+            names = signed.split(";")
+            if "host" not in names or amz_date[:8] != date:
+                return error(400, "IncompleteSignature", "Host and date must be signed")
+            canonical_headers = "".join(
+                f"{n}:{' '.join((self.headers.get(n) or '').split())}\n" for n in names)
+            canonical_query = "&".join(f"{k}={v}" for k, v in sorted(
+                (_enc(k), _enc(v)) for k, v in parse_qsl(query, keep_blank_values=True)))
+            canonical = "\n".join([self.command, path or "/", canonical_query, canonical_headers,
+                                   signed, _sha256(body)])
+            scope = f"{date}/{region}/{service}/aws4_request"
+            to_sign = f"AWS4-HMAC-SHA256\n{amz_date}\n{scope}\n{_sha256(canonical)}"
+            key = ("AWS4" + account.secret).encode()
+            for part in (date, region, service, "aws4_request"):
+                key = _hmac256(key, part)
+            if not hmac.compare_digest(hmac.new(key, to_sign.encode(), hashlib.sha256)
+                                       .hexdigest(), signature):
+                return error(403, "SignatureDoesNotMatch",
+                             "The request signature we calculated does not match the signature "
+                             "you provided. Check your AWS Secret Access Key and signing method. "
+                             "Consult the service documentation for details.")
+            if behaviour == "no_permission":
+                return error(403, "AccessDenied", "not authorized")
+            arn = f"arn:aws:iam::{account.account_id}:user/{account.name}"
+            self._send(200, (
+                '<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">'
+                f"<GetCallerIdentityResult><Arn>{arn}</Arn><UserId>AIDAEXAMPLEUSERID</UserId>"
+                f"<Account>{account.account_id}</Account></GetCallerIdentityResult>"
+                f"<ResponseMetadata><RequestId>{rid}</RequestId></ResponseMetadata>"
+                "</GetCallerIdentityResponse>"), "text/xml")
+
+        # -- Tencent Cloud: TC3 ---------------------------------------------------------------
+
+        def _tencent(self, path: str, query: str, body: bytes) -> None:
+            rid = str(uuid.uuid4())
+
+            def error(code: str, message: str) -> None:  # Tencent answers errors with 200
+                self._json(200, {"Response": {"Error": {"Code": code, "Message": message},
+                                              "RequestId": rid}})
+
+            m = re.fullmatch(r"TC3-HMAC-SHA256 Credential=([^/]+)/(\d{4}-\d\d-\d\d)/([^/]+)/"
+                             r"tc3_request, ?SignedHeaders=([a-z0-9;-]+), ?"
+                             r"Signature=([0-9a-f]{64})", self.headers.get("Authorization", ""))
+            if not m:
+                return error("AuthFailure.InvalidAuthorization", "Authorization malformed")
+            secret_id, date, service, signed, signature = m.groups()
+            if self.headers.get("X-TC-Action") != "GetCallerIdentity":
+                return error("InvalidAction", "no such action")
+            account, behaviour = fake.outcome(secret_id)
+            if behaviour in ("missing", "disabled"):  # Tencent does not tell them apart
+                return error("AuthFailure.SecretIdNotFound", "The SecretId is not found.")
+            assert account is not None
+            if behaviour == "hang":
+                return self._hang()
+            if behaviour == "throttled":
+                return error("RequestLimitExceeded", "The request frequency exceeds the limit.")
+            if behaviour == "unavailable":
+                return self._send(503, "Service Unavailable", "text/plain")
+            timestamp = self.headers.get("X-TC-Timestamp", "0")
+            names = signed.split(";")
+            utc_date = time.strftime("%Y-%m-%d", time.gmtime(int(timestamp)))
+            if not {"content-type", "host"} <= set(names) or date != utc_date:
+                return error("AuthFailure.SignatureFailure", "content-type and host unsigned")
+            canonical_headers = "".join(
+                f"{n}:{(self.headers.get(n) or '').strip().lower()}\n" for n in names)
+            canonical = "\n".join([self.command, path or "/", query, canonical_headers, signed,
+                                   _sha256(body)])
+            to_sign = (f"TC3-HMAC-SHA256\n{timestamp}\n{date}/{service}/tc3_request\n"
+                       f"{_sha256(canonical)}")
+            key = _hmac256(("TC3" + account.secret).encode(), date)
+            key = _hmac256(_hmac256(key, service), "tc3_request")
+            if not hmac.compare_digest(hmac.new(key, to_sign.encode(), hashlib.sha256)
+                                       .hexdigest(), signature):
+                return error("AuthFailure.SignatureFailure", "The provided credentials could "
+                             "not be validated. Please check your signature is correct.")
+            if behaviour == "nonce":
+                return error("AuthFailure.SignatureExpire", "Signature expired.")
+            if behaviour == "no_permission":
+                return error("UnauthorizedOperation", "not authorized")
+            uin = account.account_id
+            self._json(200, {"Response": {
+                "Arn": f"qcs::cam::uin/{uin}:uin/{uin}", "AccountId": uin, "UserId": uin,
+                "PrincipalId": uin, "Type": "CAMUser", "RequestId": rid}})
+
+        # -- GitHub ---------------------------------------------------------------------------
+
+        def _github(self, path: str, query: str, body: bytes) -> None:
+            auth = self.headers.get("Authorization", "")
+            token = auth.split(" ", 1)[1] if " " in auth else ""
+            account, behaviour = fake.outcome(token)
+            if behaviour in ("missing", "disabled"):
+                return self._json(401, {"message": "Bad credentials",
+                                        "documentation_url": "https://docs.github.com/rest"})
+            assert account is not None
+            if behaviour == "hang":
+                return self._hang()
+            if behaviour == "redirect":
+                return self._redirect()
+            if behaviour == "throttled":
+                return self._json(403, {"message": "API rate limit exceeded"},
+                                  {"x-ratelimit-remaining": "0"})
+            if behaviour == "unavailable":
+                return self._send(503, "Service Unavailable", "text/plain")
+            if behaviour == "no_permission":
+                return self._json(403, {"message": "Resource not accessible by integration"})
+            self._json(200, {"login": account.name, "id": int(account.account_id),
+                             "type": "User"}, {"X-OAuth-Scopes": "repo, read:org"})
+
+    return Handler

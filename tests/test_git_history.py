@@ -1,0 +1,273 @@
+"""History scanning on real repositories built with the git CLI: each finding must name the
+commit that introduced it at its path, every blob is read once, scope options scan exactly
+what they say."""
+
+from __future__ import annotations
+
+import subprocess
+import zlib
+from pathlib import Path
+
+import pytest
+
+from scanner.config import ScanConfig
+from scanner.git_scan import COMMIT_MESSAGE, GitScope, HistoryScanner
+from scanner.rules.loader import load_rules
+from tests.helpers.git_repo import GitRepo
+from tests.helpers.run import run_keysweep
+
+RULES = load_rules()
+ID = "LTAI5td6GncfBAepfJBd0Kh8"
+SECRET = "J0RlgLKOmxgJTeKdNnFRIBXuDL7Dxt"
+SECRET2 = "pYlSXpfKtHF4vUCsMehGAkWvj7FAc9"
+SECRET3 = "QeWJKY40uvSwMFLZDe1f8rESQedUSt"
+
+
+def leak(secret: str) -> str:
+    return f"aliyun_access_key_secret = '{secret}'\n"
+
+
+def scan(repo: GitRepo, scope: GitScope | None = None, jobs: int = 1, progress=None):
+    config = ScanConfig(rules=RULES, jobs=jobs)
+    return HistoryScanner(config, progress).scan(str(repo.path), scope)
+
+
+def places(result, secret: str) -> set[tuple[str, str | None]]:
+    return {(f.location.path, f.location.commit) for f in result.findings if f.secret == secret}
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> GitRepo:
+    r = GitRepo(tmp_path / "repo")
+    r.commit("initial", **{"README.md": "# project\n"})
+    return r
+
+
+def test_key_added_then_removed_is_found_at_the_commit_that_added_it(repo: GitRepo):
+    added = repo.commit("add config", **{"conf/app.ini": "x = 1\n" + leak(SECRET)})
+    repo.commit("remove key", **{"conf/app.ini": "x = 1\n"})
+    result = scan(repo)
+    [f] = [f for f in result.findings if f.secret == SECRET]
+    assert (f.location.path, f.location.commit, f.location.line) == ("conf/app.ini", added, 2)
+    assert f.location.in_head is False
+    assert f.location.author == "Test Author" and f.location.date.startswith("2024-01-01")
+
+
+def test_key_only_in_a_deleted_file(repo: GitRepo):
+    added = repo.commit("oops", **{"secrets.env": leak(SECRET)})
+    repo.rm("secrets.env")
+    repo.commit("delete")
+    assert places(scan(repo), SECRET) == {("secrets.env", added)}
+
+
+def test_key_still_in_head_is_marked(repo: GitRepo):
+    added = repo.commit("add", **{"a.py": leak(SECRET)})
+    repo.commit("unrelated edit", **{"a.py": "# comment\n" + leak(SECRET)})
+    [f] = scan(repo).findings
+    assert f.location.commit == added and f.location.in_head is True
+
+
+def test_key_only_on_an_unmerged_branch(repo: GitRepo):
+    repo.git("checkout", "-q", "-b", "feature")
+    added = repo.commit("wip", **{"feature.py": leak(SECRET)})
+    repo.git("checkout", "-q", "main")
+    assert places(scan(repo), SECRET) == {("feature.py", added)}
+    assert scan(repo, GitScope(branch="main")).findings == []
+    assert places(scan(repo, GitScope(branch="feature")), SECRET) == {("feature.py", added)}
+
+
+def test_key_only_in_a_tag(repo: GitRepo):
+    repo.git("checkout", "-q", "--detach")
+    tagged = repo.commit("release build", **{"dist/config.js": leak(SECRET)})
+    repo.git("tag", "-a", "v1.0", "-m", "release")
+    repo.git("checkout", "-q", "main")
+    assert places(scan(repo), SECRET) == {("dist/config.js", tagged)}
+
+
+def test_key_only_in_the_stash(repo: GitRepo):
+    repo.write("README.md", "# project\n" + leak(SECRET))
+    repo.git("stash", "-q")
+    repo.write("README.md", "# project\n" + leak(SECRET2))
+    repo.git("stash", "-q")  # the first stash is now only in the stash reflog
+    result = scan(repo)
+    assert {f.secret for f in result.findings} == {SECRET, SECRET2}
+
+
+def test_key_in_a_merge_conflict_resolution_belongs_to_the_merge(repo: GitRepo):
+    repo.commit("base", **{"settings.py": "region = 'cn-hangzhou'\n"})
+    repo.git("checkout", "-q", "-b", "other")
+    repo.commit("other side", **{"settings.py": "region = 'cn-shanghai'\n"})
+    repo.git("checkout", "-q", "main")
+    repo.commit("main side", **{"settings.py": "region = 'cn-beijing'\n"})
+    repo.git("merge", "-q", "other", check=False)  # conflicts
+    repo.write("settings.py", "region = 'cn-beijing'\n" + leak(SECRET))
+    merge = repo.commit("merge other")
+    assert len(repo.git("rev-list", "--parents", "-n", "1", "HEAD").split()) == 3
+    assert places(scan(repo), SECRET) == {("settings.py", merge)}
+
+
+def test_renamed_file_keeps_the_original_commit_and_adds_the_new_path(repo: GitRepo):
+    added = repo.commit("add", **{"old/name.py": leak(SECRET)})
+    repo.git("mv", "old/name.py", "new_name.py")
+    renamed = repo.commit("rename")
+    result = scan(repo)
+    assert places(result, SECRET) == {("old/name.py", added), ("new_name.py", renamed)}
+    assert len({f.secret_sha256 for f in result.findings}) == 1
+
+
+def test_key_in_a_commit_message(repo: GitRepo):
+    sha = repo.commit(f"debug: use ALIYUN_ACCESS_KEY_SECRET={SECRET} for now")
+    [f] = scan(repo).findings
+    assert (f.location.path, f.location.commit, f.location.line) == (COMMIT_MESSAGE, sha, 1)
+
+
+def test_same_key_in_five_places_is_one_secret_with_five_locations(repo: GitRepo, tmp_path: Path):
+    files = {f"svc{i}__config.ini": f"[svc{i}]\n" + leak(SECRET) for i in range(5)}
+    repo.commit("five services", **files)
+    repo.commit("touch one", **{"svc0__config.ini": "[svc0]\n" + leak(SECRET) + "debug=1\n"})
+    result = scan(repo)
+    assert len(result.findings) == 5
+    assert len({f.secret_sha256 for f in result.findings}) == 1
+    run = run_keysweep("git", repo.path, "-f", "json", expected_code=1)
+    report = run.json()
+    assert len(report["findings"]) == 5 and report["stats"]["secrets"] == 1
+
+
+class CountingProgress:
+    def __init__(self) -> None:
+        self.blobs = 0
+
+    def start(self, total_bytes: int) -> None:
+        pass
+
+    def advance(self, nbytes: int, files: int) -> None:
+        self.blobs += files
+
+    def finish(self) -> None:
+        pass
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_every_unique_blob_is_read_once(repo: GitRepo, jobs: int):
+    for i in range(30):  # the same blob at many paths and in many commits
+        repo.commit(f"c{i}", **{f"copy{i % 7}.ini": leak(SECRET), f"n{i}.txt": f"{i}\n"})
+    progress = CountingProgress()
+    result = scan(repo, jobs=jobs, progress=progress)
+    listing = repo.git("cat-file", "--batch-all-objects", "--batch-check")
+    unique_blobs = sum(1 for line in listing.splitlines() if line.split()[1] == "blob")
+    assert progress.blobs == unique_blobs
+    assert len(result.findings) == 7
+
+
+def test_since_and_range_scan_only_what_those_commits_introduce(repo: GitRepo):
+    old = repo.commit("old", **{"old.ini": leak(SECRET)})
+    base = repo.commit("base", **{"x.txt": "x\n"})
+    new = repo.commit("new", **{"new.ini": leak(SECRET2)})
+    repo.commit("newer", **{"newer.ini": leak(SECRET3)})
+    since = scan(repo, GitScope(since=base))
+    assert {f.secret for f in since.findings} == {SECRET2, SECRET3}
+    ranged = scan(repo, GitScope(range=f"{base}..{new}"))
+    assert places(ranged, SECRET2) == {("new.ini", new)} and len(ranged.findings) == 1
+    assert places(scan(repo, GitScope(range=f"{old}^..{old}")), SECRET) == {("old.ini", old)}
+
+
+def test_bare_repository(repo: GitRepo, tmp_path: Path):
+    added = repo.commit("add", **{"k.ini": leak(SECRET)})
+    bare = tmp_path / "bare.git"
+    subprocess.run(["git", "clone", "-q", "--bare", str(repo.path), str(bare)], check=True)
+    assert places(scan(GitRepo(bare, init=False)), SECRET) == {("k.ini", added)}
+
+
+def test_shallow_clone_says_so_and_scans_what_is_there(repo: GitRepo, tmp_path: Path):
+    repo.commit("old key", **{"old.ini": leak(SECRET)})
+    repo.rm("old.ini")
+    repo.commit("rm")
+    repo.commit("new key", **{"new.ini": leak(SECRET2)})
+    clone = tmp_path / "shallow"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{repo.path}", str(clone)],
+                   check=True)
+    run = run_keysweep("git", clone, "-f", "json", expected_code=1)
+    report = run.json()
+    assert {f["redacted"] for f in report["findings"]} == {SECRET2[:4] + "…"}
+    assert any("shallow clone" in s["reason"] for s in report["skipped"])
+    assert "shallow clone" in run.stderr
+
+
+def test_submodules_are_not_followed_and_we_say_so(repo: GitRepo, tmp_path: Path):
+    sub = GitRepo(tmp_path / "sub")
+    sub.commit("sub", **{"k.ini": leak(SECRET)})
+    repo.git("-c", "protocol.file.allow=always", "submodule", "add", "-q", str(sub.path), "lib")
+    repo.commit("add submodule")
+    result = scan(repo)
+    assert result.findings == []
+    assert any(s.path == "lib" and "submodule" in s.reason for s in result.skipped)
+
+
+def test_lfs_pointers_and_binary_blobs_are_skipped(repo: GitRepo):
+    pointer = ("version https://git-lfs.github.com/spec/v1\n"
+               "oid sha256:4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393\n"
+               "size 12345\n")
+    repo.commit("lfs", **{"model.bin": pointer, "logo.dat": "\x00\x01" + leak(SECRET)})
+    result = scan(repo)
+    assert result.findings == []
+    assert [s.reason for s in result.skipped if s.path == "logo.dat"] == ["binary content"]
+
+
+def test_not_a_repository_and_missing_repository_exit_3(tmp_path: Path):
+    run = run_keysweep("git", tmp_path, expected_code=3)
+    assert run.stderr.startswith("keysweep: error: not a git repository") and \
+        "Traceback" not in run.stderr
+    run = run_keysweep("git", tmp_path / "nowhere", expected_code=3)
+    assert "repository not found" in run.stderr
+
+
+def test_unknown_revision_is_a_usage_error(repo: GitRepo):
+    run = run_keysweep("git", repo.path, "--since", "no-such-ref", expected_code=2)
+    assert "unknown revision 'no-such-ref'" in run.stderr
+
+
+def _loose_object_path(repo: GitRepo, sha: str) -> Path:
+    return repo.path / ".git" / "objects" / sha[:2] / sha[2:]
+
+
+def test_missing_object_is_reported_and_skipped(repo: GitRepo):
+    repo.commit("add", **{"gone.txt": "will vanish\n", "k.ini": leak(SECRET)})
+    blob = repo.git("rev-parse", "HEAD:gone.txt")
+    _loose_object_path(repo, blob).unlink()
+    run = run_keysweep("git", repo.path, "--branch", "main", "-f", "json", expected_code=1)
+    report = run.json()
+    assert {f["path"] for f in report["findings"]} == {"k.ini"}
+    assert any("missing" in s["reason"] for s in report["skipped"])
+    full = run_keysweep("git", repo.path, "-f", "json", expected_code=1).json()
+    assert any("missing" in s["reason"] for s in full["skipped"])
+
+
+def test_corrupt_object_is_a_clear_error_with_exit_3(repo: GitRepo):
+    repo.commit("add", **{"k.ini": leak(SECRET)})
+    blob = repo.git("rev-parse", "HEAD:k.ini")
+    path = _loose_object_path(repo, blob)
+    path.chmod(0o644)
+    path.write_bytes(zlib.compress(b"blob 999\x00short")[:-4] + b"\x00\x00\x00\x00")
+    run = run_keysweep("git", repo.path, expected_code=3)
+    assert run.stderr.count("\n") == 1
+    assert run.stderr.startswith(f"keysweep: error: git: object {blob[:12]} is corrupt")
+
+
+def test_recall_and_introducing_commits_on_a_history_of_every_rule(tmp_path: Path):
+    """Every rule example, each committed in its own commit at its own path, some later
+    deleted or moved: at least 95% found at the right path and commit."""
+    repo = GitRepo(tmp_path / "history")
+    repo.commit("initial", **{"README.md": "hello\n"})
+    planted = []
+    examples = [(r, e) for r in RULES.rules for e in r.examples]
+    for i, (rule, example) in enumerate(examples):
+        path = f"{rule.provider}/{rule.id}-{i}.txt"
+        sha = repo.commit(f"add {path}", **{path.replace("/", "__"): example.text + "\n"})
+        planted.append((example.secret, path, sha))
+        if i % 3 == 0:
+            repo.rm(path)
+            repo.commit(f"remove {path}")
+    result = scan(repo)
+    found = {(f.secret, f.location.path, f.location.commit) for f in result.findings}
+    hits = [p for p in planted if p in found]
+    assert len(hits) / len(planted) >= 0.95, sorted(set(planted) - found)[:5]

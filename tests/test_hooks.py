@@ -1,0 +1,190 @@
+"""The hooks through real `git push` and `git commit`, with the hook installed by the real
+`keysweep hook install` into real repositories and a local bare remote."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from scanner.hooks import HOOK_MARK, parse_pre_push
+from tests.helpers.git_repo import GitRepo
+from tests.helpers.run import run_keysweep
+
+SECRET = "J0RlgLKOmxgJTeKdNnFRIBXuDL7Dxt"
+SECRET2 = "pYlSXpfKtHF4vUCsMehGAkWvj7FAc9"
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def leak(secret: str) -> str:
+    return f"aliyun_access_key_secret = '{secret}'\n"
+
+
+def push(repo: GitRepo, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_DIR")}
+    return subprocess.run(["git", "-C", str(repo.path), "push", "-q", *args],
+                          capture_output=True, text=True, env=env, timeout=120)
+
+
+@pytest.fixture
+def setup(tmp_path: Path) -> tuple[GitRepo, GitRepo]:
+    remote = GitRepo(tmp_path / "remote.git", bare=True)
+    local = GitRepo(tmp_path / "local")
+    local.commit("initial", **{"README.md": "# app\n"})
+    local.git("remote", "add", "origin", str(remote.path))
+    assert push(local, "origin", "main").returncode == 0
+    run_keysweep("hook", "install", "--repo", local.path, "--pre-push")
+    return local, remote
+
+
+def test_push_adding_a_key_is_rejected_with_file_commit_and_redacted_secret(setup):
+    local, remote = setup
+    bad = local.commit("add config", **{"conf/app.ini": leak(SECRET)})
+    proc = push(local, "origin", "main")
+    assert proc.returncode != 0
+    assert "push blocked: 1 secret would be published" in proc.stderr
+    assert f"conf/app.ini:1 (commit {bad[:10]})" in proc.stderr
+    assert "J0Rl…" in proc.stderr and SECRET not in proc.stderr
+    assert "--no-verify" in proc.stderr and "keysweep:allow" in proc.stderr
+    assert remote.git("rev-parse", "main") != bad
+
+
+def test_clean_push_is_accepted(setup):
+    local, remote = setup
+    good = local.commit("docs", **{"docs.md": "nothing secret\n"})
+    assert push(local, "origin", "main").returncode == 0
+    assert remote.git("rev-parse", "main") == good
+
+
+def test_key_added_and_removed_before_the_push_is_still_rejected(setup):
+    local, _ = setup
+    local.commit("add", **{"k.ini": leak(SECRET)})
+    local.commit("remove", **{"k.ini": "\n"})
+    assert push(local, "origin", "main").returncode != 0
+
+
+def test_new_branch_is_checked_against_what_the_remote_has(setup):
+    local, remote = setup
+    local.git("checkout", "-q", "-b", "feature")
+    local.commit("feature work", **{"f.py": leak(SECRET)})
+    proc = push(local, "-u", "origin", "feature")
+    assert proc.returncode != 0 and "f.py:1" in proc.stderr
+    # A new branch made of commits the remote already has adds nothing and is accepted.
+    local.git("checkout", "-q", "main")
+    local.git("branch", "copy-of-main")
+    assert push(local, "origin", "copy-of-main").returncode == 0
+
+
+def test_several_refs_at_once_every_line_is_checked(setup):
+    local, _ = setup
+    local.git("checkout", "-q", "-b", "clean")
+    local.commit("clean work", **{"ok.txt": "ok\n"})
+    local.git("checkout", "-q", "-b", "dirty", "main")
+    local.commit("dirty work", **{"bad.env": leak(SECRET2)})
+    local.git("checkout", "-q", "main")
+    # The key is on the second ref git sends, not the first.
+    proc = push(local, "origin", "clean", "dirty")
+    assert proc.returncode != 0 and "bad.env:1" in proc.stderr
+    assert push(local, "origin", "clean").returncode == 0
+
+
+def test_key_already_on_the_remote_does_not_block_later_pushes(setup):
+    local, _ = setup
+    local.commit("legacy key", **{"old.ini": leak(SECRET)})
+    assert push(local, "--no-verify", "origin", "main").returncode == 0
+    local.commit("unrelated", **{"new.txt": "fine\n"})
+    assert push(local, "origin", "main").returncode == 0
+
+
+def test_branch_deletion_is_ignored(setup):
+    local, _ = setup
+    local.git("branch", "temp")
+    assert push(local, "origin", "temp").returncode == 0
+    assert push(local, "origin", ":temp").returncode == 0
+
+
+def test_pre_push_reads_every_stdin_line_and_ignores_deletions(setup):
+    local, _ = setup
+    zero = "0" * 40
+    base = local.head()
+    bad = local.commit("bad", **{"x.ini": leak(SECRET)})
+    lines = (f"refs/heads/gone {zero} refs/heads/gone {base}\n"
+             f"refs/heads/main {base} refs/heads/main {base}\n"
+             f"refs/heads/main {bad} refs/heads/other {zero}\n")
+    assert len(parse_pre_push(lines)) == 3
+    run = run_keysweep("hook", "pre-push", "origin", "url", cwd=local.path, input=lines,
+                       expected_code=1)
+    assert "x.ini:1" in run.stderr
+    # Hooks export GIT_DIR and friends; keysweep must not let them point git elsewhere.
+    run = run_keysweep("hook", "pre-push", "origin", "url", cwd=local.path, input=lines,
+                       expected_code=1, env={"GIT_DIR": str(local.path / "nope"),
+                                             "GIT_WORK_TREE": "/"})
+    assert "x.ini:1" in run.stderr
+
+
+def test_pre_commit_framework_env_range(setup):
+    local, _ = setup
+    base = local.head()
+    local.commit("bad", **{"y.ini": leak(SECRET)})
+    env = {"PRE_COMMIT_FROM_REF": base, "PRE_COMMIT_TO_REF": local.head(),
+           "PRE_COMMIT_REMOTE_NAME": "origin"}
+    run = run_keysweep("hook", "pre-push", cwd=local.path, input="", env=env, expected_code=1)
+    assert "y.ini:1" in run.stderr
+
+
+def test_pre_commit_hook_blocks_staged_keys_including_commit_all(tmp_path: Path):
+    repo = GitRepo(tmp_path / "r")
+    repo.commit("initial", **{"a.txt": "a\n"})
+    run_keysweep("hook", "install", "--repo", repo.path, "--pre-commit")
+    repo.write("k.ini", leak(SECRET))
+    repo.git("add", "k.ini")
+    proc = subprocess.run(["git", "-C", str(repo.path), "commit", "-qm", "add"],
+                          capture_output=True, text=True)
+    assert proc.returncode != 0 and "commit blocked" in proc.stderr and "k.ini:1" in proc.stderr
+    repo.git("reset", "-q")
+    (repo.path / "k.ini").unlink()
+    # `commit -a` stages into a temporary index named by GIT_INDEX_FILE.
+    repo.write("a.txt", "a\n" + leak(SECRET2))
+    proc = subprocess.run(["git", "-C", str(repo.path), "commit", "-qam", "edit"],
+                          capture_output=True, text=True)
+    assert proc.returncode != 0 and "a.txt:2" in proc.stderr
+    repo.write("a.txt", "b\n")
+    proc = subprocess.run(["git", "-C", str(repo.path), "commit", "-qam", "clean"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_scan_staged_command(tmp_path: Path):
+    repo = GitRepo(tmp_path / "r")
+    repo.write("k.ini", leak(SECRET))
+    repo.git("add", "k.ini")
+    run = run_keysweep("scan", "--staged", repo.path, "-f", "json", expected_code=1)
+    assert [(f["path"], f["commit"]) for f in run.json()["findings"]] == [("k.ini", None)]
+    run = run_keysweep("git", repo.path, "--staged", "-f", "json", expected_code=1)
+    assert len(run.json()["findings"]) == 1
+
+
+def test_install_respects_core_hooks_path_and_refuses_foreign_hooks(tmp_path: Path):
+    repo = GitRepo(tmp_path / "r")
+    repo.git("config", "core.hooksPath", ".githooks")
+    hooks = repo.path / ".githooks"
+    hooks.mkdir()
+    (hooks / "pre-push").write_text("#!/bin/sh\necho mine\n")
+    run = run_keysweep("hook", "install", "--repo", repo.path, expected_code=2)
+    assert "was not installed by keysweep; use --force" in run.stderr
+    assert (hooks / "pre-push").read_text() == "#!/bin/sh\necho mine\n"
+    run_keysweep("hook", "install", "--repo", repo.path, "--force")
+    assert HOOK_MARK in (hooks / "pre-push").read_text()
+    assert os.access(hooks / "pre-push", os.X_OK)
+    assert (hooks / "pre-push.pre-keysweep").exists()
+    run_keysweep("hook", "uninstall", "--repo", repo.path)
+    assert (hooks / "pre-push").read_text() == "#!/bin/sh\necho mine\n"
+    assert not (repo.path / ".git" / "hooks" / "pre-push").exists()
+
+
+def test_pre_commit_framework_manifest_declares_both_stages():
+    text = (ROOT / ".pre-commit-hooks.yaml").read_text()
+    assert "entry: keysweep hook pre-commit" in text and "stages: [pre-commit]" in text
+    assert "entry: keysweep hook pre-push" in text and "stages: [pre-push]" in text

@@ -1,0 +1,155 @@
+"""The matching pipeline on text: pairing, context, decoders, chunk boundaries, locations,
+and both prefilter engines giving identical findings."""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import pytest
+
+from scanner.config import ScanConfig
+from scanner.matching import fast
+from scanner.models import Origin
+from scanner.rules.loader import load_rules
+from scanner.scanning import Scanner
+from scanner.sources.inputs import ReadOptions, iter_input
+
+RULES = load_rules()
+ID = "LTAI5td6GncfBAepfJBd0Kh8"
+SECRET = "J0RlgLKOmxgJTeKdNnFRIBXuDL7Dxt"
+OTHER_SECRET = "pYlSXpfKtHF4vUCsMehGAkWvj7FAc9"
+
+
+def scanner(**kw: object) -> Scanner:
+    return Scanner(ScanConfig(rules=RULES, jobs=1, **kw))  # type: ignore[arg-type]
+
+
+def found(text: str, **kw: object) -> list[tuple[str, str, int, int]]:
+    result = scanner(**kw).scan_text(text)
+    return [(f.rule_id, f.secret, f.location.line, f.location.column) for f in result.findings]
+
+
+def b64(s: str) -> str:
+    return base64.b64encode(s.encode()).decode()
+
+
+def test_secret_is_paired_with_the_nearest_id_and_the_id_with_it():
+    text = f"ak = '{ID}'\nx = 1\nsk = '{SECRET}'\n"
+    findings = {f.rule_id: f for f in scanner().scan_text(text).findings}
+    secret = findings["alibaba-access-key-secret"]
+    ident = findings["alibaba-access-key-id"]
+    assert secret.paired_with is not None and secret.paired_with.secret == ID
+    assert ident.paired_with is not None and ident.paired_with.secret == SECRET
+    assert secret.location.line == 3 and secret.location.column == 7
+
+
+def test_secret_without_id_or_context_is_dropped_with_a_reason():
+    # The placeholder ID wakes the secret rule but is itself dropped, so nothing vouches for
+    # the 30-character string next to it.
+    text = f"ak = 'LTAI5tXXXXXXXXXXXXXXXXXX'\ntoken = '{SECRET}'\n"
+    result = scanner(explain=True).scan_text(text)
+    assert result.findings == []
+    reasons = [d.reason for d in result.dropped if d.rule_id == "alibaba-access-key-secret"]
+    assert reasons and reasons[0].startswith("context: needs")
+
+
+def test_context_word_alone_is_enough_for_a_secret():
+    assert found(f"ALIYUN_SECRET={SECRET}") == [("alibaba-access-key-secret", SECRET, 1, 15)]
+
+
+def test_inline_allow_suppresses_only_its_line():
+    text = (f"access_key_secret = '{SECRET}'  # keysweep:allow\n"
+            f"access_key_secret = '{OTHER_SECRET}'\n")
+    assert [s for _, s, _, _ in found(text)] == [OTHER_SECRET]
+
+
+def test_kubernetes_secret_values_are_decoded_and_located_at_the_encoded_value():
+    text = ("apiVersion: v1\nkind: Secret\ndata:\n"
+            f"  accessKeyId: {b64(ID)}\n  accessKeySecret: {b64(SECRET)}\n")
+    result = scanner().scan_text(text)
+    got = {(f.secret, f.location.line, f.location.column, f.decoded) for f in result.findings}
+    assert got == {(ID, 4, 16, ("base64",)), (SECRET, 5, 20, ("base64",))}
+    secret = next(f for f in result.findings if f.secret == SECRET)
+    assert secret.paired_with is not None and secret.paired_with.secret == ID
+
+
+def test_base64_inside_base64_is_decoded_twice():
+    inner = f"aliyun_access_key_id={ID}\naliyun_access_key_secret={SECRET}\n"
+    result = scanner().scan_text("config: " + b64(b64(inner)) + "\n")
+    assert {(f.secret, f.decoded) for f in result.findings} == {
+        (ID, ("base64", "base64")), (SECRET, ("base64", "base64"))}
+
+
+def test_no_decode_turns_decoding_off():
+    text = f"data:\n  accessKeyId: {b64(ID)}\n"
+    assert found(text) and not found(text, decode_depth=0)
+
+
+def test_url_escapes_are_decoded():
+    text = f"GET /?OSSAccessKeyId={ID}%26aliyun_secret%3D{SECRET}&Expires=1\n"
+    result = scanner().scan_text(text)
+    secret = next(f for f in result.findings if f.secret == SECRET)
+    assert secret.decoded == ("url",)
+    assert secret.location.column == text.index(SECRET) + 1
+
+
+def test_json_string_escapes_are_decoded():
+    # A JSON encoder that escapes '/' hides an AWS-style secret from a plain regex; here an
+    # Alibaba secret is split from its context by \u escapes instead.
+    text = '{"cfg": "aliyun_access_key_secret\\u003d' + SECRET + '"}\n'
+    result = scanner().scan_text(text)
+    assert [(f.secret, f.decoded) for f in result.findings] == [(SECRET, ("unescape",))]
+
+
+def test_same_secret_at_same_place_is_reported_once_and_many_places_share_a_hash():
+    text = f"aliyun_secret = '{SECRET}'\n" * 3
+    result = scanner().scan_text(text)
+    assert [f.location.line for f in result.findings] == [1, 2, 3]
+    assert len({f.secret_sha256 for f in result.findings}) == 1
+
+
+def test_crlf_and_non_ascii_columns_count_characters():
+    text = f"# ключ доступа\r\nключ = '{ID}'\r\n"
+    assert found(text) == [("alibaba-access-key-id", ID, 2, 9)]
+
+
+@pytest.mark.parametrize("chunk_bytes", [4096, 5000, 16384])
+def test_key_across_chunk_boundaries_is_found_once_with_the_right_line(chunk_bytes):
+    filler = "".join(f"line {i} of harmless text, nothing to see here\n" for i in range(400))
+    text = filler + f"aliyun_secret = '{SECRET}'\n" + filler + f"ak={ID}\n"
+    options = ReadOptions(chunk_bytes=chunk_bytes, overlap=1024)
+    chunks = list(iter_input(io.BytesIO(text.encode()), Origin("big.txt"), options))
+    assert len(chunks) > 2
+    result = scanner().scan_chunks(chunks)
+    got = sorted((f.secret, f.location.line) for f in result.findings)
+    assert got == sorted([(SECRET, 401), (ID, 802)])
+
+
+def test_key_in_a_long_single_line_across_chunks_is_found_once():
+    line = ("var a=" + "x1," * 3000 + f"aliyun_secret='{SECRET}';" + "y2," * 3000) * 3
+    options = ReadOptions(chunk_bytes=8192, overlap=2048)
+    chunks = list(iter_input(io.BytesIO(line.encode()), Origin("min.js"), options))
+    result = scanner().scan_chunks(chunks)
+    assert [f.location.column for f in result.findings] == [
+        i + 1 for i in range(len(line)) if line.startswith(SECRET, i)]
+
+
+def _all_examples_text() -> str:
+    parts = []
+    for rule in RULES.rules:
+        parts.extend(ex.text for ex in rule.examples)
+        parts.extend(ex.text for ex in rule.counterexamples)
+    return "\n\n\n\n\n\n\n".join(parts)
+
+
+@pytest.mark.skipif(not fast.available(), reason="hyperscan has no wheel for this platform")
+def test_hyperscan_and_aho_corasick_give_identical_findings():
+    text = _all_examples_text() * 3
+    def run(engine: str) -> list[tuple[str, str, int, int, tuple[str, ...]]]:
+        result = scanner(engine=engine).scan_text(text)
+        return [(f.rule_id, f.secret, f.location.line, f.location.column, f.decoded)
+                for f in result.findings]
+    ahocorasick = run("pyahocorasick")
+    assert len(ahocorasick) > 20
+    assert run("hyperscan") == ahocorasick
