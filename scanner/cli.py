@@ -459,7 +459,7 @@ def hook_pre_push(remote: str | None, url: str | None, rule_files: tuple[str, ..
     if scope is None:
         return ExitCode.OK
     config = ScanConfig(rules=load_rules(rule_files), jobs=1)
-    result = HistoryScanner(config).scan(git.repo, scope)
+    result = HistoryScanner(config).scan(git, scope)
     if result.findings:
         click.echo(blocked_message(result, "push"), err=True, nl=False)
         return ExitCode.FINDINGS
@@ -551,7 +551,7 @@ def rules_check(files: tuple[str, ...]) -> int:
     from scanner.rules.validate import check_rules
     from scanner.scanning import Scanner
 
-    ruleset = load_rules(files)
+    ruleset = load_rules(files, strict=True)
     mine = {r.id for f in files for r in load_rule_file_rules(f, load_rule_file)} if files \
         else {r.id for r in ruleset.rules}
     scanner = Scanner(ScanConfig(rules=ruleset, jobs=1))

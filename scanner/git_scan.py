@@ -115,13 +115,13 @@ class HistoryScanner:
 
     # -- public -------------------------------------------------------------------------
 
-    def scan(self, repo: str, scope: GitScope | None = None) -> ScanResult:
+    def scan(self, repo: str | Git, scope: GitScope | None = None) -> ScanResult:
         started = time.perf_counter()
         scope = scope or GitScope()
-        git = open_repo(repo)
+        git = repo if isinstance(repo, Git) else open_repo(repo)
         notes = self._notes(git)
         revs = scope.rev_args(git)
-        if not self._has_commits(git):
+        if not scope.revs and not self._has_commits(git):
             result = ScanResult(skipped=notes)
             return finish(result, self.scanner.pipeline.engine, time.perf_counter() - started)
         messages: list[tuple[Commit, str]] = []

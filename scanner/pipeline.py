@@ -52,7 +52,7 @@ class Pipeline:
         self.providers = ruleset.providers
         self.table = build_keyword_table(self.rules, encoded_depth=decode_depth)
         self.prefilter = make_prefilter(self.table.literals, engine)
-        self.patterns = [regex.compile(r.regex) for r in self.rules]
+        self._patterns: list[regex.Pattern[str] | None] = [None] * len(self.rules)
         self.filters = build_filters(ruleset.placeholders)
         self.decoders = list(all_decoders().values()) if decode_depth > 0 else []
         self.decode_depth = decode_depth
@@ -138,7 +138,7 @@ class Pipeline:
 
     def _confirm(self, ri: int, text: str, spans: list[tuple[int, int]],
                  out: _TextScan) -> Iterator[Candidate]:
-        rule, pattern = self.rules[ri], self.patterns[ri]
+        rule, pattern = self.rules[ri], self._pattern(ri)
         group = rule.secret_group
         seen: set[int] = set()
         for s, e in spans:
@@ -157,6 +157,14 @@ class Pipeline:
                     yield Candidate(rule, text[gs:ge], gs, ge, text)
             except TimeoutError:
                 out.errors.append(f"rule {rule.id}: regex timed out near byte {s}; part skipped")
+
+    def _pattern(self, ri: int) -> regex.Pattern[str]:
+        """Compiled on first use: most rules never fire in a small scan, and compiling all
+        of them would cost a pre-push hook a noticeable part of its time."""
+        pattern = self._patterns[ri]
+        if pattern is None:
+            pattern = self._patterns[ri] = regex.compile(self.rules[ri].regex)
+        return pattern
 
     def _filter(self, c: Candidate) -> str | None:
         skip = c.rule.skip_filters

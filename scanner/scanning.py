@@ -7,9 +7,7 @@ import io
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, as_completed, wait
-from multiprocessing import get_all_start_methods, get_context
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from scanner.config import ScanConfig
 from scanner.matching.prefilter import engine_name
@@ -18,6 +16,9 @@ from scanner.pipeline import Pipeline
 from scanner.progress import NullProgress, Progress
 from scanner.sources.files import STDIN, FileItem, iter_files, read_file
 from scanner.sources.inputs import iter_input
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 INLINE_BYTES = 8 << 20  # below this much input a worker pool costs more than it saves
 BATCH_BYTES = 4 << 20
@@ -157,6 +158,10 @@ class WorkerPool:
     At most a few batches are in flight, so memory stays bounded."""
 
     def __init__(self, config: ScanConfig, workers: int) -> None:
+        # Imported here: a pre-push hook never needs them, and they cost it 10 ms.
+        from concurrent.futures import ProcessPoolExecutor
+        from multiprocessing import get_all_start_methods, get_context
+
         method = "fork" if "fork" in get_all_start_methods() else "spawn"
         self.workers = workers
         self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context(method),
@@ -169,12 +174,16 @@ class WorkerPool:
         """Queue one task; yields results of tasks that finished meanwhile (never blocks
         unless too many are in flight)."""
         self._pending.add(self._pool.submit(fn, arg))
+        from concurrent.futures import FIRST_COMPLETED, wait
+
         while len(self._pending) > 2 * self.workers:
             done, self._pending = wait(self._pending, return_when=FIRST_COMPLETED)
             for future in done:
                 yield future.result()
 
     def drain(self) -> Iterator[Any]:
+        from concurrent.futures import as_completed
+
         for future in as_completed(self._pending):
             yield future.result()
         self._pending = set()

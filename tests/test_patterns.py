@@ -12,7 +12,7 @@ from scanner.rules.loader import load_rules
 from scanner.rules.validate import counterexample_problem, example_problem
 from scanner.scanning import Scanner
 
-RULESET = load_rules()
+RULESET = load_rules(strict=True)  # also compiles every regex
 SCANNER = Scanner(ScanConfig(rules=RULESET, jobs=1))
 
 EXAMPLES = [pytest.param(rule, ex, id=f"{rule.id}:example[{i}]")

@@ -7,8 +7,6 @@ import base64
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import regex
-
 from scanner.rules.schema import Rule
 
 MIN_ENCODED_CORE = 4
@@ -53,9 +51,15 @@ def case_forms(keyword: str, rule: Rule) -> set[str]:
     """The spellings of a keyword that matter once base64-encoded (where case is kept): the
     lower- and upper-case forms and every spelling the rule's examples use."""
     forms = {keyword, keyword.upper()}
-    pattern = regex.compile(regex.escape(keyword), regex.IGNORECASE)
     for example in rule.examples:
-        forms.update(m.group() for m in pattern.finditer(example.text))
+        text = example.text
+        lowered = text.lower()
+        if len(lowered) != len(text):  # lower() changed offsets; skip such an example
+            continue
+        at = lowered.find(keyword)
+        while at >= 0:
+            forms.add(text[at : at + len(keyword)])
+            at = lowered.find(keyword, at + 1)
     return forms
 
 

@@ -46,28 +46,33 @@ def builtin_patterns_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "patterns"
 
 
-def load_rules(extra_files: Sequence[str | Path] = (), builtin: bool = True) -> RuleSet:
-    files: list[Path] = []
+def load_rules(extra_files: Sequence[str | Path] = (), builtin: bool = True,
+               strict: bool = False) -> RuleSet:
+    """The built-in rules plus ``extra_files``. Users' files always have their regexes
+    compiled and checked here; the built-in ones only with ``strict`` (the test suite and
+    ``keysweep rules check`` do), otherwise each compiles when first needed."""
+    files: list[tuple[Path, bool]] = []
     if builtin:
         directory = builtin_patterns_dir()
         if not directory.is_dir():
             raise RuleError(f"built-in rules not found at {directory}; reinstall keysweep")
-        files.extend(sorted(p for p in directory.glob("*.toml") if p.name not in DATA_FILES))
+        files.extend((p, strict) for p in sorted(directory.glob("*.toml"))
+                     if p.name not in DATA_FILES)
         placeholders = load_placeholders(directory / PLACEHOLDERS_FILE)
     else:
         placeholders = PlaceholderData()
     for extra in extra_files:
         path = Path(extra)
         if path.is_dir():
-            files.extend(sorted(path.glob("*.toml")))
+            files.extend((p, True) for p in sorted(path.glob("*.toml")))
         elif path.is_file():
-            files.append(path)
+            files.append((path, True))
         else:
             raise RuleError(f"rule file not found: {path}")
     providers: dict[str, Provider] = {}
     rules: list[Rule] = []
-    for path in files:
-        provider, file_rules = load_rule_file(path)
+    for path, check in files:
+        provider, file_rules = load_rule_file(path, check_regex=check)
         providers.setdefault(provider.id, provider)
         rules.extend(file_rules)
     ruleset = RuleSet(tuple(rules), providers, placeholders)
