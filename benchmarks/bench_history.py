@@ -46,7 +46,8 @@ def main() -> int:
     if args.repo:
         repo = Path(args.repo)
     elif args.url:
-        repo = Path(args.cache) / (args.url.rstrip("/").split("/")[-1].removesuffix(".git") + ".git")
+        name = args.url.rstrip("/").split("/")[-1].removesuffix(".git")
+        repo = Path(args.cache) / f"{name}.git"
         if not (repo / "HEAD").exists():
             subprocess.run(["git", "clone", "--bare", "--quiet", args.url, str(repo)], check=True)
     else:

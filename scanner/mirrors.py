@@ -145,3 +145,38 @@ def _git(args: list[str], spec: RepoSpec, timeout: float) -> None:
         # git's message can echo the URL it was given, credentials included
         message = first_error(proc.stderr).replace(spec.source, spec.url)
         raise GitError(f"{spec.url}: {message}")
+
+
+def refs_state(path: str) -> str | None:
+    """A fingerprint of a local repository's refs from file metadata alone: the same value
+    means no ref moved, so a rerun can skip the repository without running git at all.
+    None when it cannot be told (then the repository is looked at with git)."""
+    root = Path(path)
+    gitdir = root / ".git"
+    if gitdir.is_file():  # a linked work tree or submodule: "gitdir: <path>"
+        text = gitdir.read_text(errors="replace").strip()
+        if not text.startswith("gitdir:"):
+            return None
+        gitdir = (root / text[len("gitdir:"):].strip()).resolve()
+        common = gitdir / "commondir"
+        if common.is_file():
+            gitdir = (gitdir / common.read_text().strip()).resolve()
+    elif not gitdir.is_dir():
+        gitdir = root
+    parts = []
+    try:
+        for name in ("HEAD", "packed-refs", "logs/refs/stash"):
+            item = gitdir / name
+            if item.exists():
+                st = item.stat()
+                parts.append(f"{name}:{st.st_mtime_ns}:{st.st_size}")
+        for top in ("refs", "reftable"):
+            for directory, _dirs, files in os.walk(gitdir / top):
+                st = os.stat(directory)
+                parts.append(f"{directory}:{st.st_mtime_ns}")
+                for name in files:
+                    st = os.stat(os.path.join(directory, name))
+                    parts.append(f"{directory}/{name}:{st.st_mtime_ns}:{st.st_size}")
+    except OSError:
+        return None
+    return hashlib.sha256("\n".join(sorted(parts)).encode()).hexdigest()

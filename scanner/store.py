@@ -24,7 +24,8 @@ CREATE TABLE IF NOT EXISTS repositories (
     name        TEXT NOT NULL UNIQUE,    -- a stable short name (host/owner/repo or dir name)
     url         TEXT NOT NULL,           -- as listed, with any user:password@ removed
     path        TEXT NOT NULL,           -- the git directory scanned (a cache mirror or local)
-    tips        TEXT NOT NULL DEFAULT '[]' -- JSON list of ref tips covered by the last scan
+    tips        TEXT NOT NULL DEFAULT '[]', -- JSON list of ref tips covered by the last scan
+    refs_state  TEXT                      -- what the ref files looked like then (local repos)
 );
 CREATE TABLE IF NOT EXISTS scans (
     id            INTEGER PRIMARY KEY,
@@ -116,6 +117,7 @@ class RepoRow:
     url: str
     path: str
     tips: tuple[str, ...]
+    refs_state: str | None = None
 
 
 class Store:
@@ -161,11 +163,11 @@ class Store:
         return self.repo_by_name(name)
 
     def repo_by_name(self, name: str) -> RepoRow:
-        row = self.db.execute("SELECT id, name, url, path, tips FROM repositories WHERE name = ?",
-                              (name,)).fetchone()
+        row = self.db.execute("SELECT id, name, url, path, tips, refs_state FROM repositories "
+                              "WHERE name = ?", (name,)).fetchone()
         if row is None:
             raise StoreError(f"no repository {name!r} in {self.path}")
-        return RepoRow(row[0], row[1], row[2], row[3], tuple(json.loads(row[4])))
+        return RepoRow(row[0], row[1], row[2], row[3], tuple(json.loads(row[4])), row[5])
 
     def scanned_objects(self, repo_id: int) -> set[str]:
         return {r[0] for r in self.db.execute(

@@ -27,13 +27,13 @@ from scanner.git_scan import (
     scan_blob_ids,
     stash_entries,
 )
-from scanner.mirrors import RepoSpec, mirror
+from scanner.mirrors import RepoSpec, mirror, refs_state
 from scanner.models import Finding
 from scanner.progress import NullProgress, Progress
 from scanner.scanning import Scanner, WorkerPool, _init_worker, worker_scanner
 from scanner.sources.git_cmd import Git, open_repo
 from scanner.sources.git_history import Commit, History, read_history
-from scanner.store import Store
+from scanner.store import RepoRow, Store
 
 BIG_REPO_BLOBS = 20_000  # more new blobs than this: scanned by all workers together
 
@@ -58,6 +58,7 @@ class RepoTask:
     cache: Path
     timeout: float
     max_blobs: int
+    refs_state: str | None = None  # the local repository's refs before this scan
 
 
 @dataclass
@@ -204,7 +205,14 @@ class Sweep:
         with self.store.transaction() as db:  # scans a killed run left behind
             db.execute("UPDATE scans SET status = 'interrupted', finished_at = ? "
                        "WHERE status = 'running'", (now(),))
-        tasks = [self._task(spec) for spec in specs]
+        tasks = []
+        for spec in specs:
+            repo = self.store.repository(spec.name, spec.url,
+                                         spec.source if not spec.remote else "")
+            state = None if spec.remote else refs_state(spec.source)
+            if not self.options.full and state is not None and state == repo.refs_state:
+                continue  # no ref moved since the last scan: nothing can be new
+            tasks.append(self._task(spec, repo, state))
         self.progress.start(len(tasks))
         deferred: list[RepoOutcome] = []
         for outcome in self._execute(tasks):
@@ -218,10 +226,10 @@ class Sweep:
         self.progress.finish()
         return summary
 
-    def _task(self, spec: RepoSpec) -> RepoTask:
-        repo = self.store.repository(spec.name, spec.url, spec.source if not spec.remote else "")
+    def _task(self, spec: RepoSpec, repo: RepoRow, state: str | None) -> RepoTask:
         full = self.options.full
         return RepoTask(spec=spec, repo_id=repo.id, scan_id=self.store.start_scan(repo.id, now()),
+                        refs_state=state,
                         old_tips=() if full else repo.tips,
                         already=frozenset() if full else frozenset(
                             self.store.scanned_objects(repo.id)),
@@ -307,8 +315,9 @@ class Sweep:
                 except (KeysweepError, OSError) as exc:
                     outcome.error = str(exc)
             if outcome.error is None:
-                db.execute("UPDATE repositories SET tips = ?, path = ? WHERE id = ?",
-                           (json.dumps(outcome.tips), outcome.path or "", task.repo_id))
+                db.execute("UPDATE repositories SET tips = ?, path = ?, refs_state = ? "
+                           "WHERE id = ?", (json.dumps(outcome.tips), outcome.path or "",
+                                            task.refs_state, task.repo_id))
                 count = db.execute("SELECT COUNT(*) FROM locations WHERE scan_id = ?",
                                    (task.scan_id,)).fetchone()[0]
                 db.execute("UPDATE scans SET finished_at = ?, status = 'ok', objects = ?, "
