@@ -115,6 +115,9 @@ class Pipeline:
                 continue
             for ri in rules_for[kw]:
                 rule = self.rules[ri]
+                if rule.multiline:
+                    windows[ri].append((max(0, start - rule.window), end + rule.window))
+                    continue
                 lines = rule.context.within_lines if rule.context else 0
                 windows[ri].append(window(text, start, end, lines, rule.window))
 
@@ -178,6 +181,7 @@ class Pipeline:
     def _scan_decoded(self, text: str, regions: list[tuple[int, int]], depth: int,
                       out: _TextScan) -> None:
         found = {(c.rule.id, c.start) for c in out.kept}
+        raw = list(out.kept)
         for start, end in regions:
             for decoder in self.decoders:
                 reps = decoder.replacements(text, start, end)
@@ -190,7 +194,8 @@ class Pipeline:
                 out.errors.extend(sub.errors)
                 for c in sub.kept:
                     mapped = _map(c, seg, text, decoder.name)
-                    if mapped is not None and (c.rule.id, mapped.start) not in found:
+                    if mapped is not None and (c.rule.id, mapped.start) not in found \
+                            and not _covered(mapped, raw):
                         found.add((c.rule.id, mapped.start))
                         out.kept.append(mapped)
                         _pair_back(out.kept, mapped)
@@ -207,6 +212,15 @@ def _inline_allow(c: Candidate) -> bool:
     start = text.rfind("\n", 0, c.start) + 1
     end = text.find("\n", c.end)
     return text.find(ALLOW_MARKER, start, end if end >= 0 else len(text)) >= 0
+
+
+def _covered(decoded: Candidate, raw: list[Candidate]) -> bool:
+    """A decoded-view candidate the raw scan already reported, under its own rule or one that
+    overrides it (a service-account key found raw, then again as a plain key once its \\n
+    escapes are decoded)."""
+    return any(k.start < decoded.end and decoded.start < k.end and
+               (k.rule.id == decoded.rule.id or decoded.rule.id in k.rule.overrides)
+               for k in raw)
 
 
 def _pair_back(kept: list[Candidate], decoded: Candidate) -> None:

@@ -153,3 +153,64 @@ def test_hyperscan_and_aho_corasick_give_identical_findings():
     ahocorasick = run("pyahocorasick")
     assert len(ahocorasick) > 20
     assert run("hyperscan") == ahocorasick
+
+
+def _pem(label: str, der: bytes, escape: str = "\n") -> str:
+    body = base64.b64encode(der).decode()
+    lines = [body[i : i + 64] for i in range(0, len(body), 64)]
+    return escape.join([f"-----BEGIN {label}-----", *lines, f"-----END {label}-----"])
+
+
+ED25519_PKCS8 = bytes.fromhex("302e020100300506032b657004220420") + bytes(range(7, 39))
+
+
+def test_multiline_key_blocks_ed25519_and_encryption_tags():
+    import random
+
+    from benchmarks import _keys
+
+    rng = random.Random(3)
+    openssh = _keys.openssh_private(_keys.ed25519_key(rng), "dev@laptop", rng)
+    encrypted = ("-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\n"
+                 "DEK-Info: AES-128-CBC,0F2E4B6A8C1D3E5F7A9B2C4D6E8F0A1B\n\n"
+                 + base64.b64encode(bytes(rng.randrange(256) for _ in range(1200))).decode()
+                 + "\n-----END RSA PRIVATE KEY-----\n")
+    text = "\n\n".join([_pem("PRIVATE KEY", ED25519_PKCS8), openssh, encrypted])
+    found_ = {f.secret.split("\n", 1)[0]: f for f in scanner().scan_text(text).findings}
+    assert set(found_) == {"-----BEGIN PRIVATE KEY-----", "-----BEGIN OPENSSH PRIVATE KEY-----",
+                           "-----BEGIN RSA PRIVATE KEY-----"}
+    assert found_["-----BEGIN OPENSSH PRIVATE KEY-----"].tags == ()
+    assert found_["-----BEGIN OPENSSH PRIVATE KEY-----"].severity == "high"
+    assert found_["-----BEGIN RSA PRIVATE KEY-----"].tags == ("encrypted",)
+    assert found_["-----BEGIN RSA PRIVATE KEY-----"].severity == "low"
+
+
+def test_key_in_java_string_concatenation_with_plus_at_line_edges():
+    der = ED25519_PKCS8[:16] + bytes.fromhex(
+        "081bb03ad94130befa4f2dc5f3793951c333f9fe9dc22bdd91305f94a5c35b31")
+    body = base64.b64encode(der).decode()
+    assert body[31] == body[32] == body[47] == "+"  # '+' at the end and start of lines
+    java = ('String key = "-----BEGIN PRIVATE KEY-----\\n" +\n'
+            + "".join(f'    "{body[i:i + 16]}\\n" +\n' for i in range(0, len(body), 16))
+            + '    "-----END PRIVATE KEY-----";\n')
+    assert [f.rule_id for f in scanner().scan_text(java).findings] == ["private-key"]
+
+
+def test_service_account_key_is_one_finding_not_two():
+    key = _pem("PRIVATE KEY", ED25519_PKCS8, escape="\\n")
+    text = ('{\n  "type": "service_account",\n  "project_id": "p-1",\n'
+            f'  "private_key": "{key}\\n",\n'
+            '  "client_email": "a@p-1.iam.gserviceaccount.com"\n}\n')
+    assert [f.rule_id for f in scanner().scan_text(text).findings] == ["gcp-service-account-key"]
+
+
+def test_same_shaped_secrets_of_two_providers_go_to_the_right_one():
+    text = ("AWS_ACCESS_KEY_ID=AKIAVQJXXVBOTHD2WTFL\n"
+            "AWS_SECRET_ACCESS_KEY=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\n"
+            "HUAWEICLOUD_SDK_AK=D0VLH5KAVBW3LF1BLO3B\n"
+            "HUAWEICLOUD_SDK_SK=gtfn4G3aFck9EvgvIFLXUTNRyECPjBSnAuxKfvI3\n")
+    got = {(f.rule_id, f.secret[:4], f.paired_with.secret[:4] if f.paired_with else None)
+           for f in scanner().scan_text(text).findings}
+    assert got == {("aws-access-key-id", "AKIA", "9k2L"), ("aws-secret-access-key", "9k2L", "AKIA"),
+                   ("huawei-access-key-id", "D0VL", "gtfn"),
+                   ("huawei-secret-access-key", "gtfn", "D0VL")}

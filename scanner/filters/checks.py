@@ -85,23 +85,35 @@ _PEM_BODY = re.compile(r"-----BEGIN[^-]*-----(.*?)-----END", re.S)
 _OPENSSH_MAGIC = b"openssh-key-v1\x00"
 
 
+_QUOTE = re.compile(r"""["'`]""")
+_B64_PIECE = re.compile(r"[A-Za-z0-9+/=]+")
+
+
 def private_key_structure(c: Candidate) -> str | None:
     """The block's body must decode to a DER SEQUENCE of plausible length, an OpenSSH key, or
-    an OpenPGP secret-key packet; truncated or elided examples fail."""
+    an OpenPGP packet (or, for a PEM key with a Proc-Type ENCRYPTED header, to whole cipher
+    blocks); truncated or elided examples fail."""
     m = _PEM_BODY.search(c.value)
     if not m:
         return "no PEM body"
-    lines = []
+    lines, encrypted_pem = [], False
     for line in re.split(r"\\r\\n|\\n|\r?\n", m.group(1)):
-        line = line.strip().strip("\"'+, ").replace("\\", "")
-        if not line or ":" in line:  # armour headers: Proc-Type, DEK-Info, Version, Comment
+        if ":" in line:  # armour headers: Proc-Type, DEK-Info, Version, Comment
+            encrypted_pem |= line.replace(" ", "").startswith("Proc-Type:4,ENCRYPTED")
             continue
-        if len(line) == 5 and line.startswith("="):  # the OpenPGP armour checksum line
+        if _QUOTE.search(line):  # source code: '"MIIE..." +' - the base64 between the quotes
+            line = "".join(p for p in (q.strip() for q in _QUOTE.split(line))
+                           if p != "+" and _B64_PIECE.fullmatch(p))
+        else:
+            line = line.strip().rstrip(",\\").strip()
+        if not line or (len(line) == 5 and line.startswith("=")):  # blank; PGP checksum line
             continue
         lines.append(line)
-    raw = _b64decode("".join(lines))
-    if raw is None or len(raw) < 64:
+    raw = b64decode_lenient("".join(lines).replace("\\/", "/"))
+    if raw is None or len(raw) < 32:  # an Ed25519 PKCS#8 key is 48 bytes
         return "body does not decode to a key"
+    if encrypted_pem:  # the body is ciphertext: whole blocks of a block cipher
+        return None if len(raw) % 8 == 0 else "encrypted body is not whole cipher blocks"
     if raw.startswith(_OPENSSH_MAGIC):
         return None
     if raw[0] == 0x30:
@@ -147,6 +159,6 @@ def key_is_encrypted(block: str) -> bool:
     if "ENCRYPTED" in block:
         return True
     if "OPENSSH PRIVATE KEY" in block:
-        body = block.split("-----", 3)[-1].replace("\\n", "").replace("\n", "").lstrip()
+        body = block.split("-----", 4)[2].replace("\\n", "").replace("\n", "").lstrip()
         return not body.startswith(_OPENSSH_UNENCRYPTED)
     return False

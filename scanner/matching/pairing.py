@@ -1,6 +1,8 @@
 """Context and pairing: a rule with a ``context`` only counts near an ID of the listed rules
-and/or near its context words; a secret is paired with the nearest such ID, and the ID
-with its secret. Also resolves overlapping candidates (``overrides``, identical spans)."""
+and/or near its context words; a secret is paired with the nearest such ID, and the ID with
+its secret. Overlaps are settled too: a rule that ``overrides`` another wins where their
+matches overlap, and where two rules claim the very same value, the better-supported one
+(paired with a close ID, or a context word on its own line) wins."""
 
 from __future__ import annotations
 
@@ -9,26 +11,24 @@ import dataclasses
 from collections.abc import Sequence
 
 from scanner.matching.candidate import Candidate
-from scanner.matching.windows import window
+from scanner.matching.windows import line_end, line_start, window
 
 Drop = tuple[Candidate, str]
+FAR = 1 << 30
 
 
 class _IdIndex:
     """Kept ID candidates in line order, for 'which IDs are within N lines' queries."""
 
-    def __init__(self) -> None:
-        self.lines: list[int] = []
-        self.cands: list[Candidate] = []
-
-    def add(self, line: int, c: Candidate) -> None:
-        i = bisect.bisect_right(self.lines, line)
-        self.lines.insert(i, line)
-        self.cands.insert(i, c)
+    def __init__(self, items: Sequence[tuple[int, Candidate]] = ()) -> None:
+        ordered = sorted(items, key=lambda lc: (lc[0], lc[1].start))
+        self.lines = [line for line, _ in ordered]
+        self.cands = [c for _, c in ordered]
 
     def near(self, c: Candidate, line: int) -> list[tuple[int, Candidate]]:
         ctx = c.rule.context
-        assert ctx is not None
+        if ctx is None or not ctx.ids:
+            return []
         lo = bisect.bisect_left(self.lines, line - ctx.within_lines)
         hi = bisect.bisect_right(self.lines, line + ctx.within_lines)
         return [(self.lines[i], k) for i in range(lo, hi)
@@ -36,38 +36,34 @@ class _IdIndex:
 
 
 def resolve(cands: Sequence[Candidate], text: str) -> tuple[list[Candidate], list[Drop]]:
-    """Apply context requirements, pair secrets with IDs, then resolve overlaps."""
+    """Context requirements, then overrides, then pairing, then identical values."""
     if not cands:
         return [], []
     ordered = sorted(cands, key=lambda c: c.start)
-    lines = _line_numbers(ordered, text)
+    line_of = dict(zip(map(id, ordered), _line_numbers(ordered, text), strict=True))
     drops: list[Drop] = []
     kept: list[Candidate] = []
-    position: dict[int, int] = {}  # id(candidate) -> index in kept
-    ids = _IdIndex()
-    # IDs first: a secret may only pair with an ID that itself passed its context check.
-    for phase_ids in (True, False):
-        for line, c in zip(lines, ordered, strict=True):
-            if (c.rule.kind == "id") != phase_ids:
-                continue
-            near = ids.near(c, line) if c.rule.context and c.rule.context.ids else []
-            reason = _context_reason(c, bool(near), text)
-            if reason:
-                drops.append((c, reason))
-                continue
-            if near:
-                partner_line, partner = min(near, key=lambda lk: (
-                    abs(lk[0] - line), lk[1].start > c.start, abs(lk[1].start - c.start)))
-                c = dataclasses.replace(c, partner=(partner.rule.id, partner.value))
-                i = position[id(partner)]
-                if kept[i].partner is None:  # the ID keeps the first secret that chose it
-                    kept[i] = dataclasses.replace(kept[i], partner=(c.rule.id, c.value))
-            position[id(c)] = len(kept)
-            kept.append(c)
-            if phase_ids:
-                ids.add(line, c)
-    result, overlap_drops = _resolve_overlaps(sorted(kept, key=lambda c: c.start))
-    return result, drops + overlap_drops
+    # IDs first: a secret counts near an ID only if that ID passed its own context check.
+    for c in ordered:
+        if c.rule.kind == "id":
+            _keep_or_drop(c, False, text, kept, drops)
+    ids = _IdIndex([(line_of[id(c)], c) for c in kept])
+    for c in ordered:
+        if c.rule.kind != "id":
+            _keep_or_drop(c, bool(ids.near(c, line_of[id(c)])), text, kept, drops)
+    kept, overridden = _apply_overrides(sorted(kept, key=lambda c: c.start))
+    nearest = _nearest_ids(kept, line_of)
+    kept, claimed = _settle_identical(kept, nearest, text)
+    return _assign_partners(kept, nearest), drops + overridden + claimed
+
+
+def _keep_or_drop(c: Candidate, has_id: bool, text: str, kept: list[Candidate],
+                  drops: list[Drop]) -> None:
+    reason = _context_reason(c, has_id, text)
+    if reason:
+        drops.append((c, reason))
+    else:
+        kept.append(c)
 
 
 def _line_numbers(ordered: Sequence[Candidate], text: str) -> list[int]:
@@ -86,11 +82,7 @@ def _context_reason(c: Candidate, has_id: bool, text: str) -> str | None:
         return None
     need_words = ctx.require in ("words", "id-and-words") or (
         ctx.require == "id-or-words" and not has_id)
-    has_word = False
-    if need_words:
-        s, e = window(text, c.start, c.end, ctx.within_lines, c.rule.window)
-        nearby = text[s:e].lower()
-        has_word = any(word in nearby for word in ctx.words)
+    has_word = need_words and _has_word(c, text, ctx.within_lines)
     ok = {
         "id-or-words": has_id or has_word,
         "id": has_id,
@@ -108,10 +100,15 @@ def _context_reason(c: Candidate, has_id: bool, text: str) -> str | None:
     return f"context: needs {joiner.join(wants)} within {ctx.within_lines} lines"
 
 
-def _resolve_overlaps(kept: list[Candidate]) -> tuple[list[Candidate], list[Drop]]:
-    """A rule that ``overrides`` another wins where their spans overlap; where two rules claim
-    the very same span, a paired candidate beats an unpaired one. ``kept`` is sorted by start,
-    so only neighbours can overlap."""
+def _has_word(c: Candidate, text: str, lines: int) -> bool:
+    assert c.rule.context is not None
+    s, e = window(text, c.start, c.end, lines, c.rule.window)
+    nearby = text[s:e].lower()
+    return any(word in nearby for word in c.rule.context.words)
+
+
+def _apply_overrides(kept: list[Candidate]) -> tuple[list[Candidate], list[Drop]]:
+    """``kept`` is sorted by start, so only neighbours can overlap."""
     drops: list[Drop] = []
     dead: set[int] = set()
     for i, c in enumerate(kept):
@@ -119,16 +116,77 @@ def _resolve_overlaps(kept: list[Candidate]) -> tuple[list[Candidate], list[Drop
             if other.start >= c.end:
                 break
             for winner, loser in ((c, other), (other, c)):
-                if id(winner) in dead or id(loser) in dead:
-                    continue
-                if loser.rule.id in winner.rule.overrides:
-                    reason = f"superseded by rule {winner.rule.id}"
-                elif ((loser.start, loser.end) == (winner.start, winner.end)
-                      and winner.partner and not loser.partner
-                      and loser.rule.id != winner.rule.id):
-                    reason = f"same value claimed by {winner.rule.id} (paired with an ID)"
-                else:
-                    continue
-                drops.append((loser, reason))
-                dead.add(id(loser))
+                if id(winner) not in dead and id(loser) not in dead and \
+                        loser.rule.id in winner.rule.overrides:
+                    drops.append((loser, f"superseded by rule {winner.rule.id}"))
+                    dead.add(id(loser))
     return [c for c in kept if id(c) not in dead], drops
+
+
+def _nearest_ids(kept: list[Candidate],
+                 line_of: dict[int, int]) -> dict[int, tuple[int, Candidate]]:
+    """For each secret whose rule names ID rules: the nearest such ID and its distance in
+    lines (ties: the ID before the secret, then the closest in bytes)."""
+    ids = _IdIndex([(line_of[id(c)], c) for c in kept if c.rule.kind == "id"])
+    nearest: dict[int, tuple[int, Candidate]] = {}
+    for c in kept:
+        here = line_of[id(c)]
+        near = ids.near(c, here) if c.rule.kind != "id" else []
+        if near:
+            line, best = min(near, key=lambda lk: (abs(lk[0] - here), lk[1].start > c.start,
+                                                   abs(lk[1].start - c.start)))
+            nearest[id(c)] = (abs(line - here), best)
+    return nearest
+
+
+def _assign_partners(kept: list[Candidate],
+                     nearest: dict[int, tuple[int, Candidate]]) -> list[Candidate]:
+    """Each secret gets its nearest ID; each ID the closest secret that chose it."""
+    chosen: dict[int, tuple[int, Candidate]] = {}
+    for c in kept:
+        if id(c) in nearest:
+            distance, best = nearest[id(c)]
+            if id(best) not in chosen or distance < chosen[id(best)][0]:
+                chosen[id(best)] = (distance, c)
+    out = []
+    for c in kept:
+        partner = nearest.get(id(c), chosen.get(id(c)))
+        out.append(dataclasses.replace(c, partner=(partner[1].rule.id, partner[1].value))
+                   if partner else c)
+    return out
+
+
+def _settle_identical(kept: list[Candidate], nearest: dict[int, tuple[int, Candidate]],
+                      text: str) -> tuple[list[Candidate], list[Drop]]:
+    """Two rules claiming the same value (a 40-character string that is an AWS secret or a
+    Huawei SK): keep the better-supported one, both if neither is better."""
+    by_span: dict[tuple[int, int], list[Candidate]] = {}
+    for c in kept:
+        by_span.setdefault((c.start, c.end), []).append(c)
+    drops: list[Drop] = []
+    dead: set[int] = set()
+    for group in by_span.values():
+        if len({c.rule.id for c in group}) < 2:
+            continue
+        support = {id(c): _support(c, nearest, text) for c in group}
+        best = min(support.values())
+        winner = next(g for g in group if support[id(g)] == best)
+        for c in group:
+            if support[id(c)] > best:
+                drops.append((c, f"same value claimed by {winner.rule.id}, which has "
+                                 "closer context"))
+                dead.add(id(c))
+    return [c for c in kept if id(c) not in dead], drops
+
+
+def _support(c: Candidate, nearest: dict[int, tuple[int, Candidate]], text: str) -> int:
+    """Lines to the nearest evidence: the nearest ID, or a context word on the value's own
+    line (0); FAR when neither."""
+    best = nearest[id(c)][0] if id(c) in nearest else FAR
+    ctx = c.rule.context
+    if ctx is not None and ctx.words:
+        own = text[line_start(text, c.start, 0, c.start - 512):
+                   line_end(text, c.end, 0, c.end + 512)].lower()
+        if any(word in own for word in ctx.words):
+            best = min(best, 0)
+    return best

@@ -67,6 +67,7 @@ class Rule:
     context: Context | None = None
     overrides: tuple[str, ...] = ()
     window: int = DEFAULT_WINDOW
+    multiline: bool = False  # the match may span lines: the regex runs +-window bytes
     verify: str | None = None
     examples: tuple[Example, ...] = ()
     counterexamples: tuple[Example, ...] = ()
@@ -75,7 +76,8 @@ class Rule:
 _PROVIDER_KEYS = {"provider", "name", "remediation", "references", "rules", "data"}
 _RULE_KEYS = {
     "id", "name", "kind", "severity", "keywords", "regex", "description", "secret_group",
-    "min_entropy", "checks", "skip_filters", "context", "overrides", "window", "verify",
+    "min_entropy", "checks", "skip_filters", "context", "overrides", "window", "multiline",
+    "verify",
     "examples", "counterexamples",
 }
 _CONTEXT_KEYS = {"ids", "words", "within_lines", "require"}
@@ -159,6 +161,7 @@ def _parse_rule(raw: Any, provider: str, source: str, check_regex: bool) -> Rule
         context=_parse_context(raw.get("context"), source, where),
         overrides=tuple(_optional(raw, "overrides", list, source, where) or ()),
         window=window,
+        multiline=bool(_optional(raw, "multiline", bool, source, where)),
         verify=_optional(raw, "verify", str, source, where),
         examples=_parse_examples(raw, "examples", source, where),
         counterexamples=_parse_examples(raw, "counterexamples", source, where),
@@ -218,7 +221,8 @@ def _require(raw: dict[str, Any], key: str, typ: Any, source: str, where: str) -
 
 def _optional(raw: dict[str, Any], key: str, typ: Any, source: str, where: str) -> Any:
     value = raw.get(key)
-    if value is not None and (not isinstance(value, typ) or isinstance(value, bool)):
+    if value is not None and (not isinstance(value, typ) or
+                              (isinstance(value, bool) and typ is not bool)):
         names = typ.__name__ if isinstance(typ, type) else "/".join(t.__name__ for t in typ)
         raise RuleError(f"{source}: {where}: {key!r} must be a {names}")
     return value
