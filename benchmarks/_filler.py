@@ -692,7 +692,7 @@ class Filler:
         if cat == "py":
             mods = rng.sample(PY_MODULES, rng.randint(3, 7))
             lines = [f'"""{s["s"]}"""', "", "from __future__ import annotations", ""]
-            lines += [f"import {m}" for m in sorted(mods)]
+            lines += [f"import {m}" for m in sorted(set(mods) | {"logging"})]
             lines += ["from dataclasses import dataclass, field", "",
                       "logger = logging.getLogger(__name__)", ""]
             return "\n".join(lines)

@@ -265,6 +265,37 @@ def ed25519_key(rng: random.Random) -> Ed25519Key:
     return Ed25519Key(seed, ed25519_public(seed))
 
 
+# -- passphrase-protected PEM ------------------------------------------------------------------
+
+OID_PBES2 = oid("1.2.840.113549.1.5.13")
+OID_PBKDF2 = oid("1.2.840.113549.1.5.12")
+OID_HMAC_SHA256 = oid("1.2.840.113549.2.9")
+OID_AES256_CBC = oid("2.16.840.1.101.3.4.1.42")
+
+
+def _padded(n: int, block: int = 16) -> int:
+    return n + block - n % block
+
+
+def encrypted_pkcs8(plain_der: bytes, rng: random.Random) -> bytes:
+    """PKCS#8 EncryptedPrivateKeyInfo (PBES2, PBKDF2-HMAC-SHA256, AES-256-CBC), as
+    ``openssl pkcs8 -topk8 -v2 aes256`` writes it; random bytes stand in for the ciphertext."""
+    params = seq(seq(OID_PBKDF2, seq(octets(rng.randbytes(16)), der_int(2048),
+                                      seq(OID_HMAC_SHA256, NULL))),
+                 seq(OID_AES256_CBC, octets(rng.randbytes(16))))
+    return seq(seq(OID_PBES2, params), octets(rng.randbytes(_padded(len(plain_der)))))
+
+
+def encrypted_legacy_pem(label: str, plain_der: bytes, rng: random.Random) -> str:
+    """A traditional OpenSSL encrypted key: Proc-Type and DEK-Info headers, then the
+    AES-128-CBC ciphertext (random bytes standing in) of the DER."""
+    iv = rng.randbytes(16).hex().upper()
+    b64 = base64.b64encode(rng.randbytes(_padded(len(plain_der)))).decode()
+    lines = [b64[i : i + 64] for i in range(0, len(b64), 64)]
+    return (f"-----BEGIN {label}-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,{iv}\n\n"
+            + "\n".join(lines) + f"\n-----END {label}-----\n")
+
+
 # -- OpenSSH ---------------------------------------------------------------------------------
 
 

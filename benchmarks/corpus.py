@@ -46,7 +46,7 @@ DEFAULT_DECOYS_PER_MB = 20.0
 # Provider ids, as the rule files name them (``keysweep rules list``).
 ALIBABA, AWS, TENCENT, HUAWEI, BAIDU = "alibaba", "aws", "tencent", "huawei", "baidu"
 VOLC, KSYUN, GCP, AZURE, GITHUB, PKEY = ("volcengine", "kingsoft", "gcp", "azure", "github",
-                                         "private-key")
+                                         "private-keys")
 PROVIDERS = (ALIBABA, AWS, TENCENT, HUAWEI, BAIDU, VOLC, KSYUN, GCP, AZURE, GITHUB, PKEY)
 # How often each provider's settings are drawn after the first pass over all of them.
 PROVIDER_WEIGHTS = {ALIBABA: 4, AWS: 2, TENCENT: 1.5, HUAWEI: 1, BAIDU: 1, VOLC: 1, KSYUN: 1,
@@ -153,6 +153,8 @@ class Values:
 
     def token(self, alphabet: str, n: int, prefix: str = "", min_entropy: float = 3.0,
               check: Callable[[str], bool] | None = None) -> str:
+        # never ask for more than a short value can have
+        min_entropy = min(min_entropy, math.log2(len(prefix) + n) - 0.6)
         while True:
             value = prefix + self._draw(alphabet, n)
             if (not looks_like_placeholder(value) and entropy(value) >= min_entropy
@@ -291,8 +293,15 @@ class Values:
             r = 0.35 + rng.random() * 0.65
         if r < 0.50:
             return keys.pem("EC PRIVATE KEY", keys.ec_key(rng).sec1()), "ec-sec1"
-        if r < 0.60:
+        if r < 0.56:
             return keys.pem("PRIVATE KEY", keys.ec_key(rng).pkcs8()), "ec-pkcs8"
+        if r < 0.58:
+            return (keys.encrypted_legacy_pem("EC PRIVATE KEY", keys.ec_key(rng).sec1(), rng),
+                    "ec-sec1-encrypted")
+        if r < 0.60:
+            return (keys.pem("ENCRYPTED PRIVATE KEY",
+                             keys.encrypted_pkcs8(keys.ec_key(rng).pkcs8(), rng)),
+                    "pkcs8-encrypted")
         if r < 0.66:
             return keys.pem("PRIVATE KEY", keys.ed25519_key(rng).pkcs8()), "ed25519-pkcs8"
         comment = f"{rng.choice(WORDS)}@{rng.choice(WORDS)}-{rng.randint(1, 99)}"
@@ -318,7 +327,8 @@ class Snippet:
     labels: list[tuple[str, str, str]] = field(default_factory=list)  # secret, provider, kind
     where: str = "file"
     name: str = ""
-    binary: bytes | None = None
+    binary: bytes | None = None  # written instead of ``text`` (archives, UTF-16 files)
+    member: str = ""  # the labels are inside this archive member: ``path!member``
 
 
 Renderer = Callable[["Settings"], Snippet]
@@ -1356,6 +1366,104 @@ def _aws_bundle(c: Settings) -> Snippet:
     return Snippet(text, [L(i, AWS, "id"), L(s, AWS, "secret")], "bundle")
 
 
+# ---- encodings and containers: archives, UTF-16, CRLF, base64 auth ----
+
+_FIXED_TIME = (2024, 1, 2, 3, 4, 6)
+
+
+def _zip(members: list[tuple[str, str]]) -> bytes:
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, text in members:
+            z.writestr(zipfile.ZipInfo(name, _FIXED_TIME), text)
+    return buf.getvalue()
+
+
+def _tar_gz(members: list[tuple[str, str]]) -> bytes:
+    import gzip
+    import io
+    import tarfile
+
+    raw = io.BytesIO()
+    with tarfile.open(fileobj=raw, mode="w") as t:
+        for name, text in members:
+            data = text.encode()
+            info = tarfile.TarInfo(name)
+            info.size, info.mtime, info.mode = len(data), 1_704_164_646, 0o644
+            t.addfile(info, io.BytesIO(data))
+    return gzip.compress(raw.getvalue(), mtime=0)
+
+
+def _archive_members(c: Settings, inner: Snippet) -> list[tuple[str, str]]:
+    members = [(f"{c.word()}/{c.ident()}.py", c.filler.header("py") + c.filler.block("py")),
+               (f"{c.word()}/README.md", c.filler.header("md") + c.filler.block("md"))]
+    members.insert(c.rng.randint(0, 2), (inner.member, inner.text))
+    return members
+
+
+@plant(AWS)
+def _aws_release_zip(c: Settings) -> Snippet:
+    """A build artefact that shipped the .env it was built with."""
+    inner = _aws_env(c)
+    inner.text = c.env_file([line.removeprefix("export ") for line in inner.text.strip().split("\n")])
+    inner.member = f"{c.svc()}/.env"
+    return Snippet("", inner.labels, name="releases/{svc}-{hex}.zip",
+                   binary=_zip(_archive_members(c, inner)), member=inner.member)
+
+
+@plant(ALIBABA)
+def _ali_backup_tgz(c: Settings) -> Snippet:
+    """A home-directory backup with the CLI's credentials file in it."""
+    inner = _ali_credentials_ini(c)
+    inner.member = "home/deploy/.alibabacloud/credentials"
+    return Snippet("", inner.labels, name="backups/{word}-home-{hex}.tar.gz",
+                   binary=_tar_gz(_archive_members(c, inner)), member=inner.member)
+
+
+@plant(AWS)
+def _aws_powershell_utf16(c: Settings) -> Snippet:
+    """Windows PowerShell 5 writes UTF-16LE with a BOM (Out-File, > redirection)."""
+    i, s = c.x.aws_id(), c.x.aws_secret()
+    text = (f"# {c.rng.choice(c.vocab.sentences)}\r\n$ErrorActionPreference = 'Stop'\r\n"
+            f"$env:AWS_ACCESS_KEY_ID = '{i}'\r\n$env:AWS_SECRET_ACCESS_KEY = '{s}'\r\n"
+            f"$env:AWS_DEFAULT_REGION = '{c.region(AWS)}'\r\n"
+            f"aws s3 cp .\\dist s3://{c.bucket()}/ --recursive\r\n")
+    return Snippet("", [L(i, AWS, "id"), L(s, AWS, "secret")], name="scripts/windows/deploy-{word}.ps1",
+                   binary=b"\xff\xfe" + text.encode("utf-16-le"))
+
+
+@plant(TENCENT)
+def _tc_batch_crlf(c: Settings) -> Snippet:
+    i, s = c.x.tencent_id(), c.x.tencent_key()
+    text = (f"@echo off\r\nrem {c.rng.choice(c.vocab.sentences)}\r\n"
+            f"set TENCENTCLOUD_SECRET_ID={i}\r\nset TENCENTCLOUD_SECRET_KEY={s}\r\n"
+            f"tccli cvm DescribeInstances --region {c.region(TENCENT)}\r\n")
+    return Snippet(text, [L(i, TENCENT, "id"), L(s, TENCENT, "secret")],
+                   name="scripts/windows/{word}.bat")
+
+
+@plant(GITHUB)
+def _gh_docker_config(c: Settings) -> Snippet:
+    """docker login ghcr.io stores base64("user:token")."""
+    t = _gh_classic(c)
+    auth = base64.b64encode(f"{c.word()}:{t}".encode()).decode()
+    doc = {"auths": {"ghcr.io": {"auth": auth}}, "credsStore": ""}
+    return Snippet(json.dumps(doc, indent="\t") + "\n", [L(t, GITHUB, "token")],
+                   name="home/{user}/.docker/config.json")
+
+
+@plant(GITHUB)
+def _gh_log_header(c: Settings) -> Snippet:
+    t = _gh_classic(c)
+    text = (f"2024-04-0{c.rng.randint(1, 9)}T12:00:00Z DEBUG [http] > GET https://api.github.com/repos/"
+            f"{c.word()}/{c.svc()}/releases\n2024-04-01T12:00:00Z DEBUG [http] > Authorization: "
+            f"token {t}\n2024-04-01T12:00:01Z DEBUG [http] < 200 OK ({c.rng.randint(50, 900)} ms)\n")
+    return Snippet(text, [L(t, GITHUB, "token")], "log")
+
+
 # -- decoys (nothing here may be reported) ------------------------------------------------------
 
 AWS_DOC_ID, AWS_DOC_SECRET = "AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
@@ -1816,12 +1924,10 @@ class _Writer:
         bundle = f.cat == "bundle"
         cat = "py" if f.cat == "py" else f.cat
         parts = [filler.header(cat)]
-        size = len(parts[0])
         inserts = list(f.inserts)
         rng.shuffle(inserts)
-        # spread inserts over the file, each followed by at least GAP worth of filler
-        per = max(1, len(inserts))
-        budget = max(f.size // (per + 1), 1)
+        # spread inserts over the file, with at least a gap's worth of filler between two
+        budget = max((f.size - len(parts[0])) // (len(inserts) + 1), 1)
         sep = ";" if bundle else ""
         for snippet in inserts + [None]:
             grown = 0
@@ -1839,7 +1945,6 @@ class _Writer:
                 if cat == "yaml":
                     text = "\n" + text.strip("\n") + "\n"
                 parts.append(text)
-            size += grown
         parts.append(filler.footer(cat))
         return sep.join(parts) if bundle else "".join(parts)
 
@@ -1901,8 +2006,9 @@ def make_corpus(root: Path, size_mb: float, seed: int = 0,
     for s in plants + decoys:
         if s.where == "file":
             rel = paths.unique(paths.fill(s.name))
-            writer.write(rel, s.text)
-            labels.update(Planted(rel, v, p, k) for v, p, k in s.labels)
+            writer.write(rel, s.binary if s.binary is not None else s.text)
+            where = f"{rel}!{s.member}" if s.member else rel
+            labels.update(Planted(where, v, p, k) for v, p, k in s.labels)
         else:
             embedded.setdefault(s.where, []).append(s)
 
