@@ -148,10 +148,11 @@ class HistoryScanner:
                        "--diff-filter=AMCRT", "--no-color", "--ignore-submodules"])
         tokens = out.split(b"\0")
         staged: dict[str, list[str]] = {}
-        for meta, path in zip(tokens[0::2], tokens[1::2], strict=False):
+        for meta, raw_path in zip(tokens[0::2], tokens[1::2], strict=False):
             fields = meta.split()
             if len(fields) >= 4 and fields[1] != b"160000":
-                staged.setdefault(fields[3].decode(), []).append(path.decode("utf-8", "replace"))
+                staged.setdefault(fields[3].decode(), []).append(
+                    raw_path.decode("utf-8", "replace"))
         blobs = self._scan_blobs(git, list(staged))
         result = ScanResult()
         for sha, paths in staged.items():
@@ -285,10 +286,10 @@ class HistoryScanner:
 
 
 def place(history: History,
-          by_blob: dict[str, list[Finding]]) -> list[tuple[int, str, Finding]]:
+          by_blob: dict[str, list[Finding]]) -> list[tuple[int, str | None, Finding]]:
     """One finding per secret and path, at the earliest commit that has it there; with that
     commit's history order and the blob it was found in."""
-    best: dict[tuple[str, str, str], tuple[int, str, Finding]] = {}
+    best: dict[tuple[str, str, str], tuple[int, str | None, Finding]] = {}
     for sha, findings in by_blob.items():
         for path, commit_sha in history.introductions.get(sha, {}).items():
             commit = history.commits[commit_sha]

@@ -89,7 +89,8 @@ class Pipeline:
 
     def _finding(self, c: Candidate, loc: Location) -> Finding:
         rule = c.rule
-        severity, tags = rule.severity, ()
+        severity = rule.severity
+        tags: tuple[str, ...] = ()
         if rule.kind == "private_key" and key_is_encrypted(c.value):
             severity, tags = "low", ("encrypted",)
         partner = Pairing(c.partner[0], _real(c.partner[1])) if c.partner else None
@@ -121,7 +122,7 @@ class Pipeline:
                 lines = rule.context.within_lines if rule.context else 0
                 windows[ri].append(window(text, start, end, lines, rule.window))
 
-        candidates = []
+        candidates: list[Candidate] = []
         for ri, spans in windows.items():
             candidates.extend(self._confirm(ri, text, merge(spans), out))
         kept = []

@@ -7,7 +7,7 @@ import io
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any
 
 from scanner.config import ScanConfig
 from scanner.matching.prefilter import engine_name
@@ -16,6 +16,7 @@ from scanner.pipeline import Pipeline
 from scanner.progress import NullProgress, Progress
 from scanner.sources.files import STDIN, FileItem, iter_files, read_file
 from scanner.sources.inputs import iter_input
+from scanner.sources.reader import Readable
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -53,7 +54,7 @@ class Scanner:
             result.stats.bytes += own_to - part.own_from
         return result
 
-    def scan_blob(self, stream: BinaryIO) -> ScanResult:
+    def scan_blob(self, stream: Readable) -> ScanResult:
         """One git blob (or any stream); locations carry no path yet."""
         return self.scan_chunks(iter_input(stream, Origin(""), self.config.read))
 

@@ -7,6 +7,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+hyperscan: Any
 try:
     import hyperscan
 except ImportError:  # platforms without wheels

@@ -15,10 +15,10 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import IO, cast
 
 from scanner.models import Chunk, Origin, Skipped
-from scanner.sources.reader import SNIFF_BYTES
+from scanner.sources.reader import SNIFF_BYTES, Readable
 
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 STREAM_MAGIC = {b"\x1f\x8b": "gzip", b"BZh": "bzip2", b"\xfd7zXZ\x00": "xz"}
@@ -60,10 +60,10 @@ def container_kind(head: bytes) -> str | None:
     return None
 
 
-ChunkReader = Callable[[bytes, BinaryIO, Origin, int, Budget], Iterator[Chunk | Skipped]]
+ChunkReader = Callable[[bytes, Readable, Origin, int, Budget], Iterator[Chunk | Skipped]]
 
 
-def iter_archive(kind: str, head: bytes, rest: BinaryIO, origin: Origin, depth: int,
+def iter_archive(kind: str, head: bytes, rest: Readable, origin: Origin, depth: int,
                  budget: Budget, read_member: ChunkReader) -> Iterator[Chunk | Skipped]:
     """Chunks of every member; ``read_member`` scans one member (and recurses into archives)."""
     if depth >= budget.limits.max_depth:
@@ -74,7 +74,7 @@ def iter_archive(kind: str, head: bytes, rest: BinaryIO, origin: Origin, depth: 
         if kind == "zip":
             yield from _zip(head, rest, origin, depth, budget, read_member)
         elif kind == "tar":
-            yield from _tar(_Prefixed(head, rest), "r|", origin, depth, budget, read_member,
+            yield from _tar(_Prefixed(head, rest), origin, depth, budget, read_member,
                             lambda: 0)
         else:
             yield from _compressed(kind, head, rest, origin, depth, budget, read_member)
@@ -91,11 +91,12 @@ def _member(budget: Budget, origin: Origin, name: str) -> Origin:
     return Origin(f"{origin.path}!{name}", origin.commit, origin.author, origin.date)
 
 
-def _zip(head: bytes, rest: BinaryIO, origin: Origin, depth: int, budget: Budget,
+def _zip(head: bytes, rest: Readable, origin: Origin, depth: int, budget: Budget,
          read_member: ChunkReader) -> Iterator[Chunk | Skipped]:
-    if rest.seekable():
-        rest.seek(0)
-        yield from _zip_members(rest, origin, depth, budget, read_member)
+    if getattr(rest, "seekable", lambda: False)():
+        seekable = cast(IO[bytes], rest)  # a real file: zip reads it in place
+        seekable.seek(0)
+        yield from _zip_members(seekable, origin, depth, budget, read_member)
         return
     # A member of another archive: zip needs random access, so copy it out (to disk when big).
     with tempfile.SpooledTemporaryFile(max_size=32 << 20) as spool:
@@ -103,10 +104,10 @@ def _zip(head: bytes, rest: BinaryIO, origin: Origin, depth: int, budget: Budget
         while block := rest.read(1 << 20):  # ``rest`` already counts against the budget
             spool.write(block)
         spool.seek(0)
-        yield from _zip_members(spool, origin, depth, budget, read_member)  # type: ignore[arg-type]
+        yield from _zip_members(spool, origin, depth, budget, read_member)
 
 
-def _zip_members(source: BinaryIO, origin: Origin, depth: int, budget: Budget,
+def _zip_members(source: IO[bytes], origin: Origin, depth: int, budget: Budget,
                  read_member: ChunkReader) -> Iterator[Chunk | Skipped]:
     limits = budget.limits
     with zipfile.ZipFile(source) as zf:
@@ -121,7 +122,7 @@ def _zip_members(source: BinaryIO, origin: Origin, depth: int, budget: Budget,
                 continue
             try:
                 with zf.open(info) as raw:
-                    stream = _Limited(raw, budget, lambda i=info: i.compress_size)
+                    stream = _Limited(raw, budget, _size_of(info))
                     yield from read_member(stream.read(SNIFF_BYTES), stream, member, depth + 1,
                                            budget)
             except LimitExceeded as exc:
@@ -132,12 +133,16 @@ def _zip_members(source: BinaryIO, origin: Origin, depth: int, budget: Budget,
                 yield Skipped(member.path, f"corrupt archive member ({exc})")
 
 
-def _tar(stream: BinaryIO, mode: str, origin: Origin, depth: int, budget: Budget,
+def _size_of(info: zipfile.ZipInfo) -> Callable[[], int]:
+    return lambda: info.compress_size
+
+
+def _tar(stream: Readable, origin: Origin, depth: int, budget: Budget,
          read_member: ChunkReader,
          compressed: Callable[[], int] | None) -> Iterator[Chunk | Skipped]:
     """``compressed`` is None when the tar stream is itself a limited decompressed stream,
     which already counts every byte."""
-    with tarfile.open(fileobj=stream, mode=mode) as tf:  # type: ignore[call-overload]
+    with tarfile.open(fileobj=cast(IO[bytes], stream), mode="r|") as tf:
         for info in tf:
             if not info.isfile():
                 continue
@@ -145,11 +150,11 @@ def _tar(stream: BinaryIO, mode: str, origin: Origin, depth: int, budget: Budget
             raw = tf.extractfile(info)
             if raw is None:
                 continue
-            inner: BinaryIO = raw if compressed is None else _Limited(raw, budget, compressed)
+            inner: Readable = raw if compressed is None else _Limited(raw, budget, compressed)
             yield from read_member(inner.read(SNIFF_BYTES), inner, member, depth + 1, budget)
 
 
-def _compressed(kind: str, head: bytes, rest: BinaryIO, origin: Origin, depth: int,
+def _compressed(kind: str, head: bytes, rest: Readable, origin: Origin, depth: int,
                 budget: Budget, read_member: ChunkReader) -> Iterator[Chunk | Skipped]:
     counting = _Counting(_Prefixed(head, rest))
     with _decompressor(kind, counting) as stream:
@@ -157,20 +162,21 @@ def _compressed(kind: str, head: bytes, rest: BinaryIO, origin: Origin, depth: i
                                  depth, budget, read_member)
 
 
-def _decompressor(kind: str, raw: io.RawIOBase) -> BinaryIO:
+def _decompressor(kind: str, raw: io.RawIOBase) -> IO[bytes]:
     """A reader that decompresses ``raw``; the caller closes it."""
+    source = cast(IO[bytes], raw)
     if kind == "gzip":
-        return gzip.GzipFile(fileobj=raw)  # type: ignore[return-value]
+        return cast(IO[bytes], gzip.GzipFile(fileobj=source))
     if kind == "bzip2":
-        return bz2.BZ2File(raw)  # type: ignore[return-value]
-    return lzma.LZMAFile(raw)  # type: ignore[return-value]
+        return bz2.BZ2File(source)
+    return lzma.LZMAFile(source)
 
 
 def _decompressed(decompressed: _Limited, origin: Origin, kind: str, depth: int, budget: Budget,
                   read_member: ChunkReader) -> Iterator[Chunk | Skipped]:
     inner_head = decompressed.read(SNIFF_BYTES)
     if container_kind(inner_head) == "tar":
-        yield from _tar(_Prefixed(inner_head, decompressed), "r|", origin, depth, budget,
+        yield from _tar(_Prefixed(inner_head, decompressed), origin, depth, budget,
                         read_member, None)
         return
     name = os.path.basename(origin.path.rsplit("!", 1)[-1])
@@ -185,7 +191,7 @@ def _decompressed(decompressed: _Limited, origin: Origin, kind: str, depth: int,
 class _Prefixed(io.RawIOBase):
     """Bytes already read (``head``) followed by the rest of the stream."""
 
-    def __init__(self, head: bytes, rest: BinaryIO) -> None:
+    def __init__(self, head: bytes, rest: Readable) -> None:
         self._head = memoryview(head)
         self._rest = rest
 
@@ -222,7 +228,7 @@ class _Counting(io.RawIOBase):
 class _Limited(io.RawIOBase):
     """Decompressed bytes, stopped with LimitExceeded at the ratio or total-size limits."""
 
-    def __init__(self, inner: BinaryIO, budget: Budget, compressed: Callable[[], int]) -> None:
+    def __init__(self, inner: Readable, budget: Budget, compressed: Callable[[], int]) -> None:
         self._inner = inner
         self._budget = budget
         self._compressed = compressed
@@ -248,7 +254,7 @@ class _Limited(io.RawIOBase):
                                 "not expanded")
         return n
 
-    def read(self, size: int = -1) -> bytes:  # type: ignore[override]
+    def read(self, size: int = -1) -> bytes:
         if size is None or size < 0:
             parts = []
             while part := self.read(1 << 20):

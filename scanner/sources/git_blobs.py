@@ -11,9 +11,10 @@ import re
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import IO
 
 from scanner.sources.git_cmd import Git, GitError, first_error
+from scanner.sources.reader import Readable
 
 LFS_POINTER = b"version https://git-lfs.github.com/spec/v1"
 
@@ -23,7 +24,7 @@ class GitObject:
     sha: str
     type: str  # blob, tree, commit, tag; "missing" when the id is not in the repository
     size: int
-    content: BinaryIO  # exactly ``size`` bytes; unread bytes are skipped afterwards
+    content: Readable  # exactly ``size`` bytes; unread bytes are skipped afterwards
 
 
 def iter_all_objects(git: Git) -> Iterator[GitObject]:
@@ -39,7 +40,8 @@ def iter_objects(git: Git, ids: Iterable[str]) -> Iterator[GitObject]:
 def _read(git: Git, args: list[str], ids: Iterable[str] | None) -> Iterator[GitObject]:
     proc = git.popen(args, stdin=ids is not None)
     assert proc.stdout is not None and proc.stderr is not None
-    threads = [_drain(proc.stderr, errors := [])]  # a full stderr pipe would stall git
+    errors: list[bytes] = []
+    threads = [_drain(proc.stderr, errors)]  # a full stderr pipe would stall git
     if ids is not None:
         assert proc.stdin is not None
         # Write the ids from a thread: writing them all first could fill the pipe while git
@@ -60,7 +62,7 @@ def _read(git: Git, args: list[str], ids: Iterable[str] | None) -> Iterator[GitO
                 raise GitError(f"unexpected output from git cat-file: {header[:80]!r}")
             sha, kind, size = parts[0].decode(), parts[1].decode(), int(parts[2])
             content = _Exact(out, size)
-            yield GitObject(sha, kind, size, content)  # type: ignore[arg-type]
+            yield GitObject(sha, kind, size, content)
             content.skip_rest()
             out.read(1)  # the newline after each object
         ok = True
@@ -84,7 +86,7 @@ def _start(target: Callable[..., None], *args: object) -> threading.Thread:
     return thread
 
 
-def _drain(stream: BinaryIO, into: list[bytes]) -> threading.Thread:
+def _drain(stream: IO[bytes], into: list[bytes]) -> threading.Thread:
     return _start(lambda: into.extend(iter(lambda: stream.read(65536), b"")))
 
 
@@ -124,7 +126,7 @@ class CatFile:
                 continue
             sha, kind, size = parts[0].decode(), parts[1].decode(), int(parts[2])
             content = _Exact(out, size)
-            yield GitObject(sha, kind, size, content)  # type: ignore[arg-type]
+            yield GitObject(sha, kind, size, content)
             content.skip_rest()
             out.read(1)
         writer.join()
@@ -144,7 +146,7 @@ def raise_if_corrupt(git: Git, stderr: bytes) -> None:
                        "try `git fsck`")
 
 
-def _write_ids(stdin: BinaryIO, ids: Iterable[str], close: bool = True) -> None:
+def _write_ids(stdin: IO[bytes], ids: Iterable[str], close: bool = True) -> None:
     try:
         for sha in ids:
             stdin.write(sha.encode() + b"\n")
@@ -159,7 +161,7 @@ def _write_ids(stdin: BinaryIO, ids: Iterable[str], close: bool = True) -> None:
 class _Exact(io.RawIOBase):
     """Exactly ``size`` bytes of an underlying stream."""
 
-    def __init__(self, inner: BinaryIO, size: int) -> None:
+    def __init__(self, inner: Readable, size: int) -> None:
         self._inner = inner
         self._left = size
 
@@ -176,7 +178,7 @@ class _Exact(io.RawIOBase):
         self._left -= len(data)
         return len(data)
 
-    def read(self, size: int = -1) -> bytes:  # type: ignore[override]
+    def read(self, size: int = -1) -> bytes:
         if size is None or size < 0 or size > self._left:
             size = self._left
         if size <= 0:

@@ -5,11 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import BinaryIO
 
 from scanner.models import Chunk, Origin, Skipped
 from scanner.sources.archives import ArchiveLimits, Budget, container_kind, iter_archive
-from scanner.sources.reader import CHUNK_BYTES, OVERLAP_BYTES, SNIFF_BYTES, iter_chunks
+from scanner.sources.reader import (
+    CHUNK_BYTES,
+    OVERLAP_BYTES,
+    SNIFF_BYTES,
+    Readable,
+    iter_chunks,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,12 +25,12 @@ class ReadOptions:
     overlap: int = OVERLAP_BYTES
 
 
-def iter_input(stream: BinaryIO | None, origin: Origin, options: ReadOptions,
+def iter_input(stream: Readable | None, origin: Origin, options: ReadOptions,
                head: bytes | None = None) -> Iterator[Chunk | Skipped]:
     if head is None:
         head = stream.read(SNIFF_BYTES) if stream is not None else b""
 
-    def read(head: bytes, rest: BinaryIO | None, origin: Origin, depth: int,
+    def read(head: bytes, rest: Readable | None, origin: Origin, depth: int,
              budget: Budget) -> Iterator[Chunk | Skipped]:
         kind = container_kind(head) if options.archives else None
         if kind is not None and rest is not None:

@@ -6,9 +6,16 @@ from __future__ import annotations
 
 import codecs
 from collections.abc import Iterator
-from typing import BinaryIO
+from typing import Protocol
 
 from scanner.models import Chunk, Origin, Skipped
+
+
+class Readable(Protocol):
+    """What every input stream here is: files, pipes, archive members, git objects."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
 
 SNIFF_BYTES = 8000  # as git does: a NUL byte in the first 8000 bytes means binary
 CHUNK_BYTES = 8 * 1024 * 1024
@@ -41,7 +48,7 @@ def sniff_encoding(head: bytes) -> str | None:
     return None
 
 
-def iter_chunks(head: bytes, rest: BinaryIO | None, origin: Origin,
+def iter_chunks(head: bytes, rest: Readable | None, origin: Origin,
                 chunk_bytes: int = CHUNK_BYTES,
                 overlap: int = OVERLAP_BYTES) -> Iterator[Chunk | Skipped]:
     """Chunks of an input whose first bytes (``head``) were already read from ``rest``."""
@@ -90,7 +97,7 @@ def _cut_point(data: bytes, at: int) -> int:
     return at
 
 
-def _utf8_blocks(head: bytes, rest: BinaryIO | None, encoding: str,
+def _utf8_blocks(head: bytes, rest: Readable | None, encoding: str,
                  size: int) -> Iterator[bytes]:
     """The input as blocks of about ``size`` bytes of UTF-8 (or ASCII-compatible) text."""
     if encoding == "utf-8-sig":
