@@ -15,38 +15,49 @@ import struct
 import zlib
 from collections.abc import Callable
 
-WORDS = """
-account action active address admin agent alert amount analytics api app apply archive
-array asset async audit author auto backup badge balance base batch billing block body
-bool bound branch browser buffer build bundle button cache calendar call callback camera
-campaign cancel canvas card cart catalog category cell channel chart check child chunk
-city class clean click client clock cluster code collection color column command comment
-commit common compare component config connect console contact container content context
-copy core count country coupon course cover create cursor customer dashboard data database
-date debug decode default delete delivery delta depth detail device dialog diff digest
-direct discount display document domain download draft driver duration edit editor element
-email embed empty encode engine entry error event export extension factor feature feed
-field file filter flag float folder font footer form format frame friend gateway geo graph
-grid group guard handle handler hash header health height helper history hook host image
-import inbox index info input insert install instance invoice item job label language
-layer layout lead level library limit line link list loader local locale location lock log
-login loss lookup main manager map marker match media member memory menu merge message
-meta method metric middleware mode model module monitor mount name network node note
-notify number object offset option order origin output owner package page panel param
-parent parse partner patch path payload payment peer pending period permission phone pipe
-pixel plan player plugin point policy poll pool popup port post preview price print
-priority process product profile progress project promise prompt provider proxy publish
-query queue quota random range rank rate reader record redirect reference region registry
-release remote render report request reset resolve resource response result retry review
-role root route row rule run sample scale schedule schema scope score screen script search
-section segment select sender sequence series server service session setting shape share
-shift shipping signal size slot snapshot socket sort source span spec stage state status
-step storage stream string style subject summary support switch sync table tag target task
-team template tenant text theme thread threshold ticket tile time timer title toggle tool
-topic total trace track transfer tree trigger type unit update upload usage user util
-validate value vendor version video view visit volume wallet watch weight widget window
-worker workflow workspace zone
-""".split()
+WORDS = [
+    "account", "action", "active", "address", "admin", "agent", "alert", "amount", "analytics",
+    "api", "app", "apply", "archive", "array", "asset", "async", "audit", "author", "auto",
+    "backup", "badge", "balance", "base", "batch", "billing", "block", "body", "bool", "bound",
+    "branch", "browser", "buffer", "build", "bundle", "button", "cache", "calendar", "call",
+    "callback", "camera", "campaign", "cancel", "canvas", "card", "cart", "catalog", "category",
+    "cell", "channel", "chart", "check", "child", "chunk", "city", "class", "clean", "click",
+    "client", "clock", "cluster", "code", "collection", "color", "column", "command", "comment",
+    "commit", "common", "compare", "component", "config", "connect", "console", "contact",
+    "container", "content", "context", "copy", "core", "count", "country", "coupon", "course",
+    "cover", "create", "cursor", "customer", "dashboard", "data", "database", "date", "debug",
+    "decode", "default", "delete", "delivery", "delta", "depth", "detail", "device", "dialog",
+    "diff", "digest", "direct", "discount", "display", "document", "domain", "download", "draft",
+    "driver", "duration", "edit", "editor", "element", "email", "embed", "empty", "encode",
+    "engine", "entry", "error", "event", "export", "extension", "factor", "feature", "feed",
+    "field", "file", "filter", "flag", "float", "folder", "font", "footer", "form", "format",
+    "frame", "friend", "gateway", "geo", "graph", "grid", "group", "guard", "handle", "handler",
+    "hash", "header", "health", "height", "helper", "history", "hook", "host", "image", "import",
+    "inbox", "index", "info", "input", "insert", "install", "instance", "invoice", "item", "job",
+    "label", "language", "layer", "layout", "lead", "level", "library", "limit", "line", "link",
+    "list", "loader", "local", "locale", "location", "lock", "log", "login", "loss", "lookup",
+    "main", "manager", "map", "marker", "match", "media", "member", "memory", "menu", "merge",
+    "message", "meta", "method", "metric", "middleware", "mode", "model", "module", "monitor",
+    "mount", "name", "network", "node", "note", "notify", "number", "object", "offset", "option",
+    "order", "origin", "output", "owner", "package", "page", "panel", "param", "parent", "parse",
+    "partner", "patch", "path", "payload", "payment", "peer", "pending", "period", "permission",
+    "phone", "pipe", "pixel", "plan", "player", "plugin", "point", "policy", "poll", "pool",
+    "popup", "port", "post", "preview", "price", "print", "priority", "process", "product",
+    "profile", "progress", "project", "promise", "prompt", "provider", "proxy", "publish", "query",
+    "queue", "quota", "random", "range", "rank", "rate", "reader", "record", "redirect",
+    "reference", "region", "registry", "release", "remote", "render", "report", "request", "reset",
+    "resolve", "resource", "response", "result", "retry", "review", "role", "root", "route", "row",
+    "rule", "run", "sample", "scale", "schedule", "schema", "scope", "score", "screen", "script",
+    "search", "section", "segment", "select", "sender", "sequence", "series", "server", "service",
+    "session", "setting", "shape", "share", "shift", "shipping", "signal", "size", "slot",
+    "snapshot", "socket", "sort", "source", "span", "spec", "stage", "state", "status", "step",
+    "storage", "stream", "string", "style", "subject", "summary", "support", "switch", "sync",
+    "table", "tag", "target", "task", "team", "template", "tenant", "text", "theme", "thread",
+    "threshold", "ticket", "tile", "time", "timer", "title", "toggle", "tool", "topic", "total",
+    "trace", "track", "transfer", "tree", "trigger", "type", "unit", "update", "upload", "usage",
+    "user", "util", "validate", "value", "vendor", "version", "video", "view", "visit", "volume",
+    "wallet", "watch", "weight", "widget", "window", "worker", "workflow", "workspace", "zone"
+]
 
 PY_MODULES = ["os", "sys", "json", "re", "time", "logging", "typing", "pathlib", "datetime",
               "collections", "itertools", "functools", "dataclasses", "asyncio", "subprocess",
@@ -121,7 +132,8 @@ def slot_generators(v: Vocab) -> dict[str, Callable[[], str]]:
         "host": lambda: ch(v.hosts), "port": lambda: str(ch([80, 443, 3000, 5432, 6379, 8080,
                                                                    8443, 9000, 9090])),
         "ver": lambda: f"{rng.randint(0, 9)}.{rng.randint(0, 30)}.{rng.randint(0, 20)}",
-        "date": lambda: f"20{rng.randint(19, 25)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+        "date": lambda: f"20{rng.randint(19, 25)}-{rng.randint(1, 12):02d}"
+                        f"-{rng.randint(1, 28):02d}",
         "ts": lambda: f"20{rng.randint(19, 25)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
                       f"T{rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}:{rng.randint(0, 59):02d}"
                       f".{rng.randint(0, 999):03d}Z",
@@ -417,7 +429,8 @@ GO_BLOCKS = [
 // %(Cf)s %(s)s
 func %(Cf)s(ctx context.Context, %(m)s string, %(m2)s int) ([]%(C)s, error) {
 	var out []%(C)s
-	rows, err := db.QueryContext(ctx, "SELECT %(w)s, %(w2)s FROM %(w3)s WHERE %(w4)s = $1 LIMIT $2", %(m)s, %(m2)s)
+	q := "SELECT %(w)s, %(w2)s FROM %(w3)s WHERE %(w4)s = $1 LIMIT $2"
+	rows, err := db.QueryContext(ctx, q, %(m)s, %(m2)s)
 	if err != nil {
 		return nil, fmt.Errorf("%(w)s query: %%w", err)
 	}
@@ -735,7 +748,8 @@ class Filler:
         if cat == "html":
             return "  </main>\n  <script src=\"/static/js/app.js\"></script>\n</body>\n</html>\n"
         if cat == "bundle":
-            return f"\n//# sourceMappingURL={self.rng.choice(WORDS)}.{self.rng.randbytes(4).hex()}.js.map\n"
+            name = f"{self.rng.choice(WORDS)}.{self.rng.randbytes(4).hex()}"
+            return f"\n//# sourceMappingURL={name}.js.map\n"
         return ""
 
     # -- whole documents -------------------------------------------------------------------

@@ -28,7 +28,7 @@ import shutil
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -103,11 +103,13 @@ LOWER_ALNUM = "abcdefghijklmnopqrstuvwxyz0123456789"
 _PLACEHOLDER_WORDS = ("example", "your", "fake", "dummy", "sample", "placeholder", "changeme",
                       "redacted", "test", "xxxx", "****")
 _KEYBOARD_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm", "1234567890")
-AWS_CANARY_ACCOUNTS = frozenset("""
-052310077262 171436882533 534261010715 595918472158 717712589309 819147034852 992382622183
-730335385048 266735846894 893192397702 044858866125 251535659677 344043088457 351906852752
-390477818340 426127672474 427150556519 439872796651 445142720921 465867158099 637958123769
-693412236332 732624840810 735421457923 959235150393 982842642351""".split())
+AWS_CANARY_ACCOUNTS = frozenset([
+    "052310077262", "171436882533", "534261010715", "595918472158", "717712589309", "819147034852",
+    "992382622183", "730335385048", "266735846894", "893192397702", "044858866125", "251535659677",
+    "344043088457", "351906852752", "390477818340", "426127672474", "427150556519", "439872796651",
+    "445142720921", "465867158099", "637958123769", "693412236332", "732624840810", "735421457923",
+    "959235150393", "982842642351"
+])
 
 
 def entropy(value: str) -> float:
@@ -122,7 +124,7 @@ def looks_like_placeholder(value: str) -> bool:
     if any(w in low for w in _PLACEHOLDER_WORDS):
         return True
     run = up = down = 1
-    for a, b in zip(low, low[1:]):
+    for a, b in zip(low, low[1:], strict=False):
         step = ord(b) - ord(a)
         run = run + 1 if step == 0 else 1
         up = up + 1 if step == 1 and b.isalnum() else 1
@@ -211,6 +213,9 @@ class Values:
         return self.token(BASE62, 40, min_entropy=3.8)
 
     def baidu_ak(self) -> str:
+        """A newer ALTAK ID 40% of the time, else a legacy 32-hex one."""
+        if self.rng.random() < 0.4:
+            return self.token(BASE62, 20, "ALTAK", 3.4)
         return self.token(HEX, 32, min_entropy=3.0)
 
     def baidu_sk(self) -> str:
@@ -245,6 +250,19 @@ class Values:
             value = base64.b64encode(self.rng.randbytes(64)).decode()
             if not looks_like_placeholder(value):
                 return value
+
+    def azure_sas_key(self) -> str:
+        """A Service Bus / Event Hubs SharedAccessKey: base64 of 32 random bytes."""
+        while True:
+            value = base64.b64encode(self.rng.randbytes(32)).decode()
+            if not looks_like_placeholder(value) and entropy(value) >= 4.0:
+                return value
+
+    def azure_devops_pat(self) -> str:
+        return self.token(BASE62, 76, min_entropy=4.0) + "AZDO" + self._draw(BASE62, 4)
+
+    def gcp_oauth_secret(self) -> str:
+        return self.token(BASE64URL, 28, "GOCSPX-", 3.8)
 
     def azure_account(self) -> str:
         return self.rng.choice(WORDS) + self.rng.choice(WORDS) + self._draw(LOWER_ALNUM, 4)
@@ -391,7 +409,9 @@ class Settings:
         out = []
         for _ in range(n):
             k = self.rng.choice(self.vocab.const)
-            out.append(f"{k}={self.rng.choice([str(self.rng.randint(1, 9999)), self.word(), 'true', 'false', self.rng.choice(self.vocab.hosts)])}")
+            v = self.rng.choice([str(self.rng.randint(1, 9999)), self.word(), "true", "false",
+                                 self.rng.choice(self.vocab.hosts)])
+            out.append(f"{k}={v}")
         return out
 
     def env_file(self, lines: list[str]) -> str:
@@ -489,7 +509,8 @@ def _ali_java_oss(c: Settings) -> Snippet:
             f"    private static final String ACCESS_KEY_ID = \"{i}\";\n"
             f"    private static final String ACCESS_KEY_SECRET = \"{s}\";\n\n"
             "    public OSS ossClient() {\n"
-            "        return new OSSClientBuilder().build(ENDPOINT, ACCESS_KEY_ID, ACCESS_KEY_SECRET);\n"
+            "        return new OSSClientBuilder()\n"
+            "                .build(ENDPOINT, ACCESS_KEY_ID, ACCESS_KEY_SECRET);\n"
             "    }\n")
     return Snippet(text, [L(i, ALIBABA, "id"), L(s, ALIBABA, "secret")], "java")
 
@@ -703,11 +724,14 @@ def _aws_java(c: Settings) -> Snippet:
     if c.rng.random() < 0.5:
         body = (f"        BasicAWSCredentials creds = new BasicAWSCredentials(\"{i}\", \"{s}\");\n"
                 "        return AmazonS3ClientBuilder.standard()\n"
-                "                .withCredentials(new AWSStaticCredentialsProvider(creds)).build();\n")
+                "                .withCredentials(new AWSStaticCredentialsProvider(creds))\n"
+                "                .build();\n")
     else:
-        body = (f"        AwsBasicCredentials creds = AwsBasicCredentials.create(\"{i}\", \"{s}\");\n"
+        body = ("        AwsBasicCredentials creds =\n"
+                f"                AwsBasicCredentials.create(\"{i}\", \"{s}\");\n"
                 "        return S3Client.builder()\n"
-                "                .credentialsProvider(StaticCredentialsProvider.create(creds)).build();\n")
+                "                .credentialsProvider(StaticCredentialsProvider.create(creds))\n"
+                "                .build();\n")
     return Snippet("\n    public Object s3Client() {\n" + body + "    }\n",
                    [L(i, AWS, "id"), L(s, AWS, "secret")], "java")
 
@@ -812,7 +836,8 @@ def _tc_go(c: Settings) -> Snippet:
     i, s = c.x.tencent_id(), c.x.tencent_key()
     text = ("\n\nfunc newCvmClient() (*cvm.Client, error) {\n"
             f"\tcredential := common.NewCredential(\"{i}\", \"{s}\")\n"
-            f"\treturn cvm.NewClient(credential, \"{c.region(TENCENT)}\", profile.NewClientProfile())\n}}\n")
+            f"\treturn cvm.NewClient(credential, \"{c.region(TENCENT)}\",\n"
+            "\t\tprofile.NewClientProfile())\n}\n")
     return Snippet(text, [L(i, TENCENT, "id"), L(s, TENCENT, "secret")], "go")
 
 
@@ -883,7 +908,8 @@ def _hw_env(c: Settings) -> Snippet:
 @plant(HUAWEI)
 def _hw_python(c: Settings) -> Snippet:
     a, s = c.x.huawei_ak(), c.x.huawei_sk()
-    text = (f"\n\ncredentials = BasicCredentials(\"{a}\", \"{s}\", \"{c.rng.randbytes(16).hex()}\")\n"
+    project = c.rng.randbytes(16).hex()
+    text = (f"\n\ncredentials = BasicCredentials(\"{a}\", \"{s}\", \"{project}\")\n"
             "client = EcsClient.new_builder() \\\n    .with_credentials(credentials) \\\n"
             f"    .with_endpoint(\"https://ecs.{c.region(HUAWEI)}.myhuaweicloud.com\") \\\n"
             "    .build()\n")
@@ -1096,7 +1122,8 @@ def _gcp_sa_k8s(c: Settings) -> Snippet:
 def _gcp_api_key_js(c: Settings) -> Snippet:
     k = c.x.gcp_api_key()
     project = f"{c.word()}-{c.word()}-{c.rng.randint(1000, 9999)}"
-    text = (f"\n\nconst firebaseConfig = {{\n  apiKey: \"{k}\",\n  authDomain: \"{project}.firebaseapp.com\",\n"
+    text = (f"\n\nconst firebaseConfig = {{\n  apiKey: \"{k}\",\n"
+            f"  authDomain: \"{project}.firebaseapp.com\",\n"
             f"  projectId: \"{project}\",\n  storageBucket: \"{project}.appspot.com\",\n"
             f"  messagingSenderId: \"{c.rng.randint(10**11, 10**12)}\",\n}};\n")
     return Snippet(text, [L(k, GCP, "token")], c.rng.choice(["js", "ts", "bundle"]))
@@ -1108,7 +1135,8 @@ def _gcp_api_key_xml(c: Settings) -> Snippet:
     text = ('<?xml version="1.0" encoding="utf-8"?>\n<resources>\n'
             f'    <string name="app_name">{c.word().title()}</string>\n'
             f'    <string name="google_api_key" translatable="false">{k}</string>\n'
-            f'    <string name="gcm_defaultSenderId" translatable="false">{c.rng.randint(10**11, 10**12)}</string>\n'
+            '    <string name="gcm_defaultSenderId" translatable="false">'
+            f'{c.rng.randint(10**11, 10**12)}</string>\n'
             "</resources>\n")
     return Snippet(text, [L(k, GCP, "token")], name="android/app/src/main/res/values/strings.xml")
 
@@ -1117,7 +1145,8 @@ def _gcp_api_key_xml(c: Settings) -> Snippet:
 def _gcp_api_key_py(c: Settings) -> Snippet:
     k = c.x.gcp_api_key()
     text = c.rng.choice([f"\n\nGOOGLE_API_KEY = \"{k}\"\n",
-                         f"\n\ngenai.configure(api_key=\"{k}\")\nmodel = genai.GenerativeModel(\"gemini-pro\")\n"])
+                         f"\n\ngenai.configure(api_key=\"{k}\")\n"
+                         "model = genai.GenerativeModel(\"gemini-pro\")\n"])
     return Snippet(text, [L(k, GCP, "token")], "py")
 
 
@@ -1202,6 +1231,47 @@ def _az_js(c: Settings) -> Snippet:
     return Snippet(text, [L(k, AZURE, "secret")], c.rng.choice(["js", "ts"]))
 
 
+@plant(AZURE)
+def _az_service_bus(c: Settings) -> Snippet:
+    k = c.x.azure_sas_key()
+    ns = f"{c.word()}-{c.rng.choice(['prod', 'events', 'bus'])}"
+    cs = (f"Endpoint=sb://{ns}.servicebus.windows.net/;SharedAccessKeyName="
+          f"{c.rng.choice(['RootManageSharedAccessKey', 'send', 'listen'])};SharedAccessKey={k}")
+    if c.rng.random() < 0.5:
+        return Snippet(c.env_file([f"SERVICEBUS_CONNECTION={cs}"]), [L(k, AZURE, "secret")],
+                       name="{svc}/.env")
+    doc = {"IsEncrypted": False, "Values": {"AzureWebJobsStorage": "UseDevelopmentStorage=true",
+                                             "FUNCTIONS_WORKER_RUNTIME": "dotnet",
+                                             "EventHubConnection": cs + f";EntityPath={c.word()}"}}
+    return Snippet(json.dumps(doc, indent=2) + "\n", [L(k, AZURE, "secret")],
+                   name="{Svc}/local.settings.json")
+
+
+@plant(AZURE)
+def _az_devops_pat(c: Settings) -> Snippet:
+    t = c.x.azure_devops_pat()
+    if c.rng.random() < 0.5:
+        text = (f"\ngit clone https://build:{t}@dev.azure.com/{c.word()}/{c.word()}/_git/{c.svc()}\n")
+        return Snippet(text, [L(t, AZURE, "token")], "sh")
+    return Snippet(c.env_file([f"AZURE_DEVOPS_EXT_PAT={t}"]), [L(t, AZURE, "token")],
+                   name="{svc}/.env")
+
+
+@plant(GCP)
+def _gcp_oauth_client(c: Settings) -> Snippet:
+    sec = c.x.gcp_oauth_secret()
+    project = f"{c.word()}-{c.word()}-{c.rng.randint(100000, 999999)}"
+    num = c.rng.randint(10**11, 10**12)
+    doc = {"installed": {
+        "client_id": f"{num}-{c.x.token(LOWER_ALNUM, 32)}.apps.googleusercontent.com",
+        "project_id": project, "auth_uri": "https://accounts.google.com/o/oauth2/auth",
+        "token_uri": "https://oauth2.googleapis.com/token",
+        "auth_provider_x509_cert_url": "https://www.googleapis.com/oauth2/v1/certs",
+        "client_secret": sec, "redirect_uris": ["http://localhost"]}}
+    return Snippet(json.dumps(doc) + "\n", [L(sec, GCP, "secret")],
+                   name="{svc}/client_secret_{hex}.apps.googleusercontent.com.json")
+
+
 # ---- GitHub ----
 
 
@@ -1229,7 +1299,8 @@ def _gh_python(c: Settings) -> Snippet:
     t = _gh_classic(c)
     text = c.rng.choice([
         f"\n\ngh = Github(\"{t}\")\nrepo = gh.get_repo(\"{c.word()}/{c.svc()}\")\n",
-        f"\n\nHEADERS = {{\"Authorization\": \"token {t}\", \"Accept\": \"application/vnd.github+json\"}}\n"])
+        f"\n\nHEADERS = {{\"Authorization\": \"token {t}\",\n"
+        "           \"Accept\": \"application/vnd.github+json\"}\n"])
     return Snippet(text, [L(t, GITHUB, "token")], "py")
 
 
@@ -1303,8 +1374,9 @@ def _pk_k8s_tls(c: Settings) -> Snippet:
     key, _ = c.x.private_key_pem()
     cert = keys.fake_certificate(keys.ec_key(c.rng).spki(), f"{c.word()}.example.org", c.rng)
     enc = base64.b64encode
-    text = (f"apiVersion: v1\nkind: Secret\nmetadata:\n  name: {c.word()}-tls\ntype: kubernetes.io/tls\n"
-            f"data:\n  tls.crt: {enc(cert.encode()).decode()}\n  tls.key: {enc(key.encode()).decode()}\n")
+    text = (f"apiVersion: v1\nkind: Secret\nmetadata:\n  name: {c.word()}-tls\n"
+            f"type: kubernetes.io/tls\ndata:\n  tls.crt: {enc(cert.encode()).decode()}\n"
+            f"  tls.key: {enc(key.encode()).decode()}\n")
     return Snippet(text, [L(key, PKEY, "private_key")], name="deploy/k8s/{svc}/tls-secret.yaml")
 
 
@@ -1408,7 +1480,8 @@ def _archive_members(c: Settings, inner: Snippet) -> list[tuple[str, str]]:
 def _aws_release_zip(c: Settings) -> Snippet:
     """A build artefact that shipped the .env it was built with."""
     inner = _aws_env(c)
-    inner.text = c.env_file([line.removeprefix("export ") for line in inner.text.strip().split("\n")])
+    inner.text = c.env_file([line.removeprefix("export ")
+                             for line in inner.text.strip().split("\n")])
     inner.member = f"{c.svc()}/.env"
     return Snippet("", inner.labels, name="releases/{svc}-{hex}.zip",
                    binary=_zip(_archive_members(c, inner)), member=inner.member)
@@ -1431,7 +1504,8 @@ def _aws_powershell_utf16(c: Settings) -> Snippet:
             f"$env:AWS_ACCESS_KEY_ID = '{i}'\r\n$env:AWS_SECRET_ACCESS_KEY = '{s}'\r\n"
             f"$env:AWS_DEFAULT_REGION = '{c.region(AWS)}'\r\n"
             f"aws s3 cp .\\dist s3://{c.bucket()}/ --recursive\r\n")
-    return Snippet("", [L(i, AWS, "id"), L(s, AWS, "secret")], name="scripts/windows/deploy-{word}.ps1",
+    return Snippet("", [L(i, AWS, "id"), L(s, AWS, "secret")],
+                   name="scripts/windows/deploy-{word}.ps1",
                    binary=b"\xff\xfe" + text.encode("utf-16-le"))
 
 
@@ -1460,7 +1534,8 @@ def _gh_log_header(c: Settings) -> Snippet:
     t = _gh_classic(c)
     text = (f"2024-04-0{c.rng.randint(1, 9)}T12:00:00Z DEBUG [http] > GET https://api.github.com/repos/"
             f"{c.word()}/{c.svc()}/releases\n2024-04-01T12:00:00Z DEBUG [http] > Authorization: "
-            f"token {t}\n2024-04-01T12:00:01Z DEBUG [http] < 200 OK ({c.rng.randint(50, 900)} ms)\n")
+            f"token {t}\n2024-04-01T12:00:01Z DEBUG [http] < 200 OK "
+            f"({c.rng.randint(50, 900)} ms)\n")
     return Snippet(text, [L(t, GITHUB, "token")], "log")
 
 
@@ -1482,17 +1557,21 @@ def _d_aws_docs(c: Settings) -> Snippet:
 @decoy
 def _d_aws_sigv4_test(c: Settings) -> Snippet:
     return Snippet("\n\ndef test_sigv4_get_vanilla():\n"
-                   "    creds = Credentials(\"AKIDEXAMPLE\", \"wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY\")\n"
+                   "    creds = Credentials(\"AKIDEXAMPLE\",\n"
+                   "                        \"wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY\")\n"
                    "    req = AWSRequest(\"GET\", \"https://example.amazonaws.com/\")\n"
                    "    SigV4Auth(creds, \"service\", \"us-east-1\").add_auth(req)\n"
-                   "    assert req.headers[\"Authorization\"].endswith(\"5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31\")\n"
-                   "    other = (\"AKIAI44QH8DHBEXAMPLE\", \"je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY\")\n",
+                   "    assert req.headers[\"Authorization\"].endswith(\n"
+                   "        \"5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31\")\n"
+                   "    other = (\"AKIAI44QH8DHBEXAMPLE\",\n"
+                   "             \"je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY\")\n",
                    where="py")
 
 
 @decoy
 def _d_tencent_docs(c: Settings) -> Snippet:
-    return Snippet("\n```python\ncred = credential.Credential(\"AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE\", "
+    return Snippet("\n```python\ncred = credential.Credential("
+                   "\"AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE\", "
                    "\"Gu5t9xGARNpq86cd98joQYCN3EXAMPLE\")\n```\n\n"
                    "In the console the ID shows as `AKID**********************0123456789EXAMPLE`"
                    " and the key as `sk0123456789********************EXAMPLE`.\n"
@@ -1514,7 +1593,8 @@ def _d_huawei_fixture(c: Settings) -> Snippet:
 def _d_volc_docs(c: Settings) -> Snippet:
     return Snippet("\n### Volcengine credentials\n\n```bash\n"
                    "export VOLC_ACCESSKEY=AKLTZjBjOTI0Zjc5MjExY2QyNjZiNzM1MDhiYTQxMGVjMmE\n"
-                   "export VOLC_SECRETKEY=TVRabVpHWXhNVEV5WW1SaFpqZzNNVFUyWW1RM1ltUmxPR0ppT1RkbFpXSQ==\n"
+                   "export VOLC_SECRETKEY="
+                   "TVRabVpHWXhNVEV5WW1SaFpqZzNNVFUyWW1RM1ltUmxPR0ppT1RkbFpXSQ==\n"
                    "export KSYUN_ACCESS_KEY=AKLT****************\n```\n"
                    "Values shaped like `AKLTxxxxxxxxxxxxxxxxxxxx` are placeholders.\n", where="md")
 
@@ -1556,10 +1636,13 @@ def _d_alibaba_masked(c: Settings) -> Snippet:
 @decoy
 def _d_alibaba_placeholders(c: Settings) -> Snippet:
     texts = [
-        "\naliyun:\n  access_key_id: LTAIxxxxxxxxxxxxxxxxxxxx\n  access_key_secret: <your-access-key-secret>\n",
-        "\nalicloud:\n  access_key_id: LTAI5tXXXXXXXXXXXXXXXXXX\n  access_key_secret: ${ALIBABA_CLOUD_ACCESS_KEY_SECRET}\n",
+        "\naliyun:\n  access_key_id: LTAIxxxxxxxxxxxxxxxxxxxx\n"
+        "  access_key_secret: <your-access-key-secret>\n",
+        "\nalicloud:\n  access_key_id: LTAI5tXXXXXXXXXXXXXXXXXX\n"
+        "  access_key_secret: ${ALIBABA_CLOUD_ACCESS_KEY_SECRET}\n",
         "\noss:\n  accessKeyId: YourAccessKeyId\n  accessKeySecret: YourAccessKeySecret\n",
-        "\naliyun:\n  access_key_id: \"{{ .Values.aliyun.accessKeyId }}\"\n  access_key_secret: \"{{ .Values.secret }}\"\n",
+        "\naliyun:\n  access_key_id: \"{{ .Values.aliyun.accessKeyId }}\"\n"
+        "  access_key_secret: \"{{ .Values.secret }}\"\n",
     ]
     return Snippet(c.rng.choice(texts), where="yaml")
 
@@ -1578,7 +1661,8 @@ def _d_env_reads(c: Settings) -> Snippet:
 def _d_placeholder_env(c: Settings) -> Snippet:
     lines = ["ALIBABA_CLOUD_ACCESS_KEY_ID=<your-access-key-id>",
              "ALIBABA_CLOUD_ACCESS_KEY_SECRET=<your-access-key-secret>",
-             "AWS_ACCESS_KEY_ID=AKIAXXXXXXXXXXXXXXXX", "AWS_SECRET_ACCESS_KEY=${AWS_SECRET_ACCESS_KEY}",
+             "AWS_ACCESS_KEY_ID=AKIAXXXXXXXXXXXXXXXX",
+             "AWS_SECRET_ACCESS_KEY=${AWS_SECRET_ACCESS_KEY}",
              "TENCENTCLOUD_SECRET_ID=YOUR_SECRET_ID", "TENCENTCLOUD_SECRET_KEY=YOUR_SECRET_KEY",
              "HUAWEICLOUD_SDK_AK=your-ak", "HUAWEICLOUD_SDK_SK=your-sk",
              "BCE_ACCESS_KEY_ID=ALTAKxxxxxxxxxxxxxxx",
@@ -1593,9 +1677,11 @@ def _d_placeholder_env(c: Settings) -> Snippet:
 
 @decoy
 def _d_node_env(c: Settings) -> Snippet:
-    return Snippet("\n\nconst client = new Core({\n  accessKeyId: process.env.ALIBABA_CLOUD_ACCESS_KEY_ID,\n"
+    return Snippet("\n\nconst client = new Core({\n"
+                   "  accessKeyId: process.env.ALIBABA_CLOUD_ACCESS_KEY_ID,\n"
                    "  accessKeySecret: process.env.ALIBABA_CLOUD_ACCESS_KEY_SECRET,\n"
-                   "  endpoint: 'https://ecs.aliyuncs.com',\n});\n", where=c.rng.choice(["js", "ts"]))
+                   "  endpoint: 'https://ecs.aliyuncs.com',\n});\n",
+                   where=c.rng.choice(["js", "ts"]))
 
 
 @decoy
@@ -1614,8 +1700,9 @@ def _pad(c: Settings, lines: list[str], comment: str = "#") -> str:
 @decoy
 def _d_random_ids(c: Settings) -> Snippet:
     """Random base62 runs with the lengths of secrets, in neutral places."""
-    lines = [f"{c.rng.choice(['request_id', 'session_id', 'nonce', 'cursor', 'trace_id', 'idempotency_key'])}"
-             f" = \"{c.x.token(BASE62, n)}\"" for n in c.rng.sample([30, 32, 40, 44, 64], 3)]
+    names = ["request_id", "session_id", "nonce", "cursor", "trace_id", "idempotency_key"]
+    lines = [f"{c.rng.choice(names)} = \"{c.x.token(BASE62, n)}\""
+             for n in c.rng.sample([30, 32, 40, 44, 64], 3)]
     return Snippet(_pad(c, lines), where="py")
 
 
@@ -1645,11 +1732,9 @@ def _d_hashes(c: Settings) -> Snippet:
 
 @decoy
 def _d_git_log(c: Settings) -> Snippet:
-    lines = []
-    for _ in range(8):
-        lines.append(f"commit {c.rng.randbytes(20).hex()}\nAuthor: {c.word().title()} "
-                     f"<{c.word()}@{c.rng.choice(c.vocab.hosts)}>\n\n    "
-                     f"{c.rng.choice(c.vocab.sentences)}\n")
+    lines = [f"commit {c.rng.randbytes(20).hex()}\nAuthor: {c.word().title()} "
+             f"<{c.word()}@{c.rng.choice(c.vocab.hosts)}>\n\n    "
+             f"{c.rng.choice(c.vocab.sentences)}\n" for _ in range(8)]
     return Snippet("\n".join(lines), name="{svc}/CHANGES.log")
 
 
@@ -1694,7 +1779,8 @@ def _d_camel_identifiers(c: Settings) -> Snippet:
 
 @decoy
 def _d_data_uri(c: Settings) -> Snippet:
-    return Snippet(f'\n    <img alt="logo" src="{c.filler.data_uri(c.rng.randint(400, 3000))}" />\n',
+    uri = c.filler.data_uri(c.rng.randint(400, 3000))
+    return Snippet(f'\n    <img alt="logo" src="{uri}" />\n',
                    where="html")
 
 
@@ -1709,7 +1795,8 @@ def _jwt(c: Settings) -> str:
 
 @decoy
 def _d_jwt(c: Settings) -> Snippet:
-    lines = [f"SAMPLE_JWT = \"{_jwt(c)}\"", f"headers = {{\"Authorization\": \"Bearer {_jwt(c)}\"}}"]
+    lines = [f"SAMPLE_JWT = \"{_jwt(c)}\"",
+             f"headers = {{\"Authorization\": \"Bearer {_jwt(c)}\"}}"]
     return Snippet(_pad(c, lines), where="py")
 
 
@@ -1773,7 +1860,8 @@ def _d_truncated_pem(c: Settings) -> Snippet:
     return Snippet("\n## TLS\n\nPut the key in `certs/server.key`; it starts like this:\n\n```\n"
                    "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA...\n...\n"
                    "-----END RSA PRIVATE KEY-----\n```\n\nor, for SSH:\n\n```\n"
-                   "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ...\n"
+                   "-----BEGIN OPENSSH PRIVATE KEY-----\n"
+                   "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ...\n"
                    "-----END OPENSSH PRIVATE KEY-----\n```\n", where="md")
 
 
@@ -1848,8 +1936,8 @@ class _Paths:
     def __init__(self, rng: random.Random, vocab: Vocab) -> None:
         self.rng = rng
         self.vocab = vocab
-        self.services = [f"{rng.choice(WORDS)}-{rng.choice(['api', 'service', 'worker', 'web', 'gateway', 'sync', 'cli'])}"
-                         for _ in range(40)]
+        kinds = ["api", "service", "worker", "web", "gateway", "sync", "cli"]
+        self.services = [f"{rng.choice(WORDS)}-{rng.choice(kinds)}" for _ in range(40)]
         self.users = [rng.choice(WORDS) + str(rng.randint(1, 99)) for _ in range(12)]
         self.used: set[str] = set()
 
@@ -1858,7 +1946,7 @@ class _Paths:
         out = pattern
         while "{" in out:
             out = (out.replace("{svc}", r.choice(self.services), 1)
-                   .replace("{Svc}", "".join(p.title() for p in r.choice(self.services).split("-")), 1)
+                   .replace("{Svc}", r.choice(self.services).title().replace("-", ""), 1)
                    .replace("{pkg}", r.choice(WORDS), 1)
                    .replace("{word}", r.choice(WORDS), 1)
                    .replace("{env}", r.choice(["prod", "staging", "dev", "shared"]), 1)
@@ -1874,7 +1962,8 @@ class _Paths:
         n = 2
         while True:
             # keep dotfiles and extension-less names recognisable: add a parent directory
-            candidate = f"{base}/{self.rng.choice(WORDS)}{n}/{name}" if base else f"{self.rng.choice(WORDS)}{n}/{name}"
+            parent = f"{self.rng.choice(WORDS)}{n}"
+            candidate = f"{base}/{parent}/{name}" if base else f"{parent}/{name}"
             if candidate not in self.used:
                 self.used.add(candidate)
                 return candidate
@@ -1885,12 +1974,11 @@ class _Paths:
         ext = self.rng.choice(exts)
         d = self.fill(self.rng.choice(dirs))
         name = self.rng.choice(self.vocab.snake)
-        if cat == "java":
-            name = self.rng.choice(self.vocab.pascal)
-        elif cat in ("js", "ts") and self.rng.random() < 0.3:
+        if cat == "java" or cat in ("js", "ts") and self.rng.random() < 0.3:
             name = self.rng.choice(self.vocab.pascal)
         elif cat == "bundle":
-            name = f"{self.rng.choice(['main', 'vendor', 'app', 'chunk'])}.{self.rng.randbytes(4).hex()}"
+            stem = self.rng.choice(["main", "vendor", "app", "chunk"])
+            name = f"{stem}.{self.rng.randbytes(4).hex()}"
         elif cat == "binary" and not ext:
             name = self.rng.choice(["logo", "icon", "banner", "favicon"])
         return self.unique(f"{d}/{name}{ext}")
@@ -1915,7 +2003,8 @@ class _Writer:
     def render(self, f: _File) -> str | bytes:
         rng, filler = self.rng, self.filler
         if f.cat == "binary":
-            return filler.png(f.size) if f.path.endswith(".png") or "." not in f.path.rsplit("/", 1)[-1] \
+            name = f.path.rsplit("/", 1)[-1]
+            return filler.png(f.size) if name.endswith(".png") or "." not in name \
                 else rng.randbytes(f.size)
         if f.cat == "json":
             return filler.json_document(f.size)
@@ -1979,7 +2068,8 @@ def make_corpus(root: Path, size_mb: float, seed: int = 0,
     or absent) and ``labels.json`` beside it (``root.parent / "labels.json"``).
 
     ``keys_per_mb`` is the number of labels per MiB (every provider and setting is planted at
-    least once whatever the size); ``decoys_per_mb`` defaults to two thirds of it. Returns the planted credentials, sorted by path and secret."""
+    least once whatever the size); ``decoys_per_mb`` defaults to two thirds of it. Returns
+    the planted credentials, sorted by path and secret."""
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
     if any(root.iterdir()):
@@ -1988,7 +2078,7 @@ def make_corpus(root: Path, size_mb: float, seed: int = 0,
     target_bytes = int(size_mb * MiB)
     vocab = Vocab(rng)
     filler = Filler(rng, vocab)
-    values = Values(rng, rsa_budget=4 + int(size_mb * 0.15))
+    values = Values(rng, rsa_budget=3 + int(size_mb * 0.15))
     settings = Settings(rng, values, filler, vocab)
     paths = _Paths(rng, vocab)
     writer = _Writer(root, rng, filler)

@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-import regex
+import re
 
-_STRING_ESCAPE = regex.compile(r"\\(?:u[0-9a-fA-F]{4}|[nrt\"/\\])")
+_STRING_ESCAPE = re.compile(r"\\(?:u[0-9a-fA-F]{4}|[nrt\"/\\])")
 _SIMPLE = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "/": "/", "\\": "\\"}
-_PERCENT = regex.compile(r"%[0-9A-Fa-f]{2}")
+_PERCENT = re.compile(r"%[0-9A-Fa-f]{2}")
 
 
 class StringEscapeDecoder:

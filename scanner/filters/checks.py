@@ -34,11 +34,18 @@ def letters_and_digits(c: Candidate) -> str | None:
     return "needs both letters and digits"
 
 
+_CAMEL_WORDS = re.compile(r"[A-Za-z][a-z]+(?:[A-Z][a-z]+)+")
+
+
 def not_identifier(c: Candidate) -> str | None:
-    """A code identifier (``getAccessKeySecretFromProvider(``, ``obj.someLongName``) is not a
-    secret."""
-    if c.char_after() == "(" or c.char_before() == ".":
+    """A code identifier (``getAccessKeySecretFromProvider(``, ``obj.someLongName``,
+    ``componentDisplayProductService.find``) is not a secret: one followed by ``(`` or
+    ``.``, after a ``.``, or made of camelCase words (a random 30-character secret almost
+    never is: it has digits, and capitals side by side)."""
+    if c.char_after() in ("(", ".") or c.char_before() == ".":
         return "in an identifier position"
+    if _CAMEL_WORDS.fullmatch(c.value):
+        return "camelCase words, an identifier"
     return None
 
 
@@ -99,7 +106,8 @@ def private_key_structure(c: Candidate) -> str | None:
     lines, encrypted_pem = [], False
     for line in re.split(r"\\r\\n|\\n|\r?\n", m.group(1)):
         if ":" in line:  # armour headers: Proc-Type, DEK-Info, Version, Comment
-            encrypted_pem |= line.replace(" ", "").startswith("Proc-Type:4,ENCRYPTED")
+            header = _QUOTE.sub("", line).replace(" ", "").lstrip("+")
+            encrypted_pem |= header.startswith("Proc-Type:4,ENCRYPTED")
             continue
         if _QUOTE.search(line):  # source code: '"MIIE..." +' - the base64 between the quotes
             line = "".join(p for p in (q.strip() for q in _QUOTE.split(line))

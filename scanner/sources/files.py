@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import errno
 import fnmatch
+import functools
 import os
+import re
 import stat
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -58,19 +60,24 @@ def iter_files(roots: Sequence[str], excludes: Sequence[str] = (),
 
 
 def is_excluded(rel: str, patterns: Sequence[str]) -> bool:
-    """A pattern matches the relative path, the file name, or any parent directory."""
+    """A pattern matches the relative path, the file name, or any parent directory (by its
+    name or its path)."""
     if not patterns:
         return False
+    names, globs = _compiled(tuple(patterns))
     parts = rel.split("/")
-    for pattern in patterns:
-        pattern = pattern.rstrip("/")
-        if fnmatch.fnmatchcase(rel, pattern) or fnmatch.fnmatchcase(parts[-1], pattern):
-            return True
-        for i in range(1, len(parts)):
-            if fnmatch.fnmatchcase("/".join(parts[:i]), pattern) or \
-                    fnmatch.fnmatchcase(parts[i - 1], pattern):
-                return True
-    return False
+    candidates = [rel, *parts, *("/".join(parts[:i]) for i in range(2, len(parts)))]
+    if names and any(c in names for c in candidates):
+        return True
+    return globs is not None and any(globs.match(c) for c in candidates)
+
+
+@functools.lru_cache(maxsize=32)
+def _compiled(patterns: tuple[str, ...]) -> tuple[frozenset[str], re.Pattern[str] | None]:
+    """Plain names as a set, wildcard patterns as one regex: the walk asks for every entry."""
+    plain = {p.rstrip("/") for p in patterns if not any(ch in p for ch in "*?[")}
+    globs = [fnmatch.translate(p.rstrip("/")) for p in patterns if any(ch in p for ch in "*?[")]
+    return frozenset(plain), (re.compile("|".join(globs)) if globs else None)
 
 
 def _walk(root: str, patterns: Sequence[str]) -> Iterator[FileItem | Skipped]:
