@@ -9,9 +9,7 @@ from collections.abc import Mapping
 
 from scanner.errors import UsageError
 from scanner.git_scan import GitScope
-from scanner.sources.git_cmd import Git
-
-ZERO_SHA = "0" * 40
+from scanner.sources.git_cmd import NULL_SHA, Git
 
 
 def ci_scope(env: Mapping[str, str], git: Git) -> tuple[GitScope, str]:
@@ -49,7 +47,7 @@ def _gitlab(env: Mapping[str, str], git: Git) -> tuple[GitScope, str]:
 
 def _pushed(git: Git, before: str | None, after: str,
             default_branch: str | None) -> tuple[GitScope, str]:
-    if before and before != ZERO_SHA and _exists(git, before):
+    if before and before != NULL_SHA and _exists(git, before):
         return (GitScope(range=f"{before}..{after}"),
                 f"the pushed commits {before[:10]}..{after[:10]}")
     # A new branch: what it has that the default branch does not.

@@ -15,9 +15,8 @@ from pathlib import Path
 from scanner.errors import UsageError
 from scanner.git_scan import GitScope
 from scanner.models import ScanResult
-from scanner.sources.git_cmd import Git
+from scanner.sources.git_cmd import NULL_SHA, Git
 
-ZERO_SHA = "0" * 40
 HOOK_MARK = "# keysweep-hook"
 HOOK_NAMES = ("pre-push", "pre-commit")
 BACKUP_SUFFIX = ".pre-keysweep"
@@ -47,10 +46,10 @@ def push_scope(git: Git, updates: Sequence[RefUpdate], remote: str | None) -> Gi
     """The commits a push adds to the remote: reachable from what is pushed, not from anything
     the remote is known to have (its remote-tracking refs and the old values of the pushed
     refs). Deletions push nothing. None when nothing new is pushed."""
-    tips = sorted({u.local_sha for u in updates if u.local_sha != ZERO_SHA})
+    tips = sorted({u.local_sha for u in updates if u.local_sha != NULL_SHA})
     if not tips:
         return None
-    known = [u.remote_sha for u in updates if u.remote_sha != ZERO_SHA]
+    known = [u.remote_sha for u in updates if u.remote_sha != NULL_SHA]
     exclude = [f"--remotes={remote}"] if remote and _is_remote(git, remote) else []
     exclude += _existing_commits(git, known)
     return GitScope(revs=tuple(tips + (["--not", *exclude] if exclude else [])))
@@ -64,7 +63,7 @@ def pre_commit_env_updates(env: dict[str, str]) -> list[RefUpdate]:
         return []
     return [RefUpdate(env.get("PRE_COMMIT_LOCAL_BRANCH", "HEAD"), to,
                       env.get("PRE_COMMIT_REMOTE_BRANCH", ""),
-                      env.get("PRE_COMMIT_FROM_REF") or ZERO_SHA)]
+                      env.get("PRE_COMMIT_FROM_REF") or NULL_SHA)]
 
 
 def _is_remote(git: Git, name: str) -> bool:

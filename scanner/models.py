@@ -58,15 +58,14 @@ class Location:
     owner: str | None = None  # set by sweeps: the last committer of the path
 
 
-@dataclass(frozen=True, slots=True)
-class Pairing:
-    """The partner credential of a finding: the ID for a secret, or the secret for an ID.
-    Read back from a store, ``secret`` is empty and ``digest``/``shown`` hold what was kept."""
+class _KeptSecret:
+    """The hash and the redacted form of a raw secret, or what a store kept of them when
+    the raw value is gone (``secret`` empty, ``digest``/``shown`` set)."""
 
-    rule_id: str
-    secret: str = field(repr=False)
-    digest: str | None = None
-    shown: str | None = None
+    __slots__ = ()
+    secret: str
+    digest: str | None
+    shown: str | None
 
     @property
     def secret_sha256(self) -> str:
@@ -78,6 +77,17 @@ class Pairing:
 
 
 @dataclass(frozen=True, slots=True)
+class Pairing(_KeptSecret):
+    """The partner credential of a finding: the ID for a secret, or the secret for an ID.
+    Read back from a store, ``secret`` is empty and ``digest``/``shown`` hold what was kept."""
+
+    rule_id: str
+    secret: str = field(repr=False)
+    digest: str | None = None
+    shown: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Verification:
     status: str  # active | inactive | unknown | skipped
     reason: str | None = None
@@ -85,7 +95,7 @@ class Verification:
 
 
 @dataclass(frozen=True, slots=True)
-class Finding:
+class Finding(_KeptSecret):
     rule_id: str
     rule_name: str
     provider: str
@@ -101,14 +111,6 @@ class Finding:
     # was kept of it.
     digest: str | None = None
     shown: str | None = None
-
-    @property
-    def secret_sha256(self) -> str:
-        return self.digest or sha256_hex(self.secret)
-
-    @property
-    def redacted(self) -> str:
-        return self.shown or redact(self.secret)
 
     @property
     def fingerprint(self) -> str:

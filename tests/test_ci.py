@@ -10,16 +10,10 @@ import subprocess
 from pathlib import Path
 
 from tests.helpers.git_repo import GitRepo
+from tests.helpers.keys import SECRET, SECRET2, SECRET3, leak
 from tests.helpers.run import keysweep_command, run_keysweep
 
 ROOT = Path(__file__).resolve().parents[1]
-SECRET = "J0RlgLKOmxgJTeKdNnFRIBXuDL7Dxt"
-SECRET2 = "pYlSXpfKtHF4vUCsMehGAkWvj7FAc9"
-SECRET3 = "QeWJKY40uvSwMFLZDe1f8rESQedUSt"
-
-
-def leak(secret: str) -> str:
-    return f"aliyun_access_key_secret = '{secret}'\n"
 
 
 def action_scan_step() -> str:

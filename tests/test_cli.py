@@ -14,10 +14,9 @@ from pathlib import Path
 import pytest
 
 from scanner.cli import main
+from tests.helpers.keys import ID, SECRET
 from tests.helpers.run import run_keysweep
 
-ID = "LTAI5td6GncfBAepfJBd0Kh8"
-SECRET = "J0RlgLKOmxgJTeKdNnFRIBXuDL7Dxt"
 LEAK = f"access_key_id = {ID}\naccess_key_secret = {SECRET}\n"
 
 

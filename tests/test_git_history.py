@@ -14,17 +14,10 @@ from scanner.config import ScanConfig
 from scanner.git_scan import COMMIT_MESSAGE, GitScope, HistoryScanner
 from scanner.rules.loader import load_rules
 from tests.helpers.git_repo import GitRepo
+from tests.helpers.keys import SECRET, SECRET2, SECRET3, leak
 from tests.helpers.run import run_keysweep
 
 RULES = load_rules()
-ID = "LTAI5td6GncfBAepfJBd0Kh8"
-SECRET = "J0RlgLKOmxgJTeKdNnFRIBXuDL7Dxt"
-SECRET2 = "pYlSXpfKtHF4vUCsMehGAkWvj7FAc9"
-SECRET3 = "QeWJKY40uvSwMFLZDe1f8rESQedUSt"
-
-
-def leak(secret: str) -> str:
-    return f"aliyun_access_key_secret = '{secret}'\n"
 
 
 def scan(repo: GitRepo, scope: GitScope | None = None, jobs: int = 1, progress=None):

@@ -11,15 +11,10 @@ import pytest
 
 from scanner.hooks import HOOK_MARK, parse_pre_push
 from tests.helpers.git_repo import GitRepo
+from tests.helpers.keys import SECRET, SECRET2, leak
 from tests.helpers.run import run_keysweep
 
-SECRET = "J0RlgLKOmxgJTeKdNnFRIBXuDL7Dxt"
-SECRET2 = "pYlSXpfKtHF4vUCsMehGAkWvj7FAc9"
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def leak(secret: str) -> str:
-    return f"aliyun_access_key_secret = '{secret}'\n"
 
 
 def push(repo: GitRepo, *args: str) -> subprocess.CompletedProcess[str]:

@@ -14,10 +14,9 @@ from scanner.models import Origin
 from scanner.rules.loader import load_rules
 from scanner.scanning import Scanner
 from scanner.sources.inputs import ReadOptions, iter_input
+from tests.helpers.keys import ID, SECRET
 
 RULES = load_rules()
-ID = "LTAI5td6GncfBAepfJBd0Kh8"
-SECRET = "J0RlgLKOmxgJTeKdNnFRIBXuDL7Dxt"
 OTHER_SECRET = "pYlSXpfKtHF4vUCsMehGAkWvj7FAc9"
 
 

@@ -13,15 +13,12 @@ from pathlib import Path
 
 from scanner.mirrors import safe_url
 from tests.helpers.git_repo import GitRepo
+from tests.helpers.keys import leak
 from tests.helpers.run import keysweep_command, run_keysweep
 
 SECRETS = ["J0RlgLKOmxgJTeKdNnFRIBXuDL7Dxt", "pYlSXpfKtHF4vUCsMehGAkWvj7FAc9",
            "QeWJKY40uvSwMFLZDe1f8rESQedUSt", "Xk3PqL9vRt2WmZ8cYb4NhJd6FsGa1E"]
 SHARED = "Tz7RwQ2mKp9LxVb4NcYd8HjF3sGa6E"
-
-
-def leak(secret: str) -> str:
-    return f"aliyun_access_key_secret = '{secret}'\n"
 
 
 def make_repos(root: Path, count: int = 6) -> dict[str, set[str]]:

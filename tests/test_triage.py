@@ -11,16 +11,8 @@ from pathlib import Path
 import pytest
 
 from tests.helpers.git_repo import GitRepo
+from tests.helpers.keys import ID, SECRET, SECRET2, SECRET3, leak
 from tests.helpers.run import run_keysweep
-
-ID = "LTAI5td6GncfBAepfJBd0Kh8"
-SECRET = "J0RlgLKOmxgJTeKdNnFRIBXuDL7Dxt"
-SECRET2 = "pYlSXpfKtHF4vUCsMehGAkWvj7FAc9"
-SECRET3 = "QeWJKY40uvSwMFLZDe1f8rESQedUSt"
-
-
-def leak(secret: str) -> str:
-    return f"aliyun_access_key_secret = '{secret}'\n"
 
 
 def scan_json(*args: object, code: int = 1) -> dict:

@@ -11,6 +11,9 @@ from dataclasses import dataclass
 
 from scanner.errors import SourceError
 
+# What git writes for "no object": a ref that does not exist yet, a deleted file.
+NULL_SHA = "0" * 40
+
 # Kept from the caller's environment: how git reaches remotes and its own configuration.
 _KEEP = {"GIT_EXEC_PATH", "GIT_SSH", "GIT_SSH_COMMAND", "GIT_SSL_CAINFO", "GIT_SSL_NO_VERIFY",
          "GIT_ASKPASS", "GIT_ALLOW_PROTOCOL", "GIT_HTTP_PROXY_AUTHMETHOD", "GIT_CONFIG_COUNT",

@@ -3,7 +3,6 @@ permission, so any working key passes whatever its RAM policy (credentials.md §
 
 from __future__ import annotations
 
-import json
 import time
 import uuid
 from typing import Any
@@ -68,7 +67,7 @@ class AlibabaVerifier:
         query = (signing.rpc_canonical_query(params) + "&Signature="
                  + signing.percent_encode(signature))
         resp = http.request("GET", query=query, headers={"Accept": "application/json"})
-        body = _json(resp.body)
+        body = resp.json_object()
         code = str(body.get("Code") or "") or None
         message = str(body.get("Message") or "")
         echo_match: bool | None = None
@@ -117,11 +116,3 @@ def _echoed(message: str) -> str | None:
     """The server's string-to-sign from a signature error message, if it echoed one."""
     at = message.lower().find(ECHO_MARKER)
     return message[at + len(ECHO_MARKER):].strip() if at >= 0 else None
-
-
-def _json(body: bytes) -> dict[str, Any]:
-    try:
-        data = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}

@@ -4,9 +4,6 @@ only to the GitHub API host over TLS (or the loopback endpoint a test names)."""
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 from scanner import __version__
 from scanner.models import Verification
 from scanner.verifiers import signing
@@ -32,7 +29,7 @@ class GithubVerifier:
             "User-Agent": f"keysweep/{__version__}",
             "X-GitHub-Api-Version": "2022-11-28",
         })
-        body = _json(resp.body)
+        body = resp.json_object()
         message = str(body.get("message") or "")
         log_answer(credential, self.name, resp.status, None, resp.header("x-github-request-id"),
                    message)
@@ -48,11 +45,3 @@ class GithubVerifier:
         if resp.status == 403 and "not accessible by integration" in message.lower():
             return active()  # an app token: authenticated, only not allowed to read /user
         return http_failure(resp.status) or unknown(f"http_{resp.status}")
-
-
-def _json(body: bytes) -> dict[str, Any]:
-    try:
-        data = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import http.client
 import ipaddress
+import json
 import socket
 import ssl
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlsplit
 
 MAX_BODY = 1 << 20  # identity answers are tiny; never buffer more than this
@@ -34,6 +36,14 @@ class HttpResponse:
 
     def header(self, name: str, default: str = "") -> str:
         return self.headers.get(name.lower(), default)
+
+    def json_object(self) -> dict[str, Any]:
+        """The body as a JSON object; ``{}`` for anything else (an HTML error page, a list)."""
+        try:
+            data = json.loads(self.body.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
 
 
 @dataclass(frozen=True)

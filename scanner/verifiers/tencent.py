@@ -3,14 +3,13 @@ Errors come back as HTTP 200 with ``Response.Error.Code``."""
 
 from __future__ import annotations
 
-import json
 import time
 from typing import Any
 
 from scanner.models import Verification
 from scanner.verifiers import signing
 from scanner.verifiers.base import Credential, active, http_failure, inactive, log_answer, unknown
-from scanner.verifiers.http import HttpClient
+from scanner.verifiers.http import HttpClient, HttpResponse
 from scanner.verifiers.redaction import clean_code
 
 SERVICE = "sts"
@@ -54,7 +53,7 @@ class TencentVerifier:
         headers["Authorization"] = signing.tc3_authorization(
             cred.key_id, cred.secret, timestamp, SERVICE, canonical, SIGNED)
         resp = http.request("POST", "/", headers=headers, body=BODY)
-        answer = _response(resp.body)
+        answer = _response(resp)
         error = answer.get("Error") if isinstance(answer.get("Error"), dict) else None
         code = str(error.get("Code") or "") if error else None
         log_answer(cred, self.name, resp.status, code, answer.get("RequestId"),
@@ -72,10 +71,6 @@ class TencentVerifier:
         return CODES.get(code) or unknown(clean_code(code)), code
 
 
-def _response(body: bytes) -> dict[str, Any]:
-    try:
-        data = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        return {}
-    answer = data.get("Response") if isinstance(data, dict) else None
+def _response(resp: HttpResponse) -> dict[str, Any]:
+    answer = resp.json_object().get("Response")
     return answer if isinstance(answer, dict) else {}

@@ -10,17 +10,11 @@ from pathlib import Path
 
 import pytest
 
-ID = "LTAI5td6GncfBAepfJBd0Kh8"
-SECRET = "J0RlgLKOmxgJTeKdNnFRIBXuDL7Dxt"
-SECRET2 = "pYlSXpfKtHF4vUCsMehGAkWvj7FAc9"
-SECRET3 = "QeWJKY40uvSwMFLZDe1f8rESQedUSt"
+from tests.helpers.keys import ID, SECRET, SECRET2, SECRET3, leak
+
 ALLOWED = "Zr8cVmWq2LTxNb4hJk6sPd0yGf3uEa"
 RAW_VALUES = (ID, SECRET, SECRET2, SECRET3, ALLOWED)
 ZIP_MEMBER = "bundle.zip!conf/prod env.ini"
-
-
-def leak(secret: str) -> str:
-    return f"aliyun_access_key_secret = '{secret}'\n"
 
 
 def b64(value: str) -> str:

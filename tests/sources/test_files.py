@@ -16,10 +16,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers.keys import ID, SECRET
 from tests.helpers.run import as_unprivileged, keysweep_command, run_keysweep
 
-ID = "LTAI5td6GncfBAepfJBd0Kh8"
-SECRET = "J0RlgLKOmxgJTeKdNnFRIBXuDL7Dxt"
 LEAK = f"aliyun_access_key_id = {ID}\naliyun_access_key_secret = {SECRET}\n"
 
 
