@@ -349,6 +349,7 @@ def report(db: str, fmt: str | None, repository: str | None, status: str | None,
         findings = [f for f in findings if f.verification and f.verification.status == status]
     result = ScanResult(findings=findings)
     result.stats.files = len({f.location.repository for f in findings})
+    result.stats.unit = "repository"
     run = Run(RunOptions(fmt=fmt, output=output, no_config=True))
     if status == "active" and (fmt or ("text" if sys.stdout.isatty() else "json")) == "text":
         text = render_rotation(findings)
@@ -531,7 +532,8 @@ def rules_list(rule_files: tuple[str, ...], fmt: str) -> int:
     ruleset = load_rules(rule_files)
     if fmt == "json":
         rows = [{"id": r.id, "provider": r.provider, "kind": r.kind, "severity": r.severity,
-                 "name": r.name, "keywords": list(r.keywords), "source": r.source}
+                 "name": r.name, "keywords": list(r.keywords),
+                 "exact_keywords": list(r.exact_keywords), "source": r.source}
                 for r in ruleset.rules]
         click.echo(json.dumps(rows, indent=2))
         return ExitCode.OK

@@ -136,7 +136,7 @@ class HistoryScanner:
             Skipped(path, "submodule; not followed (scan it separately)")
             for path in sorted(history.submodules)]
         result.stats.files = blobs.blobs + len(messages)
-        result.stats.bytes = blobs.bytes
+        result.stats.bytes, result.stats.unit = blobs.bytes, "git object"
         set_in_head(git, result.findings, blobs.findings)
         return finish(result, self.scanner.pipeline.engine, time.perf_counter() - started)
 
@@ -162,6 +162,7 @@ class HistoryScanner:
                                          for s in blobs.suppressed.get(sha, ()))
                 result.skipped.extend(Skipped(path, s.reason) for s in blobs.skipped.get(sha, ()))
         result.stats.files, result.stats.bytes = blobs.blobs, blobs.bytes
+        result.stats.unit = "staged file"
         return finish(result, self.scanner.pipeline.engine, time.perf_counter() - started)
 
     # -- reading and scanning blobs -----------------------------------------------------

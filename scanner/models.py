@@ -155,7 +155,8 @@ class Dropped:
 
 @dataclass(slots=True)
 class ScanStats:
-    files: int = 0
+    files: int = 0  # files, or git objects (blobs and commit messages), or repositories
+    unit: str = "file"  # what ``files`` counts, for human-facing summaries
     bytes: int = 0
     skipped: int = 0
     dropped: int = 0

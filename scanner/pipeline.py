@@ -107,14 +107,19 @@ class Pipeline:
             return out
         windows: dict[int, list[tuple[int, int]]] = defaultdict(list)
         decode_regions: list[tuple[int, int]] = []
-        literals, rules_for, encoded = self.table.literals, self.table.rules_for, self.table.encoded
+        table = self.table
+        literals, rules_for, encoded, exact = (table.literals, table.rules_for, table.encoded,
+                                               table.exact)
         for kw, start in hits:
             end = start + len(literals[kw])
             if encoded[kw]:
                 decode_regions.append(window(text, start, end, DECODE_REGION_LINES,
                                              DECODE_REGION_BYTES))
                 continue
+            spelling = exact[kw]
             for ri in rules_for[kw]:
+                if spelling is not None and ri in spelling and text[start:end] != spelling[ri]:
+                    continue
                 rule = self.rules[ri]
                 if rule.multiline:
                     windows[ri].append((max(0, start - rule.window), end + rule.window))

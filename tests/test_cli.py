@@ -147,6 +147,55 @@ def test_user_rules_are_checked_listed_and_used(tmp_path: Path,
     assert json.loads(capsys.readouterr().out)["findings"][0]["rule_id"] == "acme-token"
 
 
+EXACT_RULES = """
+provider = "acme"
+
+[[rules]]
+id = "acme-key-id"
+kind = "id"
+exact_keywords = ["ACK"]
+regex = '(?i)(?<![A-Za-z0-9])(ack[A-Za-z0-9]{17})(?![A-Za-z0-9])'
+min_entropy = 3.0
+
+  [[rules.examples]]
+  text = 'id = ACK7QmZr2Lx9Pw4Vt8Ny'
+  secret = "ACK7QmZr2Lx9Pw4Vt8Ny"
+
+  [[rules.counterexamples]]
+  text = 'id = ack7QmZr2Lx9Pw4Vt8Ny'
+  why = "the keyword is only counted as written, though the regex would match"
+"""
+
+
+def test_exact_keywords_wake_a_rule_only_as_written(tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]):
+    rules = tmp_path / "acme.toml"
+    rules.write_text(EXACT_RULES)
+    assert main(["rules", "check", str(rules)]) == 0
+    assert "1 rules, 2 examples checked, 0 problems" in capsys.readouterr().out
+    target = tmp_path / "src"
+    target.mkdir()
+    (target / "a.env").write_text("id = ACK7QmZr2Lx9Pw4Vt8Ny\nother = ack7QmZr2Lx9Pw4Vt8Nz\n")
+    assert main(["scan", str(target), "--rules", str(rules), "--no-config", "-f", "json"]) == 1
+    found = [(f["secret"] if "secret" in f else f["line"]) for f in
+             json.loads(capsys.readouterr().out)["findings"] if f["rule_id"] == "acme-key-id"]
+    assert found == [1]
+
+
+@pytest.mark.parametrize(("keywords", "message"), [
+    ('keywords = ["ACK"]', "keywords must be non-empty lower-case strings"),
+    ('keywords = ["ack"]\nexact_keywords = ["ACK"]', "in both keywords and exact_keywords"),
+    ("", "needs keywords or exact_keywords"),
+])
+def test_keyword_mistakes_are_one_line_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                              keywords: str, message: str):
+    rules = tmp_path / "acme.toml"
+    rules.write_text(EXACT_RULES.replace('exact_keywords = ["ACK"]', keywords))
+    assert main(["rules", "check", str(rules)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("keysweep: error: ") and message in err and "\n" not in err
+
+
 def test_rules_check_fails_on_a_broken_example(tmp_path: Path,
                                                capsys: pytest.CaptureFixture[str]):
     rules = tmp_path / "acme.toml"

@@ -18,6 +18,9 @@ class KeywordTable:
     literals: tuple[str, ...]
     rules_for: tuple[tuple[int, ...], ...]  # literal index -> indices of rules it wakes
     encoded: tuple[bool, ...]  # literal index -> is a base64 form (wakes the decoder)
+    # literal index -> {rule index: the spelling that rule needs}, for exact keywords (the
+    # automaton itself is case-insensitive); None for most literals
+    exact: tuple[dict[int, str] | None, ...] = ()
 
 
 def build_keyword_table(rules: Sequence[Rule], encoded_depth: int = 2) -> KeywordTable:
@@ -25,9 +28,12 @@ def build_keyword_table(rules: Sequence[Rule], encoded_depth: int = 2) -> Keywor
     kubeconfig inside a Kubernetes Secret is base64 of base64)."""
     targets: dict[str, set[int]] = {}
     encoded: dict[str, set[int]] = {}
+    exact: dict[str, dict[int, str]] = {}
     for index, rule in enumerate(rules):
-        for keyword in rule.keywords:
-            targets.setdefault(keyword, set()).add(index)
+        for keyword in rule.keywords + rule.exact_keywords:
+            targets.setdefault(keyword.lower(), set()).add(index)
+            if keyword in rule.exact_keywords:
+                exact.setdefault(keyword.lower(), {})[index] = keyword
             if encoded_depth < 1:
                 continue
             for form in case_forms(keyword, rule):
@@ -44,12 +50,16 @@ def build_keyword_table(rules: Sequence[Rule], encoded_depth: int = 2) -> Keywor
         literals=tuple(literals + extra),
         rules_for=tuple(tuple(sorted(targets[k])) for k in literals) + tuple(() for _ in extra),
         encoded=tuple(False for _ in literals) + tuple(True for _ in extra),
+        exact=tuple(exact.get(k) for k in literals) + tuple(None for _ in extra),
     )
 
 
 def case_forms(keyword: str, rule: Rule) -> set[str]:
     """The spellings of a keyword that matter once base64-encoded (where case is kept): the
-    lower- and upper-case forms and every spelling the rule's examples use."""
+    lower- and upper-case forms and every spelling the rule's examples use (an exact
+    keyword has only its one spelling)."""
+    if keyword in rule.exact_keywords:
+        return {keyword}
     forms = {keyword, keyword.upper()}
     for example in rule.examples:
         text = example.text

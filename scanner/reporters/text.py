@@ -102,7 +102,8 @@ def _where(f: Finding) -> str:
 def _summary(result: ScanResult, secrets: int, locations: int) -> str:
     s = result.stats
     size = _size(s.bytes)
-    scanned = f"{s.files} file{'s' if s.files != 1 else ''}, {size}, {s.seconds:.2f}s"
+    unit = s.unit if s.files == 1 else ("repositories" if s.unit == "repository" else f"{s.unit}s")
+    scanned = f"{s.files} {unit}, {size}, {s.seconds:.2f}s"
     if not result.findings:
         return f"No secrets found ({scanned})."
     return (f"Found {secrets} secret{'s' if secrets != 1 else ''} in {locations} "

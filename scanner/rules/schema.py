@@ -56,7 +56,7 @@ class Rule:
     provider: str
     kind: str
     severity: str
-    keywords: tuple[str, ...]
+    keywords: tuple[str, ...]  # lower-case; matched in any case
     regex: str
     source: str  # the file the rule came from, for messages
     description: str = ""
@@ -68,16 +68,24 @@ class Rule:
     overrides: tuple[str, ...] = ()
     window: int = DEFAULT_WINDOW
     multiline: bool = False  # the match may span lines: the regex runs +-window bytes
+    # Keywords that count only as written: ``STS.``, not the ``sts.`` in every ``requests.``.
+    exact_keywords: tuple[str, ...] = ()
     verify: str | None = None
     examples: tuple[Example, ...] = ()
     counterexamples: tuple[Example, ...] = ()
+
+    def mentions_keyword(self, text: str) -> bool:
+        """Whether ``text`` holds one of the rule's keywords, as the prefilter sees them."""
+        lowered = text.lower()
+        return (any(k in lowered for k in self.keywords)
+                or any(k in text for k in self.exact_keywords))
 
 
 _PROVIDER_KEYS = {"provider", "name", "remediation", "references", "rules", "data"}
 _RULE_KEYS = {
     "id", "name", "kind", "severity", "keywords", "regex", "description", "secret_group",
     "min_entropy", "checks", "skip_filters", "context", "overrides", "window", "multiline",
-    "verify",
+    "verify", "exact_keywords",
     "examples", "counterexamples",
 }
 _CONTEXT_KEYS = {"ids", "words", "within_lines", "require"}
@@ -128,9 +136,17 @@ def _parse_rule(raw: Any, provider: str, source: str, check_regex: bool) -> Rule
     severity = _optional(raw, "severity", str, source, where) or "high"
     if severity not in SEVERITIES:
         raise RuleError(f"{source}: {where}: severity must be one of {', '.join(SEVERITIES)}")
-    keywords = tuple(_require(raw, "keywords", list, source, where))
-    if not keywords or any(not isinstance(k, str) or not k or k != k.lower() for k in keywords):
-        raise RuleError(f"{source}: {where}: keywords must be non-empty lower-case strings")
+    keywords = tuple(_optional(raw, "keywords", list, source, where) or ())
+    exact = tuple(_optional(raw, "exact_keywords", list, source, where) or ())
+    if any(not isinstance(k, str) or not k or k != k.lower() for k in keywords):
+        raise RuleError(f"{source}: {where}: keywords must be non-empty lower-case strings "
+                        "(exact_keywords takes ones to match as written)")
+    if any(not isinstance(k, str) or not k for k in exact):
+        raise RuleError(f"{source}: {where}: exact_keywords must be non-empty strings")
+    if not keywords and not exact:
+        raise RuleError(f"{source}: {where}: needs keywords or exact_keywords")
+    if {k.lower() for k in exact} & set(keywords):
+        raise RuleError(f"{source}: {where}: a keyword is in both keywords and exact_keywords")
     pattern = _require(raw, "regex", str, source, where)
     secret_group = _optional(raw, "secret_group", int, source, where) or 1
     if check_regex:
@@ -162,6 +178,7 @@ def _parse_rule(raw: Any, provider: str, source: str, check_regex: bool) -> Rule
         overrides=tuple(_optional(raw, "overrides", list, source, where) or ()),
         window=window,
         multiline=bool(_optional(raw, "multiline", bool, source, where)),
+        exact_keywords=exact,
         verify=_optional(raw, "verify", str, source, where),
         examples=_parse_examples(raw, "examples", source, where),
         counterexamples=_parse_examples(raw, "counterexamples", source, where),

@@ -29,7 +29,7 @@ class TextScanner(Protocol):
 
 def example_problem(rule: Rule, example: Example, scanner: TextScanner) -> str | None:
     """Why an example fails (its secret not found, or not paired as stated), or None."""
-    if not any(k in example.text.lower() for k in rule.keywords):
+    if not rule.mentions_keyword(example.text):
         return "example contains none of the rule's keywords"
     result = scanner.scan_text(example.text)
     mine = [f for f in result.findings if f.rule_id == rule.id]
