@@ -3,10 +3,10 @@
 The public library API. The command line (``scanner.cli``) is a thin layer over it.
 """
 
-from scanner.config import ScanConfig
+from scanner.engine.config import ScanConfig
 from scanner.models import Finding, Location, Pairing, ScanResult, Skipped
 from scanner.rules.loader import load_rules
-from scanner.scanning import scan_paths, scan_text
+from scanner.engine.scanner import scan_paths, scan_text
 
 __version__ = "0.1.0"
 

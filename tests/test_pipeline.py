@@ -8,11 +8,11 @@ import io
 
 import pytest
 
-from scanner.config import ScanConfig
+from scanner.engine.config import ScanConfig
 from scanner.matching import fast
 from scanner.models import Origin
 from scanner.rules.loader import load_rules
-from scanner.scanning import Scanner
+from scanner.engine.scanner import Scanner
 from scanner.sources.inputs import ReadOptions, iter_input
 from tests.helpers.keys import ID, SECRET
 

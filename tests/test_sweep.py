@@ -11,7 +11,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from scanner.mirrors import safe_url
+from scanner.sweep.repos import safe_url
 from tests.helpers.git_repo import GitRepo
 from tests.helpers.keys import leak
 from tests.helpers.run import keysweep_command, run_keysweep

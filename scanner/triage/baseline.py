@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from scanner.models import Finding
-from scanner.settings import ConfigError
+from scanner.app.settings import ConfigError
 
 BASELINE_FILE = ".keysweep-baseline.json"
 FORMAT_VERSION = 1

@@ -11,20 +11,20 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
-from scanner.config import ScanConfig
+from scanner.engine.config import ScanConfig
 from scanner.errors import UsageError
 from scanner.models import Finding, Location, ScanResult, Skipped, Suppressed
 from scanner.progress import NullProgress, Progress
-from scanner.scanning import Scanner, WorkerPool, build_pipeline, finish, worker_scanner
-from scanner.sources.git_blobs import (
+from scanner.engine.scanner import Scanner, WorkerPool, build_pipeline, finish, worker_scanner
+from scanner.sources.git.objects import (
     LFS_POINTER,
     CatFile,
     GitObject,
     iter_objects,
     raise_if_corrupt,
 )
-from scanner.sources.git_cmd import Git, GitError, first_error, open_repo
-from scanner.sources.git_history import Commit, History, read_history
+from scanner.sources.git.command import Git, GitError, first_error, open_repo
+from scanner.sources.git.log import Commit, History, read_history
 
 COMMIT_MESSAGE = "<commit message>"
 TASK_BYTES = 16 << 20  # one worker task: a run of blobs in pack order of about this size

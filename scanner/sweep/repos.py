@@ -17,7 +17,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from scanner.errors import UsageError
-from scanner.sources.git_cmd import GitError, first_error, git_env
+from scanner.sources.git.command import GitError, first_error, git_env
 
 _REMOTE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|[\w.-]+@[\w.-]+:)", re.IGNORECASE)
 

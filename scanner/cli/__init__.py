@@ -12,13 +12,13 @@ from typing import Any
 import click
 
 from scanner import __version__
-from scanner.config import ScanConfig, default_jobs
+from scanner.engine.config import ScanConfig, default_jobs
 from scanner.errors import ExitCode, KeysweepError, UsageError
 from scanner.matching.prefilter import ENGINES
 from scanner.models import ScanResult
 from scanner.reporters import REPORTERS
 from scanner.rules.loader import load_rules
-from scanner.run import Run, RunOptions
+from scanner.app.service import Run, RunOptions
 
 FORMATS = tuple(REPORTERS)
 
@@ -127,7 +127,7 @@ def cli(debug: bool) -> None:
 def scan(paths: tuple[str, ...], exclude: tuple[str, ...], no_default_excludes: bool,
          staged: bool, **opts: Any) -> int:
     """Scan files and directories (default: the current directory; '-' reads stdin)."""
-    from scanner.scanning import Scanner
+    from scanner.engine.scanner import Scanner
 
     targets = list(paths) or ["."]
     run = Run(RunOptions.from_cli(opts, excludes=exclude,
@@ -156,7 +156,7 @@ def git_command(repo: str, all_refs: bool, branch: str | None, since: str | None
     """Scan the whole history of a git repository (bare or not): every blob ever committed,
     each read once, and every commit message. Each finding names the commit that introduced
     it at its path."""
-    from scanner.git_scan import GitScope, HistoryScanner
+    from scanner.engine.history import GitScope, HistoryScanner
 
     chosen = [name for name, on in (("--all", all_refs), ("--branch", branch),
                                     ("--range", rev_range), ("--staged", staged)) if on]
@@ -173,7 +173,7 @@ def git_command(repo: str, all_refs: bool, branch: str | None, since: str | None
 
 
 def _scan_staged(repo: str, config: ScanConfig, progress: Any) -> ScanResult:
-    from scanner.git_scan import HistoryScanner
+    from scanner.engine.history import HistoryScanner
 
     index = os.environ.get("GIT_INDEX_FILE")  # set by git for `commit -a` and partial commits
     return HistoryScanner(config, progress).scan_staged(
@@ -187,9 +187,9 @@ def ci_command(repo: str, **opts: Any) -> int:
     """Scan what a CI job should: a pull/merge request's commits, a push's new commits, or
     the whole history elsewhere. GitHub Actions and GitLab CI are detected from their
     variables; the checkout needs full history (fetch-depth: 0 / GIT_DEPTH: 0)."""
-    from scanner.ci import ci_scope
-    from scanner.git_scan import HistoryScanner
-    from scanner.sources.git_cmd import open_repo
+    from scanner.app.ci_scope import ci_scope
+    from scanner.engine.history import HistoryScanner
+    from scanner.sources.git.command import open_repo
 
     run = Run(RunOptions.from_cli(opts), repo)
     scope, description = ci_scope(dict(os.environ), open_repo(repo))
@@ -267,10 +267,10 @@ def sweep(repo_list: str | None, directory: str | None, db: str, cache: str | No
     is new. REPO_LIST holds clone URLs, file:// URLs or paths, one per line."""
     from pathlib import Path
 
-    from scanner import mirrors
-    from scanner.store import Store
-    from scanner.sweep import Sweep, SweepOptions
-    from scanner.sweep_verify import verify_sweep
+    from scanner.sweep import repos as mirrors
+    from scanner.sweep.store import Store
+    from scanner.sweep.coordinator import Sweep, SweepOptions
+    from scanner.sweep.verify import verify_sweep
 
     entries = mirrors.read_repo_list(Path(repo_list)) if repo_list else []
     root = Path(directory) if directory else None
@@ -335,8 +335,8 @@ def report(db: str, fmt: str | None, repository: str | None, status: str | None,
            only_verified: bool, output: str | None, show_secrets: bool) -> int:
     """Report from a sweep's store without rescanning."""
     from scanner.reporters.rotation import render_rotation
-    from scanner.store import Store
-    from scanner.sweep_store import load_findings
+    from scanner.sweep.store import Store
+    from scanner.sweep.findings import load_findings
 
     store = Store(db)
     try:
@@ -354,7 +354,7 @@ def report(db: str, fmt: str | None, repository: str | None, status: str | None,
     if status == "active" and (fmt or ("text" if sys.stdout.isatty() else "json")) == "text":
         text = render_rotation(findings)
         if output:
-            from scanner.run import write_private
+            from scanner.app.service import write_private
 
             write_private(output, text)
         else:
@@ -390,8 +390,8 @@ def _baseline_scan(paths: tuple[str, ...], git_mode: bool, opts: dict[str, Any])
     """The findings a baseline records: a scan with allowlists and ignores applied, but no
     baseline (the point is to make a new one)."""
     from scanner import triage
-    from scanner.git_scan import HistoryScanner
-    from scanner.scanning import Scanner
+    from scanner.engine.history import HistoryScanner
+    from scanner.engine.scanner import Scanner
 
     targets = list(paths) or ["."]
     run = Run(RunOptions(rule_files=tuple(opts["rule_files"]), excludes=tuple(opts["exclude"]),
@@ -411,7 +411,7 @@ def _baseline_scan(paths: tuple[str, ...], git_mode: bool, opts: dict[str, Any])
 @click.option("--output", "-o", default=".keysweep-baseline.json", show_default=True)
 def baseline_create(paths: tuple[str, ...], git_mode: bool, output: str, **opts: Any) -> int:
     """Record the findings of a scan of PATHS in a baseline file."""
-    from scanner import baseline
+    from scanner.triage import baseline
 
     doc = baseline.build(_baseline_scan(paths, git_mode, opts).findings)
     baseline.write(output, doc)
@@ -424,7 +424,7 @@ def baseline_create(paths: tuple[str, ...], git_mode: bool, output: str, **opts:
 @click.option("--baseline", "path", default=".keysweep-baseline.json", show_default=True)
 def baseline_update(paths: tuple[str, ...], git_mode: bool, path: str, **opts: Any) -> int:
     """Add new findings to a baseline and drop the ones that are gone."""
-    from scanner import baseline
+    from scanner.triage import baseline
 
     old = baseline.load(path) if os.path.exists(path) else None
     doc = baseline.build(_baseline_scan(paths, git_mode, opts).findings)
@@ -447,9 +447,9 @@ def hook() -> None:
 def hook_pre_push(remote: str | None, url: str | None, rule_files: tuple[str, ...]) -> int:
     """The pre-push check: reads git's ref lines on stdin and scans exactly the commits the
     push would add to the remote. Exits 1, listing them, if they add a secret."""
-    from scanner.git_scan import HistoryScanner
+    from scanner.engine.history import HistoryScanner
     from scanner.hooks import blocked_message, parse_pre_push, pre_commit_env_updates, push_scope
-    from scanner.sources.git_cmd import open_repo
+    from scanner.sources.git.command import open_repo
 
     git = open_repo(".")
     updates = parse_pre_push("" if sys.stdin.isatty() else sys.stdin.read())
@@ -494,7 +494,7 @@ def _hook_names(pre_push: bool, pre_commit: bool) -> list[str]:
 def hook_install(pre_push: bool, pre_commit: bool, repo: str, force: bool) -> int:
     """Install keysweep hooks (into core.hooksPath if it is set)."""
     from scanner.hooks import install
-    from scanner.sources.git_cmd import open_repo
+    from scanner.sources.git.command import open_repo
 
     for message in install(open_repo(repo), _hook_names(pre_push, pre_commit), force):
         click.echo(message)
@@ -508,7 +508,7 @@ def hook_install(pre_push: bool, pre_commit: bool, repo: str, force: bool) -> in
 def hook_uninstall(pre_push: bool, pre_commit: bool, repo: str) -> int:
     """Remove keysweep hooks (leaves hooks it did not install alone)."""
     from scanner.hooks import uninstall
-    from scanner.sources.git_cmd import open_repo
+    from scanner.sources.git.command import open_repo
 
     names = _hook_names(pre_push, pre_commit) if pre_push or pre_commit else [
         "pre-push", "pre-commit"]
@@ -551,7 +551,7 @@ def rules_check(files: tuple[str, ...]) -> int:
     scanner (default: the built-in rules). Exit 1 if any fails."""
     from scanner.rules.schema import load_rule_file
     from scanner.rules.validate import check_rules
-    from scanner.scanning import Scanner
+    from scanner.engine.scanner import Scanner
 
     ruleset = load_rules(files, strict=True)
     mine = {r.id for f in files for r in load_rule_file_rules(f, load_rule_file)} if files \

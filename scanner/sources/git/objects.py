@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import IO
 
-from scanner.sources.git_cmd import Git, GitError, first_error
+from scanner.sources.git.command import Git, GitError, first_error
 from scanner.sources.reader import Readable
 
 LFS_POINTER = b"version https://git-lfs.github.com/spec/v1"

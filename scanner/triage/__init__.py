@@ -10,9 +10,9 @@ from pathlib import Path
 
 import regex
 
-from scanner.baseline import Baseline
+from scanner.triage.baseline import Baseline
 from scanner.models import Finding, ScanResult, Suppressed
-from scanner.settings import Allowlist, Settings
+from scanner.app.settings import Allowlist, Settings
 from scanner.sources.files import is_excluded
 
 IGNORE_FILE = ".keysweepignore"

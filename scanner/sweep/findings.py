@@ -12,12 +12,12 @@ import json
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 
-from scanner.config import ScanConfig
+from scanner.engine.config import ScanConfig
 from scanner.models import Finding, Location, Pairing, Verification
-from scanner.scanning import Scanner
-from scanner.sources.git_blobs import iter_objects
-from scanner.sources.git_cmd import Git, GitError
-from scanner.store import Store
+from scanner.engine.scanner import Scanner
+from scanner.sources.git.objects import iter_objects
+from scanner.sources.git.command import Git, GitError
+from scanner.sweep.store import Store
 
 _STATUS_RANK = {"active": 0, "inactive": 1, "unknown": 2, "skipped": 3}
 

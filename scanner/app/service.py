@@ -11,14 +11,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from scanner import __version__, baseline, triage
-from scanner.config import ScanConfig
+from scanner import __version__, triage
+from scanner.triage import baseline
+from scanner.engine.config import ScanConfig
 from scanner.errors import ExitCode, UsageError
 from scanner.models import ScanResult
 from scanner.reporters import REPORTERS, ReportOptions
 from scanner.reporters.text import BENIGN_SKIPS
 from scanner.rules.loader import load_rules
-from scanner.settings import Settings, find_config, load_settings
+from scanner.app.settings import Settings, find_config, load_settings
 from scanner.sources.inputs import ReadOptions
 
 

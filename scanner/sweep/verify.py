@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from scanner.models import Finding, ScanResult
-from scanner.run import Run
-from scanner.store import Store
-from scanner.sweep import now
-from scanner.sweep_store import fresh_pairs, pair_key, record_verifications, stale_findings
+from scanner.app.service import Run
+from scanner.sweep.store import Store
+from scanner.sweep.coordinator import now
+from scanner.sweep.findings import fresh_pairs, pair_key, record_verifications, stale_findings
 
 
 def verify_sweep(store: Store, run: Run, new: list[Finding],

@@ -8,8 +8,8 @@ import json
 from collections.abc import Mapping
 
 from scanner.errors import UsageError
-from scanner.git_scan import GitScope
-from scanner.sources.git_cmd import NULL_SHA, Git
+from scanner.engine.history import GitScope
+from scanner.sources.git.command import NULL_SHA, Git
 
 
 def ci_scope(env: Mapping[str, str], git: Git) -> tuple[GitScope, str]:

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scanner.errors import UsageError
-from scanner.git_scan import GitScope
+from scanner.engine.history import GitScope
 from scanner.models import ScanResult
-from scanner.sources.git_cmd import NULL_SHA, Git
+from scanner.sources.git.command import NULL_SHA, Git
 
 HOOK_MARK = "# keysweep-hook"
 HOOK_NAMES = ("pre-push", "pre-commit")

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
-from scanner.sources.git_cmd import NULL_SHA, Git, GitError, first_error
+from scanner.sources.git.command import NULL_SHA, Git, GitError, first_error
 
 GITLINK_MODE = "160000"  # a submodule: a commit of another repository, not a blob
 _FORMAT = "%x1e%H%x1f%P%x1f%an%x1f%ae%x1f%aI%x1f%B%x1f"
