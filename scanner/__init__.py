@@ -4,9 +4,9 @@ The public library API. The command line (``scanner.cli``) is a thin layer over 
 """
 
 from scanner.engine.config import ScanConfig
+from scanner.engine.scanner import scan_paths, scan_text
 from scanner.models import Finding, Location, Pairing, ScanResult, Skipped
 from scanner.rules.loader import load_rules
-from scanner.engine.scanner import scan_paths, scan_text
 
 __version__ = "0.1.0"
 

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from scanner.engine.config import ScanConfig
-from scanner.engine.history import COMMIT_MESSAGE, GitScope, HistoryScanner
+from scanner.engine.history import COMMIT_MESSAGE, HistoryScanner
+from scanner.sources.git.scope import GitScope
 from scanner.rules.loader import load_rules
 from tests.helpers.git_repo import GitRepo
 from tests.helpers.keys import SECRET, SECRET2, SECRET3, leak

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from scanner.hooks import HOOK_MARK, parse_pre_push
+from scanner.hooks.install import HOOK_MARK
+from scanner.hooks.pre_push import parse_pre_push
 from tests.helpers.git_repo import GitRepo
 from tests.helpers.keys import SECRET, SECRET2, leak
 from tests.helpers.run import run_keysweep

@@ -8,8 +8,8 @@ import json
 from collections.abc import Mapping
 
 from scanner.errors import UsageError
-from scanner.engine.history import GitScope
 from scanner.sources.git.command import NULL_SHA, Git
+from scanner.sources.git.scope import GitScope
 
 
 def ci_scope(env: Mapping[str, str], git: Git) -> tuple[GitScope, str]:

@@ -1,82 +1,34 @@
-"""One keysweep run, between the command line and the library: find the configuration,
-build the ScanConfig, and after the scan apply triage (allowlists, ignore file, baseline),
-verification and the exit policy, and render the reports. No click here: the CLI prints what
-this returns."""
+"""The application service: the one path every entry point takes (scan, scan --staged, git,
+ci, the hooks, sweep, report, baseline). It finds the project configuration, builds the scan
+configuration, runs the scan, then triage (allowlists, ignore file, baseline), verification,
+the reports and the exit code. No click here: the CLI prints what this returns."""
 
 from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from scanner import __version__, triage
-from scanner.triage import baseline
+from scanner.app.options import RunOptions
+from scanner.app.output import write_private
+from scanner.app.settings import Settings, find_config, load_settings
 from scanner.engine.config import ScanConfig
 from scanner.errors import ExitCode, UsageError
 from scanner.models import ScanResult
+from scanner.progress import Progress
 from scanner.reporters import REPORTERS, ReportOptions
 from scanner.reporters.text import BENIGN_SKIPS
 from scanner.rules.loader import load_rules
-from scanner.app.settings import Settings, find_config, load_settings
 from scanner.sources.inputs import ReadOptions
+from scanner.triage import baseline
 
-
-@dataclass(frozen=True)
-class RunOptions:
-    """Everything the user chose, as plain values (built from the command line)."""
-
-    fmt: str | None = None
-    output: str | None = None
-    reports: tuple[tuple[str, str], ...] = ()  # (format, file) pairs from --report
-    show_secrets: bool = False
-    rule_files: tuple[str, ...] = ()
-    jobs: int = 1
-    engine: str = "auto"
-    archives: bool = True
-    decode: bool = True
-    explain: bool = False
-    verbose: bool = False
-    quiet: bool = False
-    progress: bool | None = None
-    color: str = "auto"
-    config: str | None = None
-    no_config: bool = False
-    baseline: str | None = None
-    exit_zero: bool | None = None
-    fail_on: str | None = None
-    show_suppressed: bool = False
-    excludes: tuple[str, ...] = ()
-    default_excludes: bool = True
-    verify: bool = False
-    verify_endpoints: tuple[str, ...] = ()
-    verify_jobs: int = 8
-    verify_timeout: float = 10.0
-    verify_cache: bool = False
-    only_verified: bool = False
-
-    @staticmethod
-    def from_cli(opts: dict[str, Any], **extra: Any) -> RunOptions:
-        reports = []
-        for item in opts.get("report", ()):
-            fmt, sep, path = item.partition(":")
-            if not sep or fmt not in REPORTERS or not path:
-                raise UsageError(f"--report takes FORMAT:FILE with FORMAT one of "
-                                 f"{', '.join(REPORTERS)}, not {item!r}")
-            reports.append((fmt, path))
-        return RunOptions(
-            fmt=opts["fmt"], output=opts["output"], reports=tuple(reports),
-            show_secrets=opts["show_secrets"], rule_files=tuple(opts["rule_files"]),
-            jobs=opts["jobs"], engine=opts["engine"], archives=not opts["no_archives"],
-            decode=not opts["no_decode"], explain=opts["explain"], verbose=opts["verbose"],
-            quiet=opts["quiet"], progress=opts["progress"], color=opts["color"],
-            config=opts["config"], no_config=opts["no_config"], baseline=opts["baseline"],
-            exit_zero=opts["exit_zero"] or None, fail_on=opts["fail_on"],
-            show_suppressed=opts["show_suppressed"], verify=opts["verify"],
-            verify_endpoints=tuple(opts["verify_endpoint"]), verify_jobs=opts["verify_jobs"],
-            verify_timeout=opts["verify_timeout"], verify_cache=opts["verify_cache"],
-            only_verified=opts["only_verified"], **extra)
+if TYPE_CHECKING:
+    from scanner.sources.git.command import Git
+    from scanner.sources.git.scope import GitScope
 
 
 @dataclass
@@ -87,7 +39,10 @@ class Outcome:
     code: int = ExitCode.OK
 
 
-class Run:
+class Service:
+    """One run's configuration and the stages after the scan. Built once per run from the
+    user's options and the directory the run starts in (where configuration is looked for)."""
+
     def __init__(self, options: RunOptions, start: str | Path = ".") -> None:
         self.options = options
         self.settings = self._settings(Path(start) if str(start) != "-" else Path("."))
@@ -127,12 +82,40 @@ class Run:
             return self.options.progress
         return sys.stderr.isatty()
 
+    # -- the scan ------------------------------------------------------------------------
+
+    def scan_paths(self, targets: Sequence[str], progress: Progress | None = None) -> ScanResult:
+        from scanner.engine.scanner import Scanner
+
+        return Scanner(self.config).scan_paths(targets, progress)
+
+    def scan_history(self, repo: str | Git, scope: GitScope | None = None,
+                     progress: Progress | None = None) -> ScanResult:
+        from scanner.engine.history import HistoryScanner
+
+        return HistoryScanner(self.config, progress).scan(repo, scope)
+
+    def scan_staged(self, repo: str, progress: Progress | None = None) -> ScanResult:
+        """What is staged in the index (git sets GIT_INDEX_FILE for ``commit -a`` and
+        partial commits: that index is the one to read)."""
+        from scanner.engine.history import HistoryScanner
+
+        index = os.environ.get("GIT_INDEX_FILE")
+        return HistoryScanner(self.config, progress).scan_staged(
+            repo, os.path.abspath(index) if index else None)
+
     # -- after the scan -----------------------------------------------------------------
 
     def finish(self, result: ScanResult, to_terminal: bool) -> Outcome:
-        result = triage.apply(result, self.settings, self.ignore, self.baseline)
-        result = self.verify(result)
-        return self.report(result, to_terminal)
+        """Triage, verification, reports and the exit code."""
+        return self.report(self.triaged(result), to_terminal)
+
+    def triaged(self, result: ScanResult, with_baseline: bool = True) -> ScanResult:
+        """The result with allowlists, the ignore file and (unless making a new one) the
+        baseline applied, then verified if the user asked."""
+        result = triage.apply(result, self.settings, self.ignore,
+                              self.baseline if with_baseline else None)
+        return self.verify(result)
 
     def verify(self, result: ScanResult) -> ScanResult:
         """The verification stage: only with --verify, after all filtering and triage."""
@@ -211,14 +194,3 @@ class Run:
         else:
             failing = result.findings
         return ExitCode.FINDINGS if failing else ExitCode.OK
-
-
-def write_private(path: str, text: str) -> None:
-    """A report file only its owner can read: reports name secrets, even redacted."""
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    except OSError as exc:
-        raise UsageError(f"cannot write {path}: {exc.strerror}") from exc
-    os.fchmod(fd, 0o600)  # also when the file already existed with wider permissions
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(text)

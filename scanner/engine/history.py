@@ -12,70 +12,24 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from scanner.engine.config import ScanConfig
-from scanner.errors import UsageError
+from scanner.engine.scanner import Scanner, WorkerPool, build_pipeline, finish, worker_scanner
 from scanner.models import Finding, Location, ScanResult, Skipped, Suppressed
 from scanner.progress import NullProgress, Progress
-from scanner.engine.scanner import Scanner, WorkerPool, build_pipeline, finish, worker_scanner
+from scanner.sources.git.command import Git, GitError, open_repo
+from scanner.sources.git.log import Commit, History, read_history
 from scanner.sources.git.objects import (
     LFS_POINTER,
     CatFile,
     GitObject,
     iter_objects,
-    raise_if_corrupt,
+    list_blobs,
 )
-from scanner.sources.git.command import Git, GitError, first_error, open_repo
-from scanner.sources.git.log import Commit, History, read_history
+from scanner.sources.git.scope import GitScope
 
 COMMIT_MESSAGE = "<commit message>"
 TASK_BYTES = 16 << 20  # one worker task: a run of blobs in pack order of about this size
 TASK_BLOBS = 4000
 POOL_MIN_BLOBS = 2000  # a scoped scan with fewer blobs runs in one process
-
-
-@dataclass(frozen=True)
-class GitScope:
-    """What part of history to scan. Default: everything reachable from any ref."""
-
-    branch: str | None = None  # only what this ref reaches
-    since: str | None = None  # only commits not reachable from this revision
-    range: str | None = None  # A..B, as git understands it
-    revs: tuple[str, ...] = ()  # raw revision arguments (the pre-push hook builds these)
-
-    @property
-    def is_full(self) -> bool:
-        return not (self.branch or self.since or self.range or self.revs)
-
-    def rev_args(self, git: Git) -> list[str]:
-        if self.revs:
-            return list(self.revs)
-        if self.range:
-            for end in self.range.replace("...", "..").split(".."):
-                if end:
-                    _verify_rev(git, end)
-            return [self.range]
-        if self.branch:
-            _verify_rev(git, self.branch)
-            tips = [self.branch]
-        else:
-            tips = ["--all", *stash_entries(git)]
-        if self.since:
-            _verify_rev(git, self.since)
-            tips += ["--not", self.since]
-        return tips
-
-
-def _verify_rev(git: Git, rev: str) -> None:
-    if rev.startswith("-"):
-        raise UsageError(f"not a revision: {rev!r}")
-    out = git.run(["rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"], check=False)
-    if not out.strip():
-        raise UsageError(f"unknown revision {rev!r} in {git.repo}")
-
-
-def stash_entries(git: Git) -> list[str]:
-    """Older stash entries live only in the stash's reflog, not in any ref."""
-    out = git.run(["log", "-g", "--format=%H", "refs/stash", "--"], check=False)
-    return out.decode().split()
 
 
 @dataclass
@@ -300,21 +254,6 @@ def place(history: History,
                 if key not in best or commit.order < best[key][0]:
                     best[key] = (commit.order, sha, placed)
     return list(best.values())
-
-
-def list_blobs(git: Git) -> list[tuple[str, int]]:
-    """Every blob in the repository with its size, in pack order (reading objects in this
-    order lets git reuse delta bases instead of unpacking them again)."""
-    with git.popen(["cat-file", "--batch-all-objects", "--unordered",
-                    "--batch-check=%(objecttype) %(objectname) %(objectsize)"]) as proc:
-        assert proc.stdout is not None and proc.stderr is not None
-        listing = [(line[5:45].decode(), int(line[46:])) for line in proc.stdout
-                   if line.startswith(b"blob ")]
-        stderr = proc.stderr.read()
-    if proc.returncode != 0:
-        raise GitError(f"git cat-file failed in {git.repo}: {first_error(stderr)}")
-    raise_if_corrupt(git, stderr)
-    return listing
 
 
 def blob_tasks(listing: list[tuple[str, int]]) -> Iterator[list[str]]:

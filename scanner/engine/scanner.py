@@ -10,9 +10,9 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from scanner.engine.config import ScanConfig
+from scanner.engine.detector import Pipeline
 from scanner.matching.prefilter import engine_name
 from scanner.models import Chunk, Finding, Origin, ScanResult, Skipped
-from scanner.engine.detector import Pipeline
 from scanner.progress import NullProgress, Progress
 from scanner.sources.files import STDIN, FileItem, iter_files, read_file
 from scanner.sources.inputs import iter_input

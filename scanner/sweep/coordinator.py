@@ -17,22 +17,21 @@ from pathlib import Path
 from typing import Any
 
 from scanner.engine.config import ScanConfig
-from scanner.errors import KeysweepError
 from scanner.engine.history import (
     COMMIT_MESSAGE,
     BlobResults,
-    GitScope,
     blob_tasks,
     place,
     scan_blob_ids,
-    stash_entries,
 )
-from scanner.sweep.repos import RepoSpec, mirror, refs_state
+from scanner.engine.scanner import Scanner, WorkerPool, _init_worker, worker_scanner
+from scanner.errors import KeysweepError
 from scanner.models import Finding
 from scanner.progress import NullProgress, Progress
-from scanner.engine.scanner import Scanner, WorkerPool, _init_worker, worker_scanner
 from scanner.sources.git.command import Git, open_repo
 from scanner.sources.git.log import Commit, History, read_history
+from scanner.sources.git.scope import GitScope, stash_entries
+from scanner.sweep.repos import RepoSpec, mirror, refs_state
 from scanner.sweep.store import RepoRow, Store
 
 BIG_REPO_BLOBS = 20_000  # more new blobs than this: scanned by all workers together
@@ -345,7 +344,7 @@ def _scan_big_task(args: tuple[Git, list[str]]) -> BlobResults:
 
 def _sizes(git: Git, ids: Sequence[str]) -> list[tuple[str, int]]:
     """Sizes of these blobs, in pack order (see git_scan.list_blobs)."""
-    from scanner.engine.history import list_blobs
+    from scanner.sources.git.objects import list_blobs
 
     wanted = set(ids)
     return [(sha, size) for sha, size in list_blobs(git) if sha in wanted]

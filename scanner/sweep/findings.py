@@ -13,10 +13,10 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 
 from scanner.engine.config import ScanConfig
-from scanner.models import Finding, Location, Pairing, Verification
 from scanner.engine.scanner import Scanner
-from scanner.sources.git.objects import iter_objects
+from scanner.models import Finding, Location, Pairing, Verification
 from scanner.sources.git.command import Git, GitError
+from scanner.sources.git.objects import iter_objects
 from scanner.sweep.store import Store
 
 _STATUS_RANK = {"active": 0, "inactive": 1, "unknown": 2, "skipped": 3}

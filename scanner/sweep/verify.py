@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from scanner.app.service import Service
 from scanner.models import Finding, ScanResult
-from scanner.app.service import Run
-from scanner.sweep.store import Store
 from scanner.sweep.coordinator import now
 from scanner.sweep.findings import fresh_pairs, pair_key, record_verifications, stale_findings
+from scanner.sweep.store import Store
 
 
-def verify_sweep(store: Store, run: Run, new: list[Finding],
+def verify_sweep(store: Store, run: Service, new: list[Finding],
                  max_age: timedelta | None) -> int:
     verifier_of = {r.id: r.verify for r in run.config.rules.rules if r.verify}
     fresh = fresh_pairs(store, max_age)

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import regex
 
-from scanner.triage.baseline import Baseline
-from scanner.models import Finding, ScanResult, Suppressed
 from scanner.app.settings import Allowlist, Settings
+from scanner.models import Finding, ScanResult, Suppressed
 from scanner.sources.files import is_excluded
+from scanner.triage.baseline import Baseline
 
 IGNORE_FILE = ".keysweepignore"
 # rule:path:hash-prefix, optionally after a commit: the ``fingerprint`` of a finding

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from scanner.models import Finding
 from scanner.app.settings import ConfigError
+from scanner.models import Finding
 
 BASELINE_FILE = ".keysweep-baseline.json"
 FORMAT_VERSION = 1

@@ -192,3 +192,18 @@ class _Exact(io.RawIOBase):
     def skip_rest(self) -> None:
         while self._left > 0:
             self.read(min(self._left, 1 << 20))
+
+
+def list_blobs(git: Git) -> list[tuple[str, int]]:
+    """Every blob in the repository with its size, in pack order (reading objects in this
+    order lets git reuse delta bases instead of unpacking them again)."""
+    with git.popen(["cat-file", "--batch-all-objects", "--unordered",
+                    "--batch-check=%(objecttype) %(objectname) %(objectsize)"]) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        listing = [(line[5:45].decode(), int(line[46:])) for line in proc.stdout
+                   if line.startswith(b"blob ")]
+        stderr = proc.stderr.read()
+    if proc.returncode != 0:
+        raise GitError(f"git cat-file failed in {git.repo}: {first_error(stderr)}")
+    raise_if_corrupt(git, stderr)
+    return listing
