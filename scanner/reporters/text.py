@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from collections import Counter
 
-import click
-
 from scanner.models import Finding, ScanResult
 from scanner.reporters.options import ReportOptions
 
@@ -14,10 +12,19 @@ SEVERITY_COLORS = {"critical": "red", "high": "red", "medium": "yellow", "low": 
                    "info": "blue"}
 BENIGN_SKIPS = ("binary content", "binary file type")
 
+# SGR codes: reporters return plain strings, so colour is two escape sequences, not a UI library
+_COLORS = {"red": 31, "green": 32, "yellow": 33, "blue": 34, "magenta": 35, "cyan": 36,
+           "white": 37}
+
+
+def ansi(text: str, fg: str | None = None, bold: bool = False) -> str:
+    codes = ([str(_COLORS[fg])] if fg else []) + (["1"] if bold else [])
+    return f"\x1b[{';'.join(codes)}m{text}\x1b[0m" if codes else text
+
 
 def render_text(result: ScanResult, options: ReportOptions) -> str:
-    def style(text: str, **kw: object) -> str:
-        return click.style(text, **kw) if options.color else text  # type: ignore[arg-type]
+    def style(text: str, fg: str | None = None, bold: bool = False) -> str:
+        return ansi(text, fg, bold) if options.color else text
 
     groups: dict[tuple[str, str], list[Finding]] = {}
     for f in result.findings:

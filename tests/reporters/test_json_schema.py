@@ -16,10 +16,10 @@ import jsonschema
 import pytest
 
 from scanner.engine.config import ScanConfig
+from scanner.engine.scanner import Scanner
 from scanner.models import Verification
 from scanner.reporters.json import finding_dict, render_json
 from scanner.reporters.options import ReportOptions
-from scanner.engine.scanner import Scanner
 from tests.helpers.git_repo import GitRepo
 from tests.helpers.run import run_keysweep
 from tests.reporters.conftest import SECRET2, SECRET3, leak
