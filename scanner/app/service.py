@@ -5,6 +5,7 @@ the reports and the exit code. No click here: the CLI prints what this returns."
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 from collections.abc import Sequence
@@ -143,11 +144,11 @@ class Service:
         options = VerifyOptions(endpoints=endpoints, jobs=o.verify_jobs,
                                 timeout=o.verify_timeout,
                                 cache=default_cache_path() if o.verify_cache else None)
-        result.findings = verify_findings(result.findings, options, self.config.rules)
+        findings = verify_findings(result.findings, options, self.config.rules)
         if o.only_verified:
-            result.findings = [f for f in result.findings if f.verification is not None
-                               and f.verification.status == "active"]
-        return result
+            findings = [f for f in findings if f.verification is not None
+                        and f.verification.status == "active"]
+        return dataclasses.replace(result, findings=findings)
 
     def report(self, result: ScanResult, to_terminal: bool) -> Outcome:
         o, s = self.options, self.settings
