@@ -12,7 +12,12 @@ from dataclasses import dataclass
 from scanner.errors import SourceError
 
 # What git writes for "no object": a ref that does not exist yet, a deleted file.
-NULL_SHA = "0" * 40
+NULL_SHA = "0" * 40  # git's "no object" in SHA-1 repositories (64 zeros in SHA-256 ones)
+
+
+def is_null_id(sha: str) -> bool:
+    """git's all-zero id, which means "no object", in a SHA-1 or SHA-256 repository."""
+    return bool(sha) and sha.strip("0") == ""
 
 # Kept from the caller's environment: how git reaches remotes and its own configuration.
 _KEEP = {"GIT_EXEC_PATH", "GIT_SSH", "GIT_SSH_COMMAND", "GIT_SSL_CAINFO", "GIT_SSL_NO_VERIFY",

@@ -8,14 +8,19 @@ first commit seen with a blob at a path is the one that introduced it there."""
 
 from __future__ import annotations
 
+import re
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import IO
 
-from scanner.sources.git.command import NULL_SHA, Git, GitError, first_error
+from scanner.sources.git.command import Git, GitError, first_error, is_null_id
 
 GITLINK_MODE = "160000"  # a submodule: a commit of another repository, not a blob
-_FORMAT = "%x1e%H%x1f%P%x1f%an%x1f%ae%x1f%aI%x1f%B%x1f"
+# Every field NUL-terminated (with -z the raw entries are too): a commit is its id line, then
+# four fields, then its changes. The id line is the only field that can start a commit.
+_FORMAT = "%H %P%x00%an%x00%ae%x00%aI%x00%B%x00"  # "%H " ends in a space for a root commit
+_HEADER = re.compile(rb"([0-9a-f]{40}|[0-9a-f]{64}) (?:[0-9a-f]{40,64}(?: [0-9a-f]{40,64})*)?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,21 +65,8 @@ def iter_log(git: Git, revs: Sequence[str],
             "--date-order", "--no-color", f"--format={_FORMAT}", *revs, "--", *paths]
     proc = git.popen(args)
     assert proc.stdout is not None and proc.stderr is not None
-    order = 0
-    pending = b""
     try:
-        while True:
-            block = proc.stdout.read(1 << 20)
-            if not block:
-                break
-            records = (pending + block).split(b"\x1e")
-            pending = records.pop()
-            for record in records:
-                if record:
-                    yield _parse(record, order)
-                    order += 1
-        if pending:
-            yield _parse(pending, order)
+        yield from parse_log(_tokens(proc.stdout))
     finally:
         proc.stdout.close()
         stderr = proc.stderr.read()
@@ -84,27 +76,58 @@ def iter_log(git: Git, revs: Sequence[str],
         raise GitError(f"git log failed in {git.repo}: {first_error(stderr)}")
 
 
-def _parse(record: bytes, order: int) -> tuple[Commit, str, list[tuple[str, str, str]]]:
-    sha, _parents, author, email, date, message, rest = record.split(b"\x1f", 6)
-    # Names repeat across thousands of commits: keep one copy of each.
-    commit = Commit(sha.decode(), sys.intern(_text(author)), sys.intern(_text(email)),
-                    date.decode(), order)
-    tokens = rest.lstrip(b"\0\n").split(b"\0")
-    changes = []
-    i = 0
-    while i + 1 < len(tokens):
-        meta, path = tokens[i], tokens[i + 1]
-        i += 2
-        if not meta.startswith(b":"):
+def _tokens(stream: IO[bytes]) -> Iterator[bytes]:
+    """The NUL-terminated fields of ``git log -z`` output. No field can hold a NUL (git keeps
+    none in names, messages or paths), so no content can shift the fields."""
+    pending = b""
+    while block := stream.read(1 << 20):
+        fields = (pending + block).split(b"\0")
+        pending = fields.pop()
+        yield from fields
+    if pending:
+        yield pending
+
+
+def parse_log(tokens: Iterable[bytes]) -> Iterator[tuple[Commit, str, list[tuple[str, str, str]]]]:
+    """Commits from the fields of ``git log -z --raw -c --format=`` with ``_FORMAT``: five
+    header fields (ids, author, email, date, message), then (meta, path) pairs whose meta
+    starts with ':'. Empty fields separate commits."""
+    it = iter(tokens)
+    order = 0
+    token = next(it, None)
+    while token is not None:
+        header = _HEADER.fullmatch(token)
+        if header is None:  # a separator between commits
+            token = next(it, None)
             continue
-        fields = meta.lstrip(b":").split()
-        parents_n = len(meta) - len(meta.lstrip(b":"))
-        mode = fields[parents_n].decode()  # the result's mode follows the parents' modes
-        blob = fields[2 * parents_n + 1].decode()
-        if blob == NULL_SHA:  # deleted in this commit
-            continue
-        changes.append((mode, blob, sys.intern(_text(path))))
-    return commit, _text(message), changes
+        author, email, date, message = (next(it, b"") for _ in range(4))
+        changes = []
+        token = next(it, None)
+        while token is not None and not _HEADER.fullmatch(token):
+            meta = token.lstrip(b"\n")
+            if meta.startswith(b":"):
+                change = _change(meta, next(it, b""))
+                if change is not None:
+                    changes.append(change)
+            token = next(it, None)
+        # Names repeat across thousands of commits: keep one copy of each.
+        commit = Commit(header.group(1).decode(), sys.intern(_text(author)),
+                        sys.intern(_text(email)), date.decode("ascii", "replace"), order)
+        yield commit, _text(message), changes
+        order += 1
+
+
+def _change(meta: bytes, path: bytes) -> tuple[str, str, str] | None:
+    """(mode, blob, path) from one raw entry; None for a deletion or an entry we cannot
+    read. Merges (``-c``) list one mode and one id per parent before the result's."""
+    parents = len(meta) - len(meta.lstrip(b":"))
+    fields = meta[parents:].split()
+    if len(fields) < 2 * parents + 2:
+        return None
+    mode, blob = fields[parents].decode(), fields[2 * parents + 1].decode()
+    if is_null_id(blob):  # deleted in this commit
+        return None
+    return mode, blob, sys.intern(_text(path))
 
 
 def _text(raw: bytes) -> str:
