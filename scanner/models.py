@@ -130,6 +130,16 @@ class Skipped:
     reason: str
 
 
+UNEXPECTED = "unexpected error"  # the reason's prefix for a failure nobody anticipated
+
+
+def unexpected(exc: BaseException) -> str:
+    """The skip reason for an error no code path expected: contained at its input (the scan
+    goes on) and counted, with the exception's type to report it by. Not its message: that
+    may quote the input, and a report must not carry a secret it did not mean to."""
+    return f"{UNEXPECTED} ({type(exc).__name__}); please report it"
+
+
 @dataclass(frozen=True, slots=True)
 class Suppressed:
     """A real finding the user has triaged away: ``reason`` is one of SUPPRESSION_REASONS."""

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import IO, cast
 
-from scanner.models import Chunk, Origin, Skipped
+from scanner.models import Chunk, Origin, Skipped, unexpected
 from scanner.sources.reader import SNIFF_BYTES, Readable
 
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
@@ -82,6 +82,8 @@ def iter_archive(kind: str, head: bytes, rest: Readable, origin: Origin, depth: 
         yield Skipped(origin.path, str(exc))
     except _CORRUPT as exc:
         yield Skipped(origin.path, f"corrupt or unreadable archive ({type(exc).__name__}: {exc})")
+    except Exception as exc:  # noqa: BLE001 - contained at the archive, the scan goes on
+        yield Skipped(origin.path, unexpected(exc))
 
 
 def _member(budget: Budget, origin: Origin, name: str) -> Origin:
@@ -112,6 +114,9 @@ def _zip_members(source: IO[bytes], origin: Origin, depth: int, budget: Budget,
     limits = budget.limits
     with zipfile.ZipFile(source) as zf:
         for info in zf.infolist():
+            if not info.filename:  # ZipInfo.is_dir() itself fails on an empty name
+                yield Skipped(f"{origin.path}!", "archive member without a name; not read")
+                continue
             if info.is_dir():
                 continue
             member = _member(budget, origin, info.filename)
@@ -131,6 +136,8 @@ def _zip_members(source: IO[bytes], origin: Origin, depth: int, budget: Budget,
                 yield Skipped(member.path, f"cannot read archive member: {exc}")
             except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
                 yield Skipped(member.path, f"corrupt archive member ({exc})")
+            except Exception as exc:  # noqa: BLE001 - one odd member must not blind the rest
+                yield Skipped(member.path, unexpected(exc))
 
 
 def _size_of(info: zipfile.ZipInfo) -> Callable[[], int]:

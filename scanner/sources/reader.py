@@ -33,12 +33,23 @@ _DELIMITERS = b" \t\r,;\"'<>"
 def sniff_encoding(head: bytes) -> str | None:
     """'utf-8' for text taken byte for byte (also any ASCII-compatible or undecodable text),
     a codec name for text that must be transcoded, None for binary content."""
+    sample = head[:SNIFF_BYTES]
     for bom, name in _BOMS:
         if head.startswith(bom):
-            return name
-    sample = head[:SNIFF_BYTES]
+            # Text that merely starts with FF FE (or FE FF) but has no NUL cannot hold an
+            # ASCII key as UTF-16/32: take it byte for byte rather than garble it.
+            if name.startswith("utf-8") or b"\0" in sample[len(bom):]:
+                return name
+            return "utf-8"
     if b"\0" not in sample:
         return "utf-8"
+    if len(sample) >= 32:  # UTF-32 without a BOM: ASCII text is one byte and three NULs
+        lanes = [sample[i::4] for i in range(4)]
+        nul = [lane.count(0) / len(lane) for lane in lanes]
+        if nul[0] < 0.05 and min(nul[1:]) > 0.9:
+            return "utf-32-le"
+        if nul[3] < 0.05 and min(nul[:3]) > 0.9:
+            return "utf-32-be"
     if len(sample) >= 16:  # UTF-16 without a BOM: ASCII text has a NUL in every other byte
         even, odd = sample[0::2], sample[1::2]
         if odd.count(0) > 0.4 * len(odd) and even.count(0) < 0.05 * len(even):
@@ -57,6 +68,10 @@ def iter_chunks(head: bytes, rest: Readable | None, origin: Origin,
         yield Skipped(origin.path, "binary content")
         return
     blocks = _utf8_blocks(head, rest, encoding, chunk_bytes)
+    if b"\r" in head and b"\n" not in head:
+        # Classic Mac line ends: every line count and context window counts "\n", and a CR
+        # stands in for it one byte for one, so offsets and columns stay as they were.
+        blocks = (b.replace(b"\r", b"\n") for b in blocks)
     overlap = min(overlap, chunk_bytes // 2)
     carry = b""
     first_line = first_column = 0

@@ -1,0 +1,45 @@
+"""Odd bytes that must neither stop nor blind a scan: a zip member without a name, UTF-32
+without a byte-order mark, text that merely starts like a UTF-16 BOM, classic Mac line ends.
+Each through the real ``keysweep scan``."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+from tests.helpers.keys import SECRET, SECRET2, leak
+from tests.helpers.run import run_keysweep
+
+
+def _scan(path: Path) -> dict:  # type: ignore[type-arg]
+    return run_keysweep("scan", path, "-f", "json", "--show-secrets", expected_code=1).json()
+
+
+def test_zip_member_with_an_empty_name_is_skipped_and_the_rest_is_scanned(tmp_path: Path):
+    with zipfile.ZipFile(tmp_path / "e.zip", "w") as zf:
+        zf.writestr(zipfile.ZipInfo(""), b"x")
+        zf.writestr("inner.ini", leak(SECRET2))
+    (tmp_path / "keys.ini").write_text(leak(SECRET))
+    report = _scan(tmp_path)
+    assert {(f["path"], f["secret"]) for f in report["findings"]} == {
+        ("keys.ini", SECRET), ("e.zip!inner.ini", SECRET2)}
+    assert any("without a name" in s["reason"] for s in report["skipped"])
+
+
+def test_utf32_without_a_bom_is_transcoded(tmp_path: Path):
+    (tmp_path / "le.txt").write_bytes(("# settings\n" + leak(SECRET)).encode("utf-32-le"))
+    (tmp_path / "be.txt").write_bytes(("# settings\n" + leak(SECRET2)).encode("utf-32-be"))
+    found = {(f["path"], f["secret"], f["line"]) for f in _scan(tmp_path)["findings"]}
+    assert found == {("le.txt", SECRET, 2), ("be.txt", SECRET2, 2)}
+
+
+def test_text_starting_with_ff_fe_is_still_read_as_text(tmp_path: Path):
+    (tmp_path / "odd.txt").write_bytes(b"\xff\xfe junk header\n" + leak(SECRET).encode())
+    assert [f["secret"] for f in _scan(tmp_path)["findings"]] == [SECRET]
+
+
+def test_cr_only_line_endings_give_real_line_numbers(tmp_path: Path):
+    (tmp_path / "mac.txt").write_bytes(b"one\rtwo\rthree\r" + leak(SECRET).encode()
+                                       .replace(b"\n", b"\r"))
+    [finding] = _scan(tmp_path)["findings"]
+    assert (finding["line"], finding["column"]) == (4, 29)
