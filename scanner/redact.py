@@ -10,6 +10,12 @@ def redact(secret: str) -> str:
     return secret[:shown] + ELLIPSIS
 
 
+def quoted(value: object) -> str:
+    """A value a user wrote, for an error message: redacted like a secret, since a value put
+    in the wrong place (a token pasted into ``format =``) may well be one."""
+    return repr(redact(str(value)))
+
+
 def scrub(text: str, secrets: "list[str] | tuple[str, ...]") -> str:
     """Replace every occurrence of the given secrets in ``text`` with their redacted form."""
     for secret in sorted(set(secrets), key=len, reverse=True):

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from scanner.errors import UsageError
+from scanner.redact import quoted
 from scanner.reporters import REPORTERS
 
 
@@ -50,7 +51,7 @@ class RunOptions:
             fmt, sep, path = item.partition(":")
             if not sep or fmt not in REPORTERS or not path:
                 raise UsageError(f"--report takes FORMAT:FILE with FORMAT one of "
-                                 f"{', '.join(REPORTERS)}, not {item!r}")
+                                 f"{', '.join(REPORTERS)}, not {quoted(item)}")
             reports.append((fmt, path))
         return RunOptions(
             fmt=opts["fmt"], output=opts["output"], reports=tuple(reports),

@@ -21,6 +21,7 @@ from scanner.engine.config import ScanConfig
 from scanner.errors import ExitCode, UsageError
 from scanner.models import ScanResult
 from scanner.progress import Progress
+from scanner.redact import quoted
 from scanner.reporters import REPORTERS, ReportOptions
 from scanner.reporters.text import BENIGN_SKIPS
 from scanner.rules.loader import load_rules
@@ -138,7 +139,7 @@ class Service:
         for item in o.verify_endpoints:
             provider, sep, url = item.partition("=")
             if not sep or not provider or not url:
-                raise UsageError(f"--verify-endpoint takes PROVIDER=URL, not {item!r}")
+                raise UsageError(f"--verify-endpoint takes PROVIDER=URL, not {quoted(item)}")
             endpoints[provider.strip()] = url.strip()
         validate_endpoints(endpoints)
         options = VerifyOptions(endpoints=endpoints, jobs=o.verify_jobs,

@@ -12,6 +12,7 @@ from typing import Any
 import regex
 
 from scanner.errors import ExitCode, KeysweepError
+from scanner.redact import quoted
 
 CONFIG_NAMES = ("keysweep.toml", ".keysweep.toml")
 FORMATS = ("text", "json", "jsonl", "sarif", "csv", "junit")
@@ -84,10 +85,11 @@ def load_settings(path: Path) -> Settings:
         raise ConfigError(f"{where}: 'allowlist.rules' must be a table of rule ids")
     fmt = _opt(data, "format", str, where)
     if fmt is not None and fmt not in FORMATS:
-        raise ConfigError(f"{where}: 'format' must be one of {', '.join(FORMATS)}, not {fmt!r}")
+        raise ConfigError(f"{where}: 'format' must be one of {', '.join(FORMATS)}, "
+                          f"not {quoted(fmt)}")
     fail_on = _opt(data, "fail_on", str, where)
     if fail_on is not None and fail_on not in ("any", "active"):
-        raise ConfigError(f"{where}: 'fail_on' must be 'any' or 'active', not {fail_on!r}")
+        raise ConfigError(f"{where}: 'fail_on' must be 'any' or 'active', not {quoted(fail_on)}")
     return Settings(
         source=where,
         root=path.parent,
@@ -115,7 +117,7 @@ def _allowlist(table: Any, where: str) -> Allowlist:
         try:
             regex.compile(pattern)
         except regex.error as exc:
-            raise ConfigError(f"{where}: bad regex {pattern!r}: {exc}") from exc
+            raise ConfigError(f"{where}: bad regex {quoted(pattern)}: {exc.msg}") from exc
     return Allowlist(paths=_strings(table, "paths", where), regexes=regexes,
                      stopwords=tuple(w.lower() for w in _strings(table, "stopwords", where)))
 
@@ -139,7 +141,7 @@ def _opt(data: dict[str, Any], key: str, typ: type, where: str) -> Any:
     value = data.get(key)
     if value is not None and (not isinstance(value, typ) or
                               (typ is not bool and isinstance(value, bool))):
-        raise ConfigError(f"{where}: {key!r} must be a {typ.__name__}, not {value!r}")
+        raise ConfigError(f"{where}: {key!r} must be a {typ.__name__}, not {quoted(value)}")
     return value
 
 

@@ -31,7 +31,8 @@ def placeholder_reason(value: str, data: PlaceholderData) -> str | None:
         return f"placeholder: a character repeated {run} times"
     seq = _sequence(lowered, data.min_sequence)
     if seq:
-        return f"placeholder: sequential characters {seq!r}"
+        # Not the run itself: --explain must show no more of a value than redaction does.
+        return f"placeholder: {len(seq)} sequential characters"
     period = _period(value)
     if period:
         return f"placeholder: repeats a {period}-character unit"
