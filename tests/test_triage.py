@@ -132,7 +132,7 @@ def test_pyproject_tool_section_is_found_upward(tmp_path: Path):
     ('format = "xml"\n', "keysweep.toml: 'format' must be one of"),
     ("exit_zero = 1\n", "keysweep.toml: 'exit_zero' must be a bool"),
     ("[allowlist]\npaths = 'x'\n", "'paths' must be a list of strings"),
-    ('[allowlist]\nregexes = ["("]\n', "bad regex '('"),
+    ('[allowlist]\nregexes = ["("]\n', "bad regex '…': missing )"),
     ("exclude = [\n", "keysweep.toml: not valid TOML"),
     ('disable = ["no-such-rule"]\n', "unknown rule id 'no-such-rule'"),
 ])
