@@ -12,8 +12,8 @@ import pytest
 
 from scanner.engine.config import ScanConfig
 from scanner.engine.history import COMMIT_MESSAGE, HistoryScanner
-from scanner.sources.git.scope import GitScope
 from scanner.rules.loader import load_rules
+from scanner.sources.git.scope import GitScope
 from tests.helpers.git_repo import GitRepo
 from tests.helpers.keys import SECRET, SECRET2, SECRET3, leak
 from tests.helpers.run import run_keysweep

@@ -8,9 +8,9 @@ import re
 import pytest
 
 from scanner.engine.config import ScanConfig
+from scanner.engine.scanner import Scanner
 from scanner.rules.loader import load_rules
 from scanner.rules.validate import counterexample_problem, example_problem
-from scanner.engine.scanner import Scanner
 
 RULESET = load_rules(strict=True)  # also compiles every regex
 SCANNER = Scanner(ScanConfig(rules=RULESET, jobs=1))
