@@ -53,7 +53,8 @@ class _Excludes:
             # A virtual environment, or keysweep's installed package (its rule files are
             # examples of every key type).
             return os.path.isfile(os.path.join(entry.path, "pyvenv.cfg")) or (
-                self.own_package is not None and os.path.realpath(entry.path) == self.own_package)
+                self.own_package is not None and entry.name == os.path.basename(self.own_package)
+                and os.path.realpath(entry.path) == self.own_package)
         return self.default.matches(rel)
 
 
