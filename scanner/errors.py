@@ -21,6 +21,12 @@ class UsageError(KeysweepError):
     exit_code = ExitCode.USAGE
 
 
+class ConfigError(KeysweepError):
+    """The project configuration or a baseline is invalid; the message names the file."""
+
+    exit_code = ExitCode.USAGE
+
+
 class RuleError(KeysweepError):
     """A rule file is invalid; the message names the file and the rule."""
 

@@ -129,6 +129,18 @@ class Skipped:
     path: str
     reason: str
 
+    @property
+    def counted_only(self) -> bool:
+        """Skipped by design (a binary, a default exclude): counted in reports, listed only
+        with --verbose; anything else is a read error the user may have to act on."""
+        return self.reason in BINARY_SKIPS or self.reason == DEFAULT_EXCLUDED
+
+
+BINARY_FILE_TYPE = "binary file type"
+BINARY_CONTENT = "binary content"
+BINARY_SKIPS = (BINARY_CONTENT, BINARY_FILE_TYPE)
+DEFAULT_EXCLUDED = "default exclude"
+
 
 UNEXPECTED = "unexpected error"  # the reason's prefix for a failure nobody anticipated
 

@@ -115,8 +115,8 @@ class Service:
     def triaged(self, result: ScanResult, with_baseline: bool = True) -> ScanResult:
         """The result with allowlists, the ignore file and (unless making a new one) the
         baseline applied, then verified if the user asked."""
-        result = triage.apply(result, self.settings, self.ignore,
-                              self.baseline if with_baseline else None)
+        result = triage.apply(result, self.settings.allowlist, self.settings.rule_allowlists,
+                              self.ignore, self.baseline if with_baseline else None)
         return self.verify(result)
 
     def verify(self, result: ScanResult) -> ScanResult:

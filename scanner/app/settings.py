@@ -11,22 +11,14 @@ from typing import Any
 
 import regex
 
-from scanner.errors import ExitCode, KeysweepError
+from scanner.errors import ConfigError
 from scanner.redact import quoted
+from scanner.triage.allowlist import Allowlist
+
+__all__ = ["Allowlist", "ConfigError", "Settings", "find_config", "load_settings"]
 
 CONFIG_NAMES = ("keysweep.toml", ".keysweep.toml")
 FORMATS = ("text", "json", "jsonl", "sarif", "csv", "junit")
-
-
-class ConfigError(KeysweepError):
-    exit_code = ExitCode.USAGE
-
-
-@dataclass(frozen=True)
-class Allowlist:
-    paths: tuple[str, ...] = ()  # globs, relative to the scan root
-    regexes: tuple[str, ...] = ()  # a secret matching any of these is allowed
-    stopwords: tuple[str, ...] = ()  # a secret containing any of these (any case) is allowed
 
 
 @dataclass(frozen=True)

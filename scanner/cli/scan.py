@@ -16,8 +16,10 @@ from scanner.errors import UsageError
 @click.command()
 @click.argument("paths", nargs=-1)
 @click.option("--exclude", "-e", multiple=True, metavar="GLOB",
-              help="Skip paths matching GLOB (repeatable).")
-@click.option("--no-default-excludes", is_flag=True, help="Also scan lockfiles.")
+              help="Skip paths matching GLOB, gitignore-style (repeatable).")
+@click.option("--no-default-excludes", is_flag=True,
+              help="Also scan what is skipped by default: virtual environments, keysweep's own "
+                   "installed package and lockfiles.")
 @click.option("--staged", is_flag=True,
               help="Scan what is staged in the git index of PATH (for a pre-commit hook).")
 @scan_options

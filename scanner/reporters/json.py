@@ -7,7 +7,7 @@ import json
 from dataclasses import asdict
 from typing import Any
 
-from scanner.models import Finding, ScanResult
+from scanner.models import BINARY_SKIPS, DEFAULT_EXCLUDED, Finding, ScanResult
 from scanner.reporters.options import ReportOptions, printable
 
 REPORT_VERSION = "1"
@@ -62,7 +62,10 @@ def stats_dict(result: ScanResult) -> dict[str, Any]:
         "seconds": round(s.seconds, 3),
         "findings": len(result.findings),
         "secrets": len({(f.rule_id, f.secret_sha256) for f in result.findings}),
-        "skipped": s.skipped,
+        # Read errors (the ``skipped`` list); binaries and default excludes only counted.
+        "skipped": sum(not x.counted_only for x in result.skipped),
+        "binary": sum(x.reason in BINARY_SKIPS for x in result.skipped),
+        "default_excluded": sum(x.reason == DEFAULT_EXCLUDED for x in result.skipped),
         "dropped": s.dropped,
         "suppressed": suppression_counts(result),
         "engine": s.engine,
@@ -81,7 +84,8 @@ def render_json(result: ScanResult, options: ReportOptions) -> str:
         "version": REPORT_VERSION,
         "tool": {"name": "keysweep", "version": options.tool_version},
         "findings": [finding_dict(f, options.show_secrets) for f in result.findings],
-        "skipped": [{"path": printable(s.path), "reason": s.reason} for s in result.skipped],
+        "skipped": [{"path": printable(s.path), "reason": s.reason} for s in result.skipped
+                    if options.verbose or not s.counted_only],
         "stats": stats_dict(result),
     }
     if options.show_suppressed:

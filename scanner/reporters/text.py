@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from collections import Counter
 
-from scanner.models import Finding, ScanResult
+from scanner.models import BINARY_SKIPS, DEFAULT_EXCLUDED, Finding, ScanResult
 from scanner.reporters.options import ReportOptions
 
 SEVERITY_COLORS = {"critical": "red", "high": "red", "medium": "yellow", "low": "cyan",
                    "info": "blue"}
-BENIGN_SKIPS = ("binary content", "binary file type")
+# Skipped by design, not errors: counted, never warned about.
+BENIGN_SKIPS = (*BINARY_SKIPS, DEFAULT_EXCLUDED)
 
 # SGR codes: reporters return plain strings, so colour is two escape sequences, not a UI library
 _COLORS = {"red": 31, "green": 32, "yellow": 33, "blue": 34, "magenta": 35, "cyan": 36,
@@ -118,15 +119,28 @@ def _summary(result: ScanResult, secrets: int, locations: int) -> str:
 
 
 def _skip_lines(result: ScanResult, verbose: bool) -> list[str]:
+    """Binaries and default excludes as one count each; read errors by reason."""
     if not result.skipped:
         return []
     if verbose:
         return [f"skipped {s.path}: {s.reason}" for s in result.skipped]
-    counts = Counter(s.reason for s in result.skipped)
-    parts = ", ".join(f"{n} {reason}" for reason, n in counts.most_common(4))
-    more = " (-v lists them)" if len(result.skipped) else ""
-    return [f"Skipped {len(result.skipped)} input{'s' if len(result.skipped) != 1 else ''}: "
-            f"{parts}{more}."]
+    lines = []
+    binary = sum(s.reason in BINARY_SKIPS for s in result.skipped)
+    if binary:
+        lines.append(f"Skipped {binary} binary file{'s' if binary != 1 else ''} "
+                     "(by type or content).")
+    default = sum(s.reason == DEFAULT_EXCLUDED for s in result.skipped)
+    if default:
+        lines.append(f"Skipped {default} path{'s' if default != 1 else ''} by default excludes "
+                     "(virtual environments, keysweep's own package, lockfiles; "
+                     "--no-default-excludes scans them).")
+    errors = [s for s in result.skipped if not s.counted_only]
+    if errors:
+        counts = Counter(s.reason for s in errors)
+        parts = ", ".join(f"{n} {reason}" for reason, n in counts.most_common(4))
+        lines.append(f"Skipped {len(errors)} input{'s' if len(errors) != 1 else ''}: "
+                     f"{parts} (-v lists them).")
+    return lines
 
 
 def _size(n: int) -> str:

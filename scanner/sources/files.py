@@ -1,22 +1,23 @@
 """The file-tree source: walk paths without following symlinks (so loops are harmless and
 nothing outside the tree is read), skip special files and known binary types, and report
-what cannot be read instead of failing."""
+what cannot be read instead of failing. Excluded directories are pruned, not walked."""
 
 from __future__ import annotations
 
 import errno
-import fnmatch
-import functools
 import os
-import re
 import stat
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
-from scanner.models import Chunk, Origin, Skipped
+from scanner.matching.paths import PathMatcher
+from scanner.models import BINARY_FILE_TYPE, DEFAULT_EXCLUDED, Chunk, Origin, Skipped
 from scanner.sources.inputs import ReadOptions, iter_input
 
-# Lockfiles hold integrity hashes and nothing a person typed; --no-default-excludes scans them.
+# Skipped unless --no-default-excludes: lockfiles (integrity hashes, nothing a person typed),
+# virtual environments (a directory holding pyvenv.cfg: third-party code, keysweep's own rule
+# examples among it) and keysweep's own installed package wherever it is.
 DEFAULT_EXCLUDES = (
     "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", "go.sum",
     "Cargo.lock", "poetry.lock", "Pipfile.lock", "composer.lock", "Gemfile.lock", "uv.lock",
@@ -39,9 +40,38 @@ class FileItem:
     size: int
 
 
+@dataclass(frozen=True)
+class _Excludes:
+    user: PathMatcher  # silently not scanned: the user asked
+    default: PathMatcher | None  # counted as skipped by default excludes
+    own_package: str | None  # realpath of keysweep's installed package, if installed
+
+    def default_excluded(self, entry: os.DirEntry[str], rel: str, is_dir: bool) -> bool:
+        if self.default is None:
+            return False
+        if is_dir:
+            # A virtual environment, or keysweep's installed package (its rule files are
+            # examples of every key type).
+            return os.path.isfile(os.path.join(entry.path, "pyvenv.cfg")) or (
+                self.own_package is not None and entry.name == os.path.basename(self.own_package)
+                and os.path.realpath(entry.path) == self.own_package)
+        return self.default.matches(rel)
+
+
+def installed_package_dir() -> str | None:
+    """The directory of the ``scanner`` package when it is installed (under site-packages or
+    dist-packages), not a checkout being scanned for its own sake."""
+    package = Path(__file__).resolve().parents[1]
+    if any(part in ("site-packages", "dist-packages") for part in package.parts):
+        return str(package)
+    return None
+
+
 def iter_files(roots: Sequence[str], excludes: Sequence[str] = (),
                default_excludes: bool = True) -> Iterator[FileItem | Skipped]:
-    patterns = tuple(excludes) + (DEFAULT_EXCLUDES if default_excludes else ())
+    rules = _Excludes(PathMatcher.of(excludes),
+                      PathMatcher.of(DEFAULT_EXCLUDES) if default_excludes else None,
+                      installed_package_dir() if default_excludes else None)
     for root in roots:
         if root == STDIN:
             yield FileItem(STDIN, "<stdin>", 0)
@@ -52,35 +82,14 @@ def iter_files(roots: Sequence[str], excludes: Sequence[str] = (),
             yield Skipped(root, _describe(exc))
             continue
         if stat.S_ISDIR(st.st_mode):
-            yield from _walk(root, patterns)
+            yield from _walk(root, rules)
         elif stat.S_ISREG(st.st_mode):
             yield FileItem(root, root, st.st_size)
         else:
             yield Skipped(root, "not a regular file (FIFO, socket or device); not read")
 
 
-def is_excluded(rel: str, patterns: Sequence[str]) -> bool:
-    """A pattern matches the relative path, the file name, or any parent directory (by its
-    name or its path)."""
-    if not patterns:
-        return False
-    names, globs = _compiled(tuple(patterns))
-    parts = rel.split("/")
-    candidates = [rel, *parts, *("/".join(parts[:i]) for i in range(2, len(parts)))]
-    if names and any(c in names for c in candidates):
-        return True
-    return globs is not None and any(globs.match(c) for c in candidates)
-
-
-@functools.lru_cache(maxsize=32)
-def _compiled(patterns: tuple[str, ...]) -> tuple[frozenset[str], re.Pattern[str] | None]:
-    """Plain names as a set, wildcard patterns as one regex: the walk asks for every entry."""
-    plain = {p.rstrip("/") for p in patterns if not any(ch in p for ch in "*?[")}
-    globs = [fnmatch.translate(p.rstrip("/")) for p in patterns if any(ch in p for ch in "*?[")]
-    return frozenset(plain), (re.compile("|".join(globs)) if globs else None)
-
-
-def _walk(root: str, patterns: Sequence[str]) -> Iterator[FileItem | Skipped]:
+def _walk(root: str, rules: _Excludes) -> Iterator[FileItem | Skipped]:
     real_root = os.path.realpath(root)
     stack = [""]
     while stack:
@@ -101,17 +110,20 @@ def _walk(root: str, patterns: Sequence[str]) -> Iterator[FileItem | Skipped]:
                     if skipped:
                         yield skipped
                     continue
-                if entry.is_dir(follow_symlinks=False):
-                    if entry.name != ".git" and not is_excluded(rel, patterns):
-                        subdirs.append(rel)
+                is_dir = entry.is_dir(follow_symlinks=False)
+                if (is_dir and entry.name == ".git") or rules.user.matches(rel, is_dir):
                     continue
-                if is_excluded(rel, patterns):
+                if rules.default_excluded(entry, rel, is_dir):
+                    yield Skipped(rel, DEFAULT_EXCLUDED)
+                    continue
+                if is_dir:
+                    subdirs.append(rel)
                     continue
                 if not entry.is_file(follow_symlinks=False):
                     yield Skipped(rel, "not a regular file (FIFO, socket or device); not read")
                     continue
                 if os.path.splitext(entry.name)[1].lower() in BINARY_EXTENSIONS:
-                    yield Skipped(rel, "binary file type")
+                    yield Skipped(rel, BINARY_FILE_TYPE)
                     continue
                 yield FileItem(entry.path, rel, entry.stat(follow_symlinks=False).st_size)
             except OSError as exc:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from scanner.app.settings import ConfigError
+from scanner.errors import ConfigError
 from scanner.models import Finding
 
 BASELINE_FILE = ".keysweep-baseline.json"

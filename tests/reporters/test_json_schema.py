@@ -68,8 +68,9 @@ def test_a_real_scan_validates(tree: Path, flags: tuple[str, ...]):
 
 def test_a_clean_scan_and_a_skipped_input_validate(tmp_path: Path):
     (tmp_path / "blob.dat").write_bytes(b"\x00\x01" * 50)
-    doc = report("scan", tmp_path, code=0)
+    doc = report("scan", tmp_path, "-v", code=0)
     assert doc["findings"] == [] and doc["skipped"]
+    assert doc["stats"]["binary"] == 1
 
 
 def test_a_git_history_scan_validates(tmp_path: Path):

@@ -47,8 +47,13 @@ def test_binary_content_is_skipped_and_the_rest_scanned(tree: Path):
     (tree / "blob.dat2").write_bytes(b"\x00\x01\x02" + LEAK.encode() + b"\x00" * 100)
     (tree / "logo.png").write_bytes(b"\x89PNG\r\n" + LEAK.encode())
     report = scan(tree)
-    assert skipped(report) == {"blob.dat2": "binary content", "logo.png": "binary file type"}
+    assert skipped(report) == {}  # binaries are counted, not listed as if they were errors
+    assert report["stats"]["binary"] == 2 and report["stats"]["skipped"] == 0
     assert {p for p, _ in secrets(report)} == {"config.ini"}
+    verbose = scan(tree, "-v")
+    assert skipped(verbose) == {"blob.dat2": "binary content", "logo.png": "binary file type"}
+    text = run_keysweep("scan", tree, "-f", "text", expected_code=1).stdout
+    assert "Skipped 2 binary files (by type or content)." in text
 
 
 def test_text_with_undecodable_bytes_is_still_scanned(tree: Path):
@@ -194,7 +199,8 @@ def test_archive_members_are_scanned_and_named_with_bang(tmp_path: Path):
     assert {p for p, _ in secrets(report)} == {
         "app.jar!conf/app.properties", "backup.tar.gz!etc/creds.ini", "dump.sql.gz!dump.sql",
         "notes.txt.bz2!notes.txt", "nested.zip!inner.zip!deep/key.env"}
-    assert skipped(report) == {"app.jar!Main.class": "binary content"}
+    assert skipped(report) == {} and report["stats"]["binary"] == 1
+    assert skipped(scan(tmp_path, "-v")) == {"app.jar!Main.class": "binary content"}
 
 
 def test_zip_bomb_is_reported_and_skipped_not_expanded(tmp_path: Path):
