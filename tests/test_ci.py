@@ -8,6 +8,9 @@ import json
 import re
 import subprocess
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 from tests.helpers.git_repo import GitRepo
 from tests.helpers.keys import SECRET, SECRET2, SECRET3, leak
@@ -16,17 +19,36 @@ from tests.helpers.run import keysweep_command, run_keysweep
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def action_scan_step() -> str:
-    """The `run:` script of the action's step with id `scan`."""
-    text = (ROOT / "action.yml").read_text()
-    step = text.split("id: scan", 1)[1]
-    body = step.split("run: |\n", 1)[1]
-    lines = []
-    for line in body.splitlines():
-        if line.strip() and not line.startswith("        "):
-            break
-        lines.append(line[8:])
-    return "\n".join(lines) + "\n"
+ACTION = ROOT / "action.yml"
+_INPUT = re.compile(r"\$\{\{\s*inputs\.([\w-]+)\s*\}\}")
+
+
+def action_steps() -> list[dict[str, Any]]:
+    steps: list[dict[str, Any]] = yaml.safe_load(ACTION.read_text())["runs"]["steps"]
+    return steps
+
+
+def expand(text: str, inputs: dict[str, str]) -> str:
+    """What GitHub does to a step's `run:` and `env:` values before the shell sees them:
+    paste each `${{ inputs.NAME }}` in, as text."""
+    defaults = {k: str(v.get("default", ""))
+                for k, v in yaml.safe_load(ACTION.read_text())["inputs"].items()}
+    text = _INPUT.sub(lambda m: {**defaults, **inputs}[m.group(1)], text)
+    assert "${{" not in text, f"an expression this emulation does not know: {text}"
+    return text
+
+
+def run_action_step(step_id: str, inputs: dict[str, str], env: dict[str, str],
+                    cwd: Path, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    """The step with id ``step_id``, run as GitHub runs a `shell: bash` step."""
+    (step,) = [s for s in action_steps() if s.get("id") == step_id]
+    assert step["shell"] == "bash"
+    script = tmp_path / f"{step_id}.sh"
+    script.write_text(expand(step["run"], inputs))
+    step_env = {k: expand(str(v), inputs) for k, v in step.get("env", {}).items()}
+    return subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
+                          cwd=cwd, env={**env, **step_env}, capture_output=True, text=True,
+                          timeout=120)
 
 
 def history(tmp_path: Path) -> tuple[GitRepo, dict[str, str]]:
@@ -41,21 +63,18 @@ def history(tmp_path: Path) -> tuple[GitRepo, dict[str, str]]:
     return repo, shas
 
 
-def run_step(repo: GitRepo, tmp_path: Path, event_name: str, event: dict) -> tuple[int, str]:
+def run_step(repo: GitRepo, tmp_path: Path, event_name: str, event: dict[str, Any],
+             args: str = "--no-progress") -> tuple[int, str]:
     event_file = tmp_path / "event.json"
     event_file.write_text(json.dumps(event))
     output = tmp_path / "github_output"
     output.write_text("")
-    script = action_scan_step()
-    script = script.replace("${{ inputs.sarif-file }}", str(tmp_path / "keysweep.sarif"))
-    script = script.replace("${{ inputs.args }}", "--no-progress")
-    assert "${{" not in script
     bindir = Path(keysweep_command()[0]).parent
     env = {"PATH": f"{bindir}:/usr/bin:/bin", "HOME": str(tmp_path), "GITHUB_ACTIONS": "true",
            "GITHUB_EVENT_NAME": event_name, "GITHUB_EVENT_PATH": str(event_file),
            "GITHUB_SHA": repo.head(), "GITHUB_OUTPUT": str(output), "NO_COLOR": "1"}
-    proc = subprocess.run(["bash", "-e", "-c", script], cwd=repo.path, env=env,
-                          capture_output=True, text=True, timeout=120)
+    inputs = {"args": args, "sarif-file": str(tmp_path / "keysweep.sarif")}
+    proc = run_action_step("scan", inputs, env, repo.path, tmp_path)
     assert proc.returncode == 0, proc.stderr
     code = int(re.search(r"exit-code=(\d+)", output.read_text()).group(1))
     return code, proc.stdout + proc.stderr
@@ -105,3 +124,34 @@ def test_readme_documents_the_action_and_a_gitlab_job():
     readme = (ROOT / "README.md").read_text()
     assert "uses: " in readme and "fetch-depth: 0" in readme
     assert "GIT_DEPTH: 0" in readme and "keysweep ci" in readme
+
+
+def test_action_args_are_options_split_on_whitespace(tmp_path: Path):
+    repo, shas = history(tmp_path)
+    run_keysweep("baseline", "create", "--git", repo.path, "-o", tmp_path / "known.json")
+    event = {"pull_request": {"base": {"sha": shas["base"]}, "head": {"sha": shas["head"]}}}
+    code, out = run_step(repo, tmp_path, "pull_request", event,
+                         args=f"--baseline {tmp_path / 'known.json'}\n  --no-progress")
+    assert code == 0, out  # two options, each taking effect: pr.env's key is in the baseline
+
+
+def test_action_args_cannot_inject_shell_commands(tmp_path: Path):
+    repo, shas = history(tmp_path)
+    pwned = [tmp_path / f"pwned-{n}" for n in ("semicolon", "subst", "backtick", "newline")]
+    args = (f"--no-progress; touch {pwned[0]} $(touch {pwned[1]}) `touch {pwned[2]}`"
+            f"\ntouch {pwned[3]}")
+    event = {"before": shas["pr1"], "after": shas["head"]}
+    code, out = run_step(repo, tmp_path, "push", event, args=args)
+    assert [p for p in pwned if p.exists()] == []
+    assert code == 2 and "--no-progress;" in out  # passed to keysweep literally, and refused
+
+
+def test_action_pastes_no_expression_into_a_shell_and_pins_actions_by_commit():
+    for step in action_steps():
+        assert "${{" not in step.get("run", ""), step
+    uses = [line.strip() for line in ACTION.read_text().splitlines()
+            if line.strip().startswith(("uses:", "- uses:"))]
+    assert len(uses) == 2
+    for line in uses:
+        assert re.fullmatch(r"(- )?uses: [\w.-]+/[\w./-]+@[0-9a-f]{40}  # v\d+\.\d+\.\d+",
+                            line), line

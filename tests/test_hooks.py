@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -184,3 +185,53 @@ def test_pre_commit_framework_manifest_declares_both_stages():
     text = (ROOT / ".pre-commit-hooks.yaml").read_text()
     assert "entry: keysweep hook pre-commit" in text and "stages: [pre-commit]" in text
     assert "entry: keysweep hook pre-push" in text and "stages: [pre-push]" in text
+
+
+def test_blocked_message_names_an_ignore_entry_the_hook_honours(setup):
+    local, remote = setup
+    local.commit("add fixture", **{"fixtures/app.ini": leak(SECRET)})
+    proc = push(local, "origin", "main")
+    assert proc.returncode != 0
+    entries = re.findall(r"^ +\.keysweepignore: (\S+)$", proc.stderr, re.MULTILINE)
+    assert len(entries) == 1 and SECRET not in proc.stderr
+    # Commit-free, so it survives amending the commit; and it is what lets the push through.
+    assert not entries[0].startswith(local.head())
+    local.git("commit", "-q", "--amend", "-m", "add fixture (reworded)")
+    local.commit("ignore the fixture", **{".keysweepignore": entries[0] + "\n"})
+    proc = push(local, "origin", "main")
+    assert proc.returncode == 0, proc.stderr
+    assert remote.git("rev-parse", "main") == local.head()
+
+
+def test_blocked_message_only_suggests_what_the_hook_honours():
+    from scanner.hooks.message import blocked_message
+    from scanner.models import ScanResult
+
+    text = blocked_message(ScanResult(), "commit")
+    for way_out in ("keysweep:allow", ".keysweepignore", "keysweep.toml",
+                    "[tool.keysweep.allowlist]", "keysweep baseline update", "--baseline",
+                    "git commit --no-verify"):
+        assert way_out in text
+    # Each of those is exercised through the real hooks in tests/test_hook_triage.py.
+
+
+def test_keysweeps_own_pre_commit_hook_passes_on_its_own_repository(tmp_path: Path):
+    """keysweep's tests plant made-up keys; its own configuration ([tool.keysweep] in
+    pyproject.toml) allowlists them, and the hook must honour that in a real clone."""
+    proc = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--show-toplevel"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0 and Path(proc.stdout.strip()) == ROOT, \
+        f"the suite must run from a git checkout of keysweep: {proc.stderr}"
+    clone = GitRepo(tmp_path / "keysweep", init=False)
+    subprocess.run(["git", "clone", "-q", str(ROOT), str(clone.path)], check=True,
+                   capture_output=True)
+    keys = clone.path / "tests" / "helpers" / "keys.py"
+    keys.write_text(keys.read_text() + "# one more comment\n")
+    clone.git("add", "tests/helpers/keys.py")
+    run = run_keysweep("hook", "pre-commit", cwd=clone.path)
+    assert run.stderr == ""
+    # And the hook is live there: the same key outside the allowlisted paths is blocked.
+    clone.write("scanner/leak.py", leak(SECRET))
+    clone.git("add", "scanner/leak.py")
+    run = run_keysweep("hook", "pre-commit", cwd=clone.path, expected_code=1)
+    assert "scanner/leak.py:1" in run.stderr and "tests/helpers/keys.py" not in run.stderr

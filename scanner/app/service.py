@@ -10,6 +10,7 @@ import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -61,9 +62,14 @@ class Service:
         if s.root is not None and (s.root / triage.IGNORE_FILE).is_file():
             ignore_path = s.root / triage.IGNORE_FILE
         self.ignore = triage.load_ignore_file(ignore_path) if ignore_path else None
-        baseline_path = options.baseline or (
+        self.baseline_path = options.baseline or (
             str(s.root / s.baseline) if s.baseline and s.root else None)
-        self.baseline = baseline.load(baseline_path) if baseline_path else None
+
+    @cached_property
+    def baseline(self) -> baseline.Baseline | None:
+        # Read on first use, not at start: `baseline create` never applies one, and must work
+        # when the configuration already names the file it is about to write.
+        return baseline.load(self.baseline_path) if self.baseline_path else None
 
     def _settings(self, start: Path) -> Settings:
         if self.options.no_config:
