@@ -143,3 +143,33 @@ def test_cat_file_closes_its_process_and_pipes_however_the_read_ends(tmp_path: P
         for _ in reader.read(ids):  # stopped in the middle of a 200 kB object
             raise KeyError("stop")
     assert open_fds() == fds and children() == kids
+
+
+def test_big_repositories_scanned_by_all_workers_give_the_same_findings(tmp_path: Path):
+    from scanner.engine.config import ScanConfig
+    from scanner.sweep.coordinator import Sweep, SweepOptions
+    from scanner.sweep.repos import specs
+    from scanner.sweep.store import Store
+
+    root = tmp_path / "org"
+    keys = secrets(12, seed=11)
+    for i in range(4):
+        repo = GitRepo(root / f"big{i}")
+        for j in range(3):
+            repo.commit(f"c{j}\n\n{leak(keys[3 * i + j])}" if j == 2 else f"c{j}",
+                        **{f"k{j}.ini": leak(keys[3 * i + j]), f"f{j}.txt": f"{i}{j}\n"})
+    listing = specs([str(root / f"big{i}") for i in range(4)])
+    config = ScanConfig(jobs=2)
+    for name, big in (("whole.db", 10_000), ("split.db", 1)):  # every repository "big"
+        store = Store(tmp_path / name)
+        try:
+            summary = Sweep(store, config, SweepOptions(
+                cache=tmp_path / "cache", jobs=2, big_repo_blobs=big)).run(listing)
+        finally:
+            store.close()
+        assert summary.errors == 0 and summary.repositories == 4
+    whole, split = report(tmp_path / "whole.db"), report(tmp_path / "split.db")
+    assert comparable(split) == comparable(whole)
+    assert {path for repo in by_repository(whole).values() for path, _ in repo} == {
+        "k0.ini", "k1.ini", "k2.ini", "<commit message>"}
+    assert all(len(found) == 4 for found in by_repository(whole).values())
