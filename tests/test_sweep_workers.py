@@ -8,11 +8,13 @@ import os
 import random
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from scanner.engine.scanner import WorkerFailed, WorkerPool, WorkerState
 from scanner.matching import fast
-from scanner.sources.git.command import open_repo
+from scanner.sources.git.command import GitError, open_repo
 from scanner.sources.git.objects import CatFile
 from tests.helpers.git_repo import GitRepo
 from tests.helpers.keys import leak
@@ -34,14 +36,12 @@ def by_repository(doc: dict) -> dict[str, set[tuple[str, str]]]:
     return out
 
 
-def test_dask_worker_with_four_threads_gives_the_local_pool_findings(tmp_path: Path):
-    import distributed
-
-    assert fast.available(), "this test is about the Hyperscan engine's per-thread scratch"
-    root = tmp_path / "org"
-    keys = secrets(48, seed=7)
+def make_org(root: Path, count: int = 24) -> dict[str, set[tuple[str, str]]]:
+    """Repositories with a distinct key in a file and another in a commit message each;
+    returns what each should report."""
+    keys = secrets(2 * count, seed=7)
     expected: dict[str, set[tuple[str, str]]] = {}
-    for i in range(24):
+    for i in range(count):
         in_file, in_message = keys[2 * i], keys[2 * i + 1]
         repo = GitRepo(root / f"svc{i:02d}")
         repo.commit("init", **{"README.md": f"service {i}\n" * 200})
@@ -49,11 +49,24 @@ def test_dask_worker_with_four_threads_gives_the_local_pool_findings(tmp_path: P
         repo.commit(f"rotate the key\n\n{leak(in_message)}")
         expected[f"svc{i:02d}"] = {("conf.ini", in_file[:4] + "…"),
                                    ("<commit message>", in_message[:4] + "…")}
+    return expected
+
+
+def threaded_cluster() -> Any:
+    """One Dask worker running four tasks at once, in this process, reachable over TCP."""
+    import distributed
+
+    return distributed.LocalCluster(n_workers=1, threads_per_worker=4, processes=False,
+                                    protocol="tcp", host="127.0.0.1", dashboard_address=None)
+
+
+def test_dask_worker_with_four_threads_gives_the_local_pool_findings(tmp_path: Path):
+    assert fast.available(), "this test is about the Hyperscan engine's per-thread scratch"
+    root = tmp_path / "org"
+    expected = make_org(root)
     local_db, dask_db = tmp_path / "local.db", tmp_path / "dask.db"
     run_keysweep("sweep", "--dir", root, "--db", local_db, "--jobs", "2")
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=4, processes=False,
-                                  protocol="tcp",
-                                  host="127.0.0.1", dashboard_address=None) as cluster:
+    with threaded_cluster() as cluster:
         run = run_keysweep("sweep", "--dir", root, "--db", dask_db, "--scheduler",
                            cluster.scheduler_address)
         # the sweep's plugin is gone afterwards, so its scanners are not kept by the worker
@@ -64,6 +77,27 @@ def test_dask_worker_with_four_threads_gives_the_local_pool_findings(tmp_path: P
     assert by_repository(report(dask_db)) == expected
     assert comparable(report(dask_db)) == comparable(report(local_db))
     assert all(status == "ok" for _, status, _, _ in scans(dask_db))
+
+
+def test_commit_messages_stay_with_their_repository_on_a_threaded_worker(tmp_path: Path):
+    from scanner.engine.config import ScanConfig
+    from scanner.sweep.coordinator import Sweep, SweepOptions
+    from scanner.sweep.repos import find_repositories, specs
+    from scanner.sweep.store import Store
+
+    root = tmp_path / "org"
+    expected = make_org(root)
+    listing = specs([str(p) for p in find_repositories(root)], root)
+    config = ScanConfig(engine="pyahocorasick", jobs=1)
+    store = Store(tmp_path / "dask.db")
+    try:
+        with threaded_cluster() as cluster:
+            summary = Sweep(store, config, SweepOptions(
+                cache=tmp_path / "cache", scheduler=cluster.scheduler_address)).run(listing)
+    finally:
+        store.close()
+    assert summary.errors == 0
+    assert by_repository(report(tmp_path / "dask.db")) == expected
 
 
 def make_tiny_repos(root: Path, count: int) -> None:
@@ -173,3 +207,29 @@ def test_big_repositories_scanned_by_all_workers_give_the_same_findings(tmp_path
     assert {path for repo in by_repository(whole).values() for path, _ in repo} == {
         "k0.ini", "k1.ini", "k2.ini", "<commit message>"}
     assert all(len(found) == 4 for found in by_repository(whole).values())
+
+
+def _exit_at_once(state: WorkerState, code: int) -> None:
+    os._exit(code)
+
+
+def _fail(state: WorkerState, message: str) -> None:
+    raise GitError(message)
+
+
+def _engine(state: WorkerState, _: None) -> str:
+    return state.scanner.pipeline.engine
+
+
+def test_worker_pool_passes_errors_back_and_notices_a_dead_worker():
+    from scanner.engine.config import ScanConfig
+
+    with WorkerPool(ScanConfig(engine="pyahocorasick", jobs=2), 2) as pool:
+        list(pool.submit(_fail, "broken repository"))
+        with pytest.raises(GitError, match="broken repository"):
+            list(pool.drain())
+        list(pool.submit(_engine, None))
+        assert list(pool.drain()) == ["pyahocorasick"]  # still working after an error
+        list(pool.submit(_exit_at_once, 9))
+        with pytest.raises(WorkerFailed):
+            list(pool.drain())
