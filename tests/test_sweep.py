@@ -8,7 +8,10 @@ import os
 import signal
 import sqlite3
 import subprocess
+import threading
 import time
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from scanner.sweep.repos import safe_url
@@ -125,6 +128,53 @@ def test_rerun_is_incremental_and_finds_a_new_key(tmp_path: Path):
     assert "0 failed" in full.stdout
 
 
+class HeldRemote:
+    """A git remote on 127.0.0.1 that holds every request until released, then answers 404:
+    a sweep reaching it stops there, so the test knows exactly where it is when it kills it."""
+
+    def __init__(self) -> None:
+        self.reached = threading.Event()
+        self.released = threading.Event()
+        held = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                held.reached.set()
+                held.released.wait(timeout=120)
+                self.send_error(404)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_port}/held.git"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def __enter__(self) -> HeldRemote:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.released.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None:
+    """Poll ``condition`` until it holds; fail, saying what did not happen, after timeout."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"not within {timeout:.0f} s: {what}"
+        time.sleep(0.01)
+
+
+def ok_count(db: Path) -> int:
+    try:
+        return sum(1 for _, status, _, _ in scans(db) if status == "ok")
+    except sqlite3.OperationalError:  # not created yet
+        return 0
+
+
 def test_kill_9_then_rerun_gives_the_uninterrupted_findings_scanning_nothing_twice(
         tmp_path: Path):
     root = tmp_path / "org"
@@ -134,26 +184,26 @@ def test_kill_9_then_rerun_gives_the_uninterrupted_findings_scanning_nothing_twi
             repo.commit(f"c{j}", **{f"f{j}.txt": f"{i}-{j}\n" * 50,
                                     "conf.ini": leak(SECRETS[(i + j) % 4])})
     clean_db, killed_db = tmp_path / "clean.db", tmp_path / "killed.db"
-    run_keysweep("sweep", "--dir", root, "--db", clean_db, "--jobs", "1")
-    proc = subprocess.Popen(keysweep_command() + ["sweep", "--dir", str(root), "--db",
-                                                  str(killed_db), "--jobs", "1"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
-    done = 0
-    while time.monotonic() < deadline and proc.poll() is None:
-        if killed_db.exists():
-            try:
-                done = sum(1 for _, status, _, _ in scans(killed_db) if status == "ok")
-            except sqlite3.OperationalError:
-                done = 0
-            if done >= 10:
-                break
-        time.sleep(0.005)
-    assert proc.poll() is None, "the sweep finished before it could be killed"
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
-    assert 10 <= done < 40
-    run_keysweep("sweep", "--dir", root, "--db", killed_db, "--jobs", "1")
+    env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
+    with HeldRemote() as remote:
+        # The held remote eleventh: with one job the sweep stops there after ten repositories.
+        listing = tmp_path / "repos.txt"
+        paths = [str(root / f"r{i:02d}") for i in range(40)]
+        listing.write_text("\n".join(paths[:10] + [remote.url] + paths[10:]) + "\n")
+        args = ["sweep", str(listing), "--cache", str(tmp_path / "cache"), "--jobs", "1"]
+        proc = subprocess.Popen(keysweep_command() + args + ["--db", str(killed_db)], env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            wait_until(remote.reached.is_set, 120, "the sweep reached the held remote")
+            wait_until(lambda: ok_count(killed_db) == 10, 30, "ten repositories committed")
+            assert proc.poll() is None
+        finally:
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait()
+        assert ok_count(killed_db) == 10
+        remote.released.set()  # from now on it fails at once, like an unreachable remote
+        run_keysweep(*args, "--db", clean_db, env=env)
+        run_keysweep(*args, "--db", killed_db, env=env)
     assert comparable(report(killed_db)) == comparable(report(clean_db))
     runs = scans(killed_db)
     ok = [(name, objects) for name, status, objects, _ in runs if status == "ok" and objects]

@@ -12,7 +12,13 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from scanner.engine.config import ScanConfig
-from scanner.engine.scanner import Scanner, WorkerPool, build_pipeline, finish, worker_scanner
+from scanner.engine.scanner import (
+    Scanner,
+    WorkerPool,
+    WorkerState,
+    build_pipeline,
+    finish,
+)
 from scanner.models import Finding, Location, ScanResult, Skipped, Suppressed
 from scanner.progress import NullProgress, Progress
 from scanner.sources.git.command import Git, GitError, open_repo
@@ -189,7 +195,7 @@ class HistoryScanner:
             results.merge(_scan_objects(self.scanner, iter_objects(git, ids), self.progress))
         else:
             for task in blob_tasks(listing):
-                for part in pool.submit(_scan_task, (git, task)):
+                for part in pool.submit(scan_blobs_task, (git, task)):
                     results.merge(part)
                     self.progress.advance(part.bytes, part.blobs)
             for part in pool.drain():
@@ -270,21 +276,22 @@ def blob_tasks(listing: list[tuple[str, int]]) -> Iterator[list[str]]:
         yield task
 
 
-_cat_files: dict[str, CatFile] = {}  # per worker process: one long-lived reader per repository
-
-
-def _scan_task(args: tuple[Git, list[str]]) -> BlobResults:
-    """In a worker: read these blobs through the worker's own cat-file and scan them."""
+def scan_blobs_task(state: WorkerState, args: tuple[Git, list[str]]) -> BlobResults:
+    """In a worker: read these blobs through the worker's own long-lived cat-file for the
+    repository (kept in its state, so git's delta-base cache stays warm across tasks)."""
     git, ids = args
-    return scan_blob_ids(worker_scanner(), git, ids)
+    key = "cat-file:" + git.repo
+    reader = state.kept(key, lambda: CatFile(git))
+    try:
+        return scan_blob_ids(state.scanner, reader, ids)
+    except BaseException:
+        state.discard(key)  # it may be left in the middle of an object
+        raise
 
 
-def scan_blob_ids(scanner: Scanner, git: Git, ids: Sequence[str],
+def scan_blob_ids(scanner: Scanner, reader: CatFile, ids: Sequence[str],
                   deadline: float | None = None) -> BlobResults:
-    """Scan blobs through this process's long-lived cat-file for the repository."""
-    reader = _cat_files.get(git.repo)
-    if reader is None:
-        reader = _cat_files[git.repo] = CatFile(git)
+    """Scan blobs read through the caller's cat-file (the caller closes it)."""
     return _scan_objects(scanner, reader.read(ids), NullProgress(), deadline)
 
 

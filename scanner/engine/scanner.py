@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import io
 import os
+import pickle
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol, TypeVar
 
 from scanner.engine.config import ScanConfig
 from scanner.engine.detector import Pipeline
@@ -17,9 +18,6 @@ from scanner.progress import NullProgress, Progress
 from scanner.sources.files import STDIN, FileItem, iter_files, read_file
 from scanner.sources.inputs import iter_input
 from scanner.sources.reader import Readable
-
-if TYPE_CHECKING:
-    from concurrent.futures import Future
 
 INLINE_BYTES = 8 << 20  # below this much input a worker pool costs more than it saves
 BATCH_BYTES = 4 << 20
@@ -133,70 +131,151 @@ def _batches(items: list[FileItem]) -> Iterator[list[FileItem]]:
 
 # -- worker processes ------------------------------------------------------------------------
 
-_worker_scanner: Scanner | None = None  # one per worker process, built by its initializer
+
+class Closeable(Protocol):
+    def close(self) -> None: ...
 
 
-def _init_worker(config: ScanConfig) -> None:
-    global _worker_scanner
-    _worker_scanner = Scanner(config)
-    _worker_scanner.pipeline  # noqa: B018  build the automaton and regexes once per process
+C = TypeVar("C", bound=Closeable)
 
 
-def _scan_batch(items: list[FileItem]) -> ScanResult:
-    assert _worker_scanner is not None
-    return _worker_scanner.scan_items(items)
+class WorkerState:
+    """What one worker process keeps across its tasks: its scanner (the automaton and
+    regexes built once), and resources worth reusing between tasks (e.g. one cat-file per
+    repository), all closed when the worker stops. Built by the worker's own main loop and
+    handed to every task, so nothing lives in a module global."""
+
+    def __init__(self, config: ScanConfig) -> None:
+        self.scanner = Scanner(config)
+        self.scanner.pipeline  # noqa: B018  build the automaton and regexes once per process
+        self._kept: dict[str, Closeable] = {}
+
+    def kept(self, key: str, make: Callable[[], C]) -> C:
+        """The resource kept under ``key``, made on first use."""
+        found = self._kept.get(key)
+        if found is None:
+            found = self._kept[key] = make()
+        return found  # type: ignore[return-value]  # always made by this key's factory
+
+    def discard(self, key: str) -> None:
+        """Close and forget a resource (e.g. a reader left mid-stream by a failed task)."""
+        found = self._kept.pop(key, None)
+        if found is not None:
+            found.close()
+
+    def close(self) -> None:
+        while self._kept:
+            self.discard(next(iter(self._kept)))
+
+    def __enter__(self) -> WorkerState:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
-def worker_scanner() -> Scanner:
-    """The scanner of the worker process this runs in."""
-    assert _worker_scanner is not None, "only callable inside a WorkerPool worker"
-    return _worker_scanner
+Task = Callable[[WorkerState, Any], Any]  # a module-level function: it is pickled by name
+
+
+class WorkerFailed(RuntimeError):
+    """A worker process died (killed, out of memory) with tasks in flight."""
+
+
+def _worker_main(config: ScanConfig, tasks: Any, results: Any) -> None:
+    """A worker process: build its state once, then run tasks until told to stop."""
+    with WorkerState(config) as state:
+        results.put(None)  # ready
+        while (item := tasks.get()) is not None:
+            fn, arg = item
+            try:
+                payload = pickle.dumps((True, fn(state, arg)))
+            except BaseException as exc:  # noqa: BLE001 - re-raised in the caller
+                try:
+                    payload = pickle.dumps((False, exc))
+                except Exception:  # noqa: BLE001 - an exception that does not pickle
+                    payload = pickle.dumps((False, RuntimeError(repr(exc))))
+            results.put(payload)
 
 
 class WorkerPool:
-    """Worker processes, each with its own pipeline. Workers are forked at once, before the
-    caller starts any git process whose pipes they would otherwise inherit and hold open.
-    At most a few batches are in flight, so memory stays bounded."""
+    """Worker processes, each with its own WorkerState, taking tasks from one queue. Workers
+    are forked at once, before the caller starts any git process whose pipes they would
+    otherwise inherit and hold open. At most a few tasks are in flight, so memory stays
+    bounded. Results come back in the order they finish."""
 
     def __init__(self, config: ScanConfig, workers: int) -> None:
         # Imported here: a pre-push hook never needs them, and they cost it 10 ms.
-        from concurrent.futures import ProcessPoolExecutor
         from multiprocessing import get_all_start_methods, get_context
 
         method = "fork" if "fork" in get_all_start_methods() else "spawn"
+        context: Any = get_context(method)  # typeshed's BaseContext lacks Process
         self.workers = workers
-        self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context(method),
-                                         initializer=_init_worker, initargs=(config,))
-        for future in [self._pool.submit(int) for _ in range(workers)]:
-            future.result()
-        self._pending: set[Future[Any]] = set()
+        self._tasks = context.Queue()
+        self._results = context.Queue()
+        self._procs = [context.Process(target=_worker_main, daemon=True,
+                                       args=(config, self._tasks, self._results))
+                       for _ in range(workers)]
+        self._pending = 0
+        for proc in self._procs:
+            proc.start()
+        for _ in self._procs:
+            self._get()  # every worker ready
 
-    def submit(self, fn: Callable[[Any], Any], arg: Any) -> Iterator[Any]:
+    def _get(self) -> Any:
+        """The next message from any worker; WorkerFailed if one died instead."""
+        from queue import Empty
+
+        while True:
+            try:
+                return self._results.get(timeout=1.0)
+            except Empty:
+                if any(p.exitcode is not None for p in self._procs):
+                    raise WorkerFailed("a worker process exited unexpectedly") from None
+
+    def _result(self) -> Any:
+        ok, value = pickle.loads(self._get())
+        self._pending -= 1
+        if not ok:
+            raise value
+        return value
+
+    def submit(self, fn: Task, arg: Any) -> Iterator[Any]:
         """Queue one task; yields results of tasks that finished meanwhile (never blocks
         unless too many are in flight)."""
-        self._pending.add(self._pool.submit(fn, arg))
-        from concurrent.futures import FIRST_COMPLETED, wait
-
-        while len(self._pending) > 2 * self.workers:
-            done, self._pending = wait(self._pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                yield future.result()
+        self._tasks.put((fn, arg))
+        self._pending += 1
+        while self._pending > 2 * self.workers:
+            yield self._result()
 
     def drain(self) -> Iterator[Any]:
-        from concurrent.futures import as_completed
-
-        for future in as_completed(self._pending):
-            yield future.result()
-        self._pending = set()
+        while self._pending > 0:
+            yield self._result()
 
     def close(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        """Stop the workers: at once if tasks are still in flight (the caller gave up on
+        them), else after they close their state."""
+        if self._pending:
+            for proc in self._procs:
+                proc.kill()
+            self._tasks.cancel_join_thread()
+        else:
+            for _ in self._procs:
+                self._tasks.put(None)
+        for proc in self._procs:
+            proc.join()
+        self._tasks.close()
+        self._results.close()
+        self._pending = 0
 
     def __enter__(self) -> WorkerPool:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _scan_batch(state: WorkerState, items: list[FileItem]) -> ScanResult:
+    return state.scanner.scan_items(items)
 
 
 def _in_pool(config: ScanConfig, batches: list[list[FileItem]]) -> Iterator[ScanResult]:

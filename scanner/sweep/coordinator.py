@@ -5,14 +5,11 @@ process alone writes the store, one transaction per repository batch."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 from typing import Any
 
@@ -22,17 +19,25 @@ from scanner.engine.history import (
     BlobResults,
     blob_tasks,
     place,
-    scan_blob_ids,
+    scan_blobs_task,
 )
-from scanner.engine.scanner import Scanner, WorkerPool, _init_worker, worker_scanner
+from scanner.engine.scanner import Scanner, WorkerPool
 from scanner.errors import KeysweepError
 from scanner.models import Finding
 from scanner.progress import NullProgress, Progress
-from scanner.sources.git.command import Git, open_repo
-from scanner.sources.git.log import Commit, History, read_history
-from scanner.sources.git.scope import GitScope, stash_entries
-from scanner.sweep.repos import RepoSpec, mirror, refs_state
+from scanner.sources.git.command import Git
+from scanner.sources.git.log import Commit, History
+from scanner.sources.git.scope import GitScope
+from scanner.sweep.repos import RepoSpec, refs_state
 from scanner.sweep.store import RepoRow, Store
+from scanner.sweep.worker import (
+    RepoOutcome,
+    RepoTask,
+    finish_outcome,
+    plan,
+    scan_in_pool,
+    scan_repository,
+)
 
 BIG_REPO_BLOBS = 20_000  # more new blobs than this: scanned by all workers together
 
@@ -45,33 +50,6 @@ class SweepOptions:
     repo_timeout: float = 3600.0
     scheduler: str | None = None  # a Dask scheduler address, or None for a local pool
     big_repo_blobs: int = BIG_REPO_BLOBS
-
-
-@dataclass(frozen=True)
-class RepoTask:
-    spec: RepoSpec
-    repo_id: int
-    scan_id: int
-    old_tips: tuple[str, ...]
-    already: frozenset[str]  # blobs scanned by earlier runs
-    cache: Path
-    timeout: float
-    max_blobs: int
-    refs_state: str | None = None  # the local repository's refs before this scan
-
-
-@dataclass
-class RepoOutcome:
-    task: RepoTask
-    path: str | None = None
-    tips: list[str] = field(default_factory=list)
-    blobs: BlobResults = field(default_factory=BlobResults)
-    placed: list[tuple[int, str | None, Finding]] = field(default_factory=list)
-    known: list[tuple[str, str, Commit]] = field(default_factory=list)  # older blobs, new places
-    objects: int = 0
-    bytes: int = 0
-    error: str | None = None
-    deferred: bool = False  # too many new blobs for one worker
 
 
 @dataclass
@@ -88,100 +66,6 @@ class SweepSummary:
 
 def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-# -- one repository (runs in a worker) -----------------------------------------------------
-
-
-def current_tips(git: Git) -> list[str]:
-    out = git.run(["for-each-ref", "--format=%(objectname)"])
-    return sorted(set(out.decode().split()) | set(stash_entries(git)))
-
-
-def _existing(git: Git, shas: Sequence[str]) -> list[str]:
-    if not shas:
-        return []
-    out = git.run(["cat-file", "--batch-check"], input="".join(s + "\n" for s in shas).encode())
-    return [line.split()[0] for line in out.decode().splitlines() if len(line.split()) == 3]
-
-
-def plan(task: RepoTask) -> tuple[Git, list[str], History | None, list[str]]:
-    """Mirror or fetch, then find what is new since the last run: the commits no earlier tip
-    reaches, and their blobs not scanned before."""
-    path = mirror(task.spec, task.cache, task.timeout)
-    git = open_repo(path)
-    tips = current_tips(git)
-    if not tips or set(tips) == set(task.old_tips):
-        return git, tips, None, []
-    old = _existing(git, task.old_tips)
-    revs = tips + (["--not", *old] if old else [])
-    history = read_history(git, revs, _keep_message)
-    new_blobs = [b for b in history.introductions if b not in task.already]
-    return git, tips, history, new_blobs
-
-
-_messages: list[tuple[Commit, str]] = []  # commit messages of the plan being read
-
-
-def _keep_message(commit: Commit, message: str) -> None:
-    _messages.append((commit, message))
-
-
-def scan_repository(task: RepoTask, scanner: Scanner | None = None) -> RepoOutcome:
-    outcome = RepoOutcome(task)
-    deadline = time.monotonic() + task.timeout
-    _messages.clear()
-    try:
-        git, outcome.tips, history, new_blobs = plan(task)
-        outcome.path = git.repo
-        if history is None:
-            return outcome
-        if len(new_blobs) > task.max_blobs:
-            outcome.deferred = True
-            return outcome
-        scanner = scanner or _scanner()
-        outcome.blobs = scan_blob_ids(scanner, git, new_blobs, deadline)
-        finish_outcome(outcome, history, scanner, list(_messages))
-    except (KeysweepError, OSError) as exc:
-        outcome.error = str(exc)
-    finally:
-        _messages.clear()
-    return outcome
-
-
-def finish_outcome(outcome: RepoOutcome, history: History, scanner: Scanner,
-                   messages: list[tuple[Commit, str]]) -> None:
-    outcome.placed = place(history, outcome.blobs.findings)
-    for commit, message in messages:
-        for f in scanner.scan_text(message, COMMIT_MESSAGE).findings:
-            placed = dataclasses.replace(f, location=dataclasses.replace(
-                f.location, path=COMMIT_MESSAGE, commit=commit.sha, author=commit.author,
-                date=commit.date))
-            outcome.placed.append((commit.order, None, placed))
-    outcome.known = [(blob, path, history.commits[sha])
-                     for blob, paths in history.introductions.items()
-                     if blob in outcome.task.already for path, sha in paths.items()]
-    outcome.objects = outcome.blobs.blobs + len(messages)
-    outcome.bytes = outcome.blobs.bytes
-
-
-_dask_scanners: dict[int, Scanner] = {}
-
-
-def _scanner() -> Scanner:
-    try:
-        return worker_scanner()
-    except AssertionError:  # not in a local pool worker: a Dask worker or this process
-        raise RuntimeError("no scanner for this process") from None
-
-
-def _dask_scan(task: RepoTask, config: ScanConfig) -> RepoOutcome:
-    """The task a Dask worker runs: the same as a pool worker, with its own scanner."""
-    key = hash((tuple(r.id for r in config.rules.rules), config.engine, config.decode_depth))
-    if key not in _dask_scanners:
-        _dask_scanners.clear()
-        _dask_scanners[key] = Scanner(config)
-    return scan_repository(task, _dask_scanners[key])
 
 
 # -- the coordinator -----------------------------------------------------------------------
@@ -244,39 +128,33 @@ class Sweep:
             for task in tasks:
                 yield scan_repository(task, scanner)
             return
-        method = "fork" if "fork" in get_all_start_methods() else "spawn"
-        with ProcessPoolExecutor(max_workers=self.options.jobs, mp_context=get_context(method),
-                                 initializer=_init_worker, initargs=(self.config,)) as pool:
-            futures = [pool.submit(scan_repository, task) for task in tasks]
-            for future in as_completed(futures):
-                yield future.result()
+        with WorkerPool(self.config, self.options.jobs) as pool:
+            for task in tasks:
+                yield from pool.submit(scan_in_pool, task)
+            yield from pool.drain()
 
     def _on_dask(self, tasks: list[RepoTask]) -> Iterator[RepoOutcome]:
+        assert self.options.scheduler is not None
         try:
-            from distributed import Client
-            from distributed import as_completed as dask_completed
+            from scanner.sweep.cluster import run_on_dask
         except ImportError as exc:
             raise KeysweepError("--scheduler needs Dask: pip install 'keysweep[cluster]'") \
                 from exc
-        with Client(self.options.scheduler, timeout=30) as client:
-            futures = [client.submit(_dask_scan, task, self.config, pure=False)
-                       for task in tasks]
-            for future in dask_completed(futures):
-                yield future.result()
+        yield from run_on_dask(self.options.scheduler, self.config, tasks)
 
     def _scan_big(self, outcome: RepoOutcome, summary: SweepSummary) -> None:
         """A repository with very many new blobs: all workers on it, its batches committed
         as they complete, so a kill loses at most the batches in flight."""
         task = outcome.task
         try:
-            git, tips, history, new_blobs = plan(task)
-            messages = list(_messages)
-            _messages.clear()
+            found = plan(task)
+            git, tips, history, new_blobs = found.git, found.tips, found.history, found.new_blobs
+            messages = found.messages
             assert history is not None
             listing = _sizes(git, new_blobs)
             with WorkerPool(self.config, max(self.options.jobs, 1)) as pool:
                 for ids in blob_tasks(listing):
-                    for part in pool.submit(_scan_big_task, (git, ids)):
+                    for part in pool.submit(scan_blobs_task, (git, ids)):
                         self._commit_blobs(task, history, part)
                 for part in pool.drain():
                     self._commit_blobs(task, history, part)
@@ -335,11 +213,6 @@ class Sweep:
         self.progress.advance(outcome.bytes, 1)
         if self.on_repo is not None:
             self.on_repo(outcome)
-
-
-def _scan_big_task(args: tuple[Git, list[str]]) -> BlobResults:
-    git, ids = args
-    return scan_blob_ids(worker_scanner(), git, ids)
 
 
 def _sizes(git: Git, ids: Sequence[str]) -> list[tuple[str, int]]:

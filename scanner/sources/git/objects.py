@@ -5,9 +5,11 @@ in memory."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import re
+import subprocess
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -132,9 +134,24 @@ class CatFile:
         writer.join()
 
     def close(self) -> None:
-        if self._proc.stdin is not None:
-            self._proc.stdin.close()
-        self._proc.wait()
+        """End the git process and close its three pipes (idempotent). Closing stdout too
+        lets a git still writing an object we stopped reading exit instead of blocking."""
+        proc = self._proc
+        for stream in (proc.stdin, proc.stdout, proc.stderr):
+            if stream is not None:
+                with contextlib.suppress(OSError):  # a broken pipe: git already exited
+                    stream.close()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+    def __enter__(self) -> CatFile:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def raise_if_corrupt(git: Git, stderr: bytes) -> None:

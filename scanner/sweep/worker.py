@@ -1,0 +1,149 @@
+"""One repository of a sweep, as a worker scans it: mirror or fetch, find what is new since
+the last run, scan it. Everything a scan needs comes in as arguments and everything it
+finds goes out in the returned RepoOutcome; nothing is kept in module globals, because a
+Dask worker runs several of these at once in threads."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from scanner.engine.config import ScanConfig
+from scanner.engine.history import COMMIT_MESSAGE, BlobResults, place, scan_blob_ids
+from scanner.engine.scanner import Scanner, WorkerState
+from scanner.errors import KeysweepError
+from scanner.models import Finding
+from scanner.sources.git.command import Git, open_repo
+from scanner.sources.git.log import Commit, History, read_history
+from scanner.sources.git.objects import CatFile
+from scanner.sources.git.scope import stash_entries
+from scanner.sweep.repos import RepoSpec, mirror
+
+
+@dataclass(frozen=True)
+class RepoTask:
+    spec: RepoSpec
+    repo_id: int
+    scan_id: int
+    old_tips: tuple[str, ...]
+    already: frozenset[str]  # blobs scanned by earlier runs
+    cache: Path
+    timeout: float
+    max_blobs: int
+    refs_state: str | None = None  # the local repository's refs before this scan
+
+
+@dataclass
+class RepoOutcome:
+    task: RepoTask
+    path: str | None = None
+    tips: list[str] = field(default_factory=list)
+    blobs: BlobResults = field(default_factory=BlobResults)
+    placed: list[tuple[int, str | None, Finding]] = field(default_factory=list)
+    known: list[tuple[str, str, Commit]] = field(default_factory=list)  # older blobs, new places
+    objects: int = 0
+    bytes: int = 0
+    error: str | None = None
+    deferred: bool = False  # too many new blobs for one worker
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What is new in one repository since the last run."""
+
+    git: Git
+    tips: list[str]
+    history: History | None  # None: no ref moved, nothing to read
+    new_blobs: list[str]
+    messages: tuple[tuple[Commit, str], ...]  # the new commits' messages
+
+
+def current_tips(git: Git) -> list[str]:
+    out = git.run(["for-each-ref", "--format=%(objectname)"])
+    return sorted(set(out.decode().split()) | set(stash_entries(git)))
+
+
+def _existing(git: Git, shas: Sequence[str]) -> list[str]:
+    if not shas:
+        return []
+    out = git.run(["cat-file", "--batch-check"], input="".join(s + "\n" for s in shas).encode())
+    return [line.split()[0] for line in out.decode().splitlines() if len(line.split()) == 3]
+
+
+def plan(task: RepoTask) -> Plan:
+    """Mirror or fetch, then find what is new since the last run: the commits no earlier tip
+    reaches, and their blobs not scanned before."""
+    path = mirror(task.spec, task.cache, task.timeout)
+    git = open_repo(path)
+    tips = current_tips(git)
+    if not tips or set(tips) == set(task.old_tips):
+        return Plan(git, tips, None, [], ())
+    old = _existing(git, task.old_tips)
+    revs = tips + (["--not", *old] if old else [])
+    messages: list[tuple[Commit, str]] = []
+    history = read_history(git, revs, lambda commit, message: messages.append((commit, message)))
+    new_blobs = [b for b in history.introductions if b not in task.already]
+    return Plan(git, tips, history, new_blobs, tuple(messages))
+
+
+def scan_repository(task: RepoTask, scanner: Scanner) -> RepoOutcome:
+    """Scan one repository with the caller's scanner (used by one thread at a time). Its
+    cat-file is closed when the scan ends, however it ends."""
+    outcome = RepoOutcome(task)
+    deadline = time.monotonic() + task.timeout
+    try:
+        found = plan(task)
+        outcome.path, outcome.tips = found.git.repo, found.tips
+        if found.history is None:
+            return outcome
+        if len(found.new_blobs) > task.max_blobs:
+            outcome.deferred = True
+            return outcome
+        with CatFile(found.git) as reader:
+            outcome.blobs = scan_blob_ids(scanner, reader, found.new_blobs, deadline)
+        finish_outcome(outcome, found.history, scanner, found.messages)
+    except (KeysweepError, OSError) as exc:
+        outcome.error = str(exc)
+    return outcome
+
+
+def scan_in_pool(state: WorkerState, task: RepoTask) -> RepoOutcome:
+    """The task of a local pool worker: its process's scanner."""
+    return scan_repository(task, state.scanner)
+
+
+def finish_outcome(outcome: RepoOutcome, history: History, scanner: Scanner,
+                   messages: Sequence[tuple[Commit, str]]) -> None:
+    outcome.placed = place(history, outcome.blobs.findings)
+    for commit, message in messages:
+        for f in scanner.scan_text(message, COMMIT_MESSAGE).findings:
+            placed = dataclasses.replace(f, location=dataclasses.replace(
+                f.location, path=COMMIT_MESSAGE, commit=commit.sha, author=commit.author,
+                date=commit.date))
+            outcome.placed.append((commit.order, None, placed))
+    outcome.known = [(blob, path, history.commits[sha])
+                     for blob, paths in history.introductions.items()
+                     if blob in outcome.task.already for path, sha in paths.items()]
+    outcome.objects = outcome.blobs.blobs + len(messages)
+    outcome.bytes = outcome.blobs.bytes
+
+
+class ThreadScanners:
+    """One scanner per thread for one configuration, made on a thread's first use: a
+    scanner's pipeline (its Hyperscan scratch above all) serves one scan at a time, and a
+    Dask worker runs several tasks at once. Owned by whoever runs the tasks (a Dask worker
+    plugin), not by this module."""
+
+    def __init__(self, config: ScanConfig) -> None:
+        self.config = config
+        self._local = threading.local()
+
+    def get(self) -> Scanner:
+        scanner: Scanner | None = getattr(self._local, "scanner", None)
+        if scanner is None:
+            scanner = self._local.scanner = Scanner(self.config)
+        return scanner
