@@ -31,6 +31,7 @@ from scanner.sources.git.objects import (
     list_blobs,
 )
 from scanner.sources.git.scope import GitScope
+from scanner.sources.git.tags import tag_messages
 
 COMMIT_MESSAGE = "<commit message>"
 TASK_BYTES = 16 << 20  # one worker task: a run of blobs in pack order of about this size
@@ -91,11 +92,13 @@ class HistoryScanner:
             history = read_history(git, revs, lambda c, m: messages.append((c, m)))
             blobs = self._scan_blobs(git, list(history.introductions))
         result = self._locate(history, blobs)
-        result.extend(self._scan_messages(messages))
+        result.extend(self._scan_messages([(c, m, COMMIT_MESSAGE) for c, m in messages]))
+        tags = _tags_in_scope(git, scope)
+        result.extend(self._scan_messages(tags))
         result.skipped[:0] = notes + [
             Skipped(path, "submodule; not followed (scan it separately)")
             for path in sorted(history.submodules)]
-        result.stats.files = blobs.blobs + len(messages)
+        result.stats.files = blobs.blobs + len(messages) + len(tags)
         result.stats.bytes, result.stats.unit = blobs.bytes, "git object"
         set_in_head(git, result.findings, blobs.findings)
         return finish(result, self.scanner.pipeline.engine, time.perf_counter() - started)
@@ -224,14 +227,15 @@ class HistoryScanner:
                                   if paths or "missing" in s.reason)
         return result
 
-    def _scan_messages(self, messages: list[tuple[Commit, str]]) -> ScanResult:
+    def _scan_messages(self, messages: list[tuple[Commit, str, str]]) -> ScanResult:
+        """Commit and tag messages, each placed at its object under ``label``."""
         result = ScanResult()
-        for commit, message in messages:
-            found = self.scanner.scan_text(message, COMMIT_MESSAGE)
-            result.findings.extend(_at(f, COMMIT_MESSAGE, commit, keep_path=False)
+        for commit, message, label in messages:
+            found = self.scanner.scan_text(message, label)
+            result.findings.extend(_at(f, label, commit, keep_path=False)
                                    for f in found.findings)
             result.suppressed.extend(
-                Suppressed(_at(s.finding, COMMIT_MESSAGE, commit, keep_path=False), s.reason)
+                Suppressed(_at(s.finding, label, commit, keep_path=False), s.reason)
                 for s in found.suppressed)
         return result
 
@@ -327,6 +331,30 @@ def _scan_objects(scanner: Scanner, objects: Iterable[GitObject], progress: Prog
     return results
 
 
+def _tags_in_scope(git: Git, scope: GitScope) -> list[tuple[Commit, str, str]]:
+    """Annotated tags whose messages the scope publishes: every tag for a whole-history scan,
+    the tags among the pushed objects for a push, none for a range of commits."""
+    if scope.is_full:
+        tags = tag_messages(git)
+    elif scope.revs:
+        tips = scope.revs[:scope.revs.index("--not")] if "--not" in scope.revs else scope.revs
+        tags = tag_messages(git, [t for t in tips if not t.startswith("-")])
+    else:
+        return []
+    return [(Commit(t.sha, t.tagger, t.email, t.date, -1), t.message, tag_label(t.name))
+            for t in tags if t.message.strip()]
+
+
+def tag_label(name: str) -> str:
+    """The path a tag message's findings are reported at."""
+    return f"<tag {name} message>"
+
+
+def is_message(path: str) -> bool:
+    """A finding in a commit or tag message, not in a file."""
+    return path == COMMIT_MESSAGE or (path.startswith("<tag ") and path.endswith(" message>"))
+
+
 def _at(f: Finding, path: str, commit: Commit | None, keep_path: bool = True) -> Finding:
     """A blob's finding placed at a path (archive members keep their ``!inner`` suffix)."""
     loc = f.location
@@ -341,7 +369,7 @@ def set_in_head(git: Git, findings: list[Finding],
                 blob_findings: dict[str, list[Finding]]) -> None:
     """Mark each history finding with whether HEAD still has that secret at that path."""
     wanted = {f.location.path.split("!", 1)[0] for f in findings
-              if f.location.commit and f.location.path != COMMIT_MESSAGE}
+              if f.location.commit and not is_message(f.location.path)}
     if not wanted:
         return
     head: dict[str, str] = {}
@@ -358,7 +386,7 @@ def set_in_head(git: Git, findings: list[Finding],
     unread = sorted({b for b in head.values() if b not in blob_findings})
     contents = {o.sha: o.content.read() for o in iter_objects(git, unread) if o.type == "blob"}
     for i, f in enumerate(findings):
-        if not f.location.commit or f.location.path == COMMIT_MESSAGE:
+        if not f.location.commit or is_message(f.location.path):
             continue
         blob = head.get(f.location.path.split("!", 1)[0])
         if blob is None:
