@@ -8,7 +8,7 @@ import json
 from collections.abc import Mapping
 
 from scanner.errors import UsageError
-from scanner.sources.git.command import NULL_SHA, Git
+from scanner.sources.git.command import Git, is_null_id
 from scanner.sources.git.scope import GitScope
 
 
@@ -47,7 +47,7 @@ def _gitlab(env: Mapping[str, str], git: Git) -> tuple[GitScope, str]:
 
 def _pushed(git: Git, before: str | None, after: str,
             default_branch: str | None) -> tuple[GitScope, str]:
-    if before and before != NULL_SHA and _exists(git, before):
+    if before and not is_null_id(before) and _exists(git, before):
         return (GitScope(range=f"{before}..{after}"),
                 f"the pushed commits {before[:10]}..{after[:10]}")
     # A new branch: what it has that the default branch does not.

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from scanner.errors import UsageError
-from scanner.sources.git.command import NULL_SHA, Git
+from scanner.sources.git.command import NULL_SHA, Git, is_null_id
 from scanner.sources.git.scope import GitScope
 
 
@@ -35,10 +35,10 @@ def push_scope(git: Git, updates: Sequence[RefUpdate], remote: str | None) -> Gi
     """The commits a push adds to the remote: reachable from what is pushed, not from anything
     the remote is known to have (its remote-tracking refs and the old values of the pushed
     refs). Deletions push nothing. None when nothing new is pushed."""
-    tips = sorted({u.local_sha for u in updates if u.local_sha != NULL_SHA})
+    tips = sorted({u.local_sha for u in updates if not is_null_id(u.local_sha)})
     if not tips:
         return None
-    known = [u.remote_sha for u in updates if u.remote_sha != NULL_SHA]
+    known = [u.remote_sha for u in updates if not is_null_id(u.remote_sha)]
     exclude = [f"--remotes={remote}"] if remote and _is_remote(git, remote) else []
     exclude += _existing_commits(git, known)
     return GitScope(revs=tuple(tips + (["--not", *exclude] if exclude else [])))

@@ -12,7 +12,8 @@ from scanner.models import Finding
 
 IGNORE_FILE = ".keysweepignore"
 # rule:path:hash-prefix, optionally after a commit: the ``fingerprint`` of a finding
-_FINGERPRINT = re.compile(r"(?:[0-9a-f]{40}:)?[a-z0-9]+(?:-[a-z0-9]+)*:.+:[0-9a-f]{16}")
+_FINGERPRINT = re.compile(
+    r"(?:(?:[0-9a-f]{40}|[0-9a-f]{64}):)?[a-z0-9]+(?:-[a-z0-9]+)*:.+:[0-9a-f]{16}")
 
 
 @dataclass(frozen=True)

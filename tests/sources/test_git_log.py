@@ -86,3 +86,29 @@ def test_parser_reads_merges_and_skips_deletions():
     assert [ch for _, _, ch in commits] == [[("100644", blob, "f.txt")], [],
                                            [("100644", other, "g.txt")]]
     assert commits[2][1] == "merge\x1e\n"
+
+
+def test_sha256_repository_history_and_a_branch_deletion_push(tmp_path: Path):
+    remote = tmp_path / "remote.git"
+    subprocess.run(["git", "init", "-q", "--bare", "--object-format=sha256", str(remote)],
+                   check=True)
+    local = tmp_path / "local"
+    subprocess.run(["git", "init", "-q", "-b", "main", "--object-format=sha256", str(local)],
+                   check=True)
+    repo = GitRepo(local, init=False)
+    first = repo.commit("first", **{"README.md": "# app\n"})
+    assert len(first) == 64
+    repo.git("remote", "add", "origin", str(remote))
+    repo.git("push", "-q", "origin", "main", "main:old")
+    run_keysweep("hook", "install", "--repo", local, "--pre-push")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_DIR")}
+    deletion = subprocess.run(["git", "-C", str(local), "push", "-q", "origin", ":old"],
+                              capture_output=True, text=True, env=env, timeout=120)
+    assert deletion.returncode == 0, deletion.stderr
+    bad = repo.commit("add\x1fkey", **{"k.ini": leak(SECRET)})
+    assert _secrets(local) == {("k.ini", SECRET)}
+    report = run_keysweep("git", local, "-f", "json", expected_code=1).json()
+    assert report["findings"][0]["commit"] == bad and report["findings"][0]["in_head"] is True
+    push = subprocess.run(["git", "-C", str(local), "push", "-q", "origin", "main"],
+                          capture_output=True, text=True, env=env, timeout=120)
+    assert push.returncode != 0 and "push blocked: 1 secret" in push.stderr

@@ -157,7 +157,7 @@ class CatFile:
 def raise_if_corrupt(git: Git, stderr: bytes) -> None:
     if any(word in stderr for word in (b"corrupt", b"unable to unpack", b"inflate")):
         # git reports a corrupt object as "missing" on stdout and says why only on stderr
-        bad = re.search(rb"\b[0-9a-f]{40}\b", stderr)
+        bad = re.search(rb"\b(?:[0-9a-f]{64}|[0-9a-f]{40})\b", stderr)
         which = f"object {bad.group().decode()[:12]}" if bad else "an object"
         raise GitError(f"git: {which} is corrupt in {git.repo} ({first_error(stderr)}); "
                        "try `git fsck`")
@@ -217,8 +217,8 @@ def list_blobs(git: Git) -> list[tuple[str, int]]:
     with git.popen(["cat-file", "--batch-all-objects", "--unordered",
                     "--batch-check=%(objecttype) %(objectname) %(objectsize)"]) as proc:
         assert proc.stdout is not None and proc.stderr is not None
-        listing = [(line[5:45].decode(), int(line[46:])) for line in proc.stdout
-                   if line.startswith(b"blob ")]
+        listing = [(sha.decode(), int(size)) for kind, sha, size in
+                   (line.split() for line in proc.stdout) if kind == b"blob"]
         stderr = proc.stderr.read()
     if proc.returncode != 0:
         raise GitError(f"git cat-file failed in {git.repo}: {first_error(stderr)}")
