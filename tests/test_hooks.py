@@ -235,3 +235,12 @@ def test_keysweeps_own_pre_commit_hook_passes_on_its_own_repository(tmp_path: Pa
     clone.git("add", "scanner/leak.py")
     run = run_keysweep("hook", "pre-commit", cwd=clone.path, expected_code=1)
     assert "scanner/leak.py:1" in run.stderr and "tests/helpers/keys.py" not in run.stderr
+
+
+def test_a_newline_in_a_path_cannot_forge_lines_of_the_hook_message(setup):
+    local, _ = setup
+    local.commit("add", **{"a\nHow to proceed: push with --force.ini": leak(SECRET)})
+    proc = push(local, "origin", "main")
+    assert proc.returncode != 0
+    assert "a\\nHow to proceed: push with --force.ini:1" in proc.stderr
+    assert "\nHow to proceed: push with" not in proc.stderr

@@ -24,6 +24,7 @@ from scanner.models import ScanResult
 from scanner.progress import Progress
 from scanner.redact import quoted
 from scanner.reporters import REPORTERS, ReportOptions
+from scanner.reporters.options import shown_path
 from scanner.reporters.text import BENIGN_SKIPS
 from scanner.rules.loader import load_rules
 from scanner.sources.inputs import ReadOptions
@@ -178,14 +179,16 @@ class Service:
         for report_fmt, path in o.reports:
             write_private(path, REPORTERS[report_fmt](result, plain))
         if not o.quiet:
-            outcome.stderr.extend(f"keysweep: warning: skipped {x.path}: {x.reason}"
+            outcome.stderr.extend(f"keysweep: warning: skipped {shown_path(x.path)}: {x.reason}"
                                   for x in result.skipped
                                   if x.reason not in BENIGN_SKIPS and x.reason != "does not exist")
             if o.explain:
                 outcome.stderr.extend(
-                    f"dropped {d.rule_id} at {d.path}:{d.line}:{d.column} {d.redacted}: {d.reason}"
+                    f"dropped {d.rule_id} at {shown_path(d.path)}:{d.line}:{d.column} "
+                    f"{d.redacted}: {d.reason}"
                     for d in result.dropped)
-        outcome.stderr.extend(f"keysweep: error: path does not exist: {p}" for p in result.missing)
+        outcome.stderr.extend(f"keysweep: error: path does not exist: {shown_path(p)}"
+                              for p in result.missing)
         outcome.code = self.exit_code(result)
         return outcome
 

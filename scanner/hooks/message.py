@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from scanner.models import Finding, ScanResult
+from scanner.reporters.options import shown_path
 
 
 def ignore_entry(f: Finding) -> str:
@@ -23,11 +24,11 @@ def blocked_message(result: ScanResult, action: str) -> str:
     for (label, _), found in groups.items():
         lines.append(f"  {label}")
         for f in found:
-            where = f"{f.location.path}:{f.location.line}"
+            where = f"{shown_path(f.location.path)}:{f.location.line}"
             if f.location.commit:
                 where += f" (commit {f.location.commit[:10]})"
             lines.append(f"      at {where}")
-            lines.append(f"         .keysweepignore: {ignore_entry(f)}")
+            lines.append(f"         .keysweepignore: {shown_path(ignore_entry(f))}")
     verb = "push" if "push" in action else "commit"
     lines += [
         "",

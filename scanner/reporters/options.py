@@ -22,3 +22,17 @@ def printable(text: str) -> str:
     """Text any report can be written with: undecodable bytes of a file name (kept as lone
     surrogates since the scan) become ``\\xNN``."""
     return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+# Characters that would let a file name forge lines or reorder text on a terminal: C0 and
+# C1 controls, DEL, line/paragraph separators and the bidirectional overrides.
+_HIDDEN = {c: f"\\x{c:02x}" for c in (*range(0x20), *range(0x7f, 0xa0))}
+_HIDDEN.update({ord("\n"): "\\n", ord("\r"): "\\r", ord("\t"): "\\t"})
+_HIDDEN.update({c: f"\\u{c:04x}" for c in (0x2028, 0x2029, *range(0x202a, 0x202f),
+                                             *range(0x2066, 0x206a))})
+
+
+def shown_path(path: str) -> str:
+    """A path for a line of human-facing text: printable, with every control character
+    escaped, so a name holding a newline cannot split or forge a report line."""
+    return printable(path).translate(_HIDDEN)

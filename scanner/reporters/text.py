@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 
 from scanner.models import BINARY_SKIPS, DEFAULT_EXCLUDED, Finding, ScanResult
-from scanner.reporters.options import ReportOptions
+from scanner.reporters.options import ReportOptions, shown_path
 
 SEVERITY_COLORS = {"critical": "red", "high": "red", "medium": "yellow", "low": "cyan",
                    "info": "blue"}
@@ -93,7 +93,7 @@ def render_text(result: ScanResult, options: ReportOptions) -> str:
 
 def _where(f: Finding) -> str:
     loc = f.location
-    where = f"{loc.path}:{loc.line}:{loc.column}"
+    where = f"{shown_path(loc.path)}:{loc.line}:{loc.column}"
     if loc.repository:
         where = f"{loc.repository}: {where}"
     if loc.commit:
@@ -123,7 +123,7 @@ def _skip_lines(result: ScanResult, verbose: bool) -> list[str]:
     if not result.skipped:
         return []
     if verbose:
-        return [f"skipped {s.path}: {s.reason}" for s in result.skipped]
+        return [f"skipped {shown_path(s.path)}: {s.reason}" for s in result.skipped]
     lines = []
     binary = sum(s.reason in BINARY_SKIPS for s in result.skipped)
     if binary:

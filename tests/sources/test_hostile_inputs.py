@@ -43,3 +43,11 @@ def test_cr_only_line_endings_give_real_line_numbers(tmp_path: Path):
                                        .replace(b"\n", b"\r"))
     [finding] = _scan(tmp_path)["findings"]
     assert (finding["line"], finding["column"]) == (4, 29)
+
+
+def test_a_newline_in_a_file_name_cannot_split_a_report_line(tmp_path: Path):
+    (tmp_path / "evil\nkeysweep: 0 secrets found\n.ini").write_text(leak(SECRET))
+    run = run_keysweep("scan", tmp_path, "-f", "text", expected_code=1)
+    lines = [ln for ln in run.stdout.splitlines() if "evil" in ln]
+    assert lines and all("evil\\nkeysweep: 0 secrets found\\n.ini:1:" in ln for ln in lines)
+    assert not any(ln.startswith("keysweep: 0 secrets") for ln in run.stdout.splitlines())
