@@ -8,7 +8,8 @@ class ExitCode(IntEnum):
     FINDINGS = 1  # findings that the exit policy counts
     USAGE = 2  # usage, configuration or rule-file error
     SCAN_ERROR = 3  # the scan could not run
-    INTERRUPTED = 130
+    INTERRUPTED = 130  # SIGINT (^C)
+    TERMINATED = 143  # SIGTERM
 
 
 class KeysweepError(Exception):

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import traceback
 from collections.abc import Sequence
@@ -34,7 +35,24 @@ for command in (scan, git_command, ci_command, sweep, report, baseline, hook, ru
     cli.add_command(command)
 
 
+class Terminated(Exception):
+    """SIGTERM, raised where the main thread is, so every ``with`` block on the way out stops
+    its workers and git processes (the default action would leave them running)."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        return _main(argv)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args or bool(os.environ.get("KEYSWEEP_DEBUG"))
     try:
@@ -48,6 +66,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (click.Abort, KeyboardInterrupt):
         click.echo("keysweep: interrupted", err=True)
         return ExitCode.INTERRUPTED
+    except Terminated:
+        click.echo("keysweep: terminated", err=True)
+        return ExitCode.TERMINATED
     except KeysweepError as exc:
         if debug:
             traceback.print_exc()

@@ -6,6 +6,8 @@ from __future__ import annotations
 import io
 import os
 import pickle
+import signal
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, Protocol, TypeVar
@@ -22,6 +24,7 @@ from scanner.sources.reader import Readable
 INLINE_BYTES = 8 << 20  # below this much input a worker pool costs more than it saves
 BATCH_BYTES = 4 << 20
 BATCH_FILES = 256
+PARENT_CHECK_SECONDS = 0.5  # how soon a worker notices its coordinator was killed
 
 
 class Scanner:
@@ -181,8 +184,14 @@ class WorkerFailed(RuntimeError):
     """A worker process died (killed, out of memory) with tasks in flight."""
 
 
-def _worker_main(config: ScanConfig, tasks: Any, results: Any) -> None:
+def _worker_main(config: ScanConfig, tasks: Any, results: Any, parent: int) -> None:
     """A worker process: build its state once, then run tasks until told to stop."""
+    # Its own process group, so the pool can stop it with every git process it started;
+    # the coordinator alone answers ^C and SIGTERM, and stops the workers itself.
+    os.setpgid(0, 0)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
     with WorkerState(config) as state:
         results.put(None)  # ready
         while (item := tasks.get()) is not None:
@@ -195,6 +204,14 @@ def _worker_main(config: ScanConfig, tasks: Any, results: Any) -> None:
                 except Exception:  # noqa: BLE001 - an exception that does not pickle
                     payload = pickle.dumps((False, RuntimeError(repr(exc))))
             results.put(payload)
+
+
+def _exit_with(parent: int) -> None:
+    """End this worker, and the git processes it started, once its coordinator is gone (a
+    kill -9 runs no cleanup; its workers would otherwise scan on for nobody)."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_SECONDS)
+    os.killpg(0, signal.SIGKILL)
 
 
 class WorkerPool:
@@ -213,7 +230,7 @@ class WorkerPool:
         self._tasks = context.Queue()
         self._results = context.Queue()
         self._procs = [context.Process(target=_worker_main, daemon=True,
-                                       args=(config, self._tasks, self._results))
+                                       args=(config, self._tasks, self._results, os.getpid()))
                        for _ in range(workers)]
         self._pending = 0
         for proc in self._procs:
@@ -256,7 +273,7 @@ class WorkerPool:
         them), else after they close their state."""
         if self._pending:
             for proc in self._procs:
-                proc.kill()
+                _kill_group(proc)
             self._tasks.cancel_join_thread()
         else:
             for _ in self._procs:
@@ -272,6 +289,14 @@ class WorkerPool:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _kill_group(proc: Any) -> None:
+    """A worker and the git processes it started (its process group)."""
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):  # not yet its own group leader, or gone
+        proc.kill()
 
 
 def _scan_batch(state: WorkerState, items: list[FileItem]) -> ScanResult:
