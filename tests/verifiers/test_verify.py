@@ -23,7 +23,7 @@ from urllib.parse import quote, quote_plus
 import jsonschema
 import pytest
 
-from benchmarks.corpus import Values
+from benchmarks.corpus import BASE62, Values
 from scanner.errors import UsageError
 from scanner.models import Finding, Location, Pairing, Verification
 from scanner.rules.loader import RuleSet, load_rules
@@ -614,3 +614,89 @@ def test_token_bucket_paces_calls():
     for _ in range(11):
         bucket.acquire()
     assert time.monotonic() - start >= 0.45  # 10 waits of 1/20 s after the first token
+
+
+# -- temporary credentials: ID + secret + session token ----------------------------------------
+
+TRIPLE_LAYOUTS = {
+    "alibaba": '{{"Credentials": {{\n  "AccessKeyId": "{id}",\n  "AccessKeySecret": "{secret}",\n'
+               '  "SecurityToken": "{token}"\n}}}}\n',
+    "aws": "[temp]\naws_access_key_id = {id}\naws_secret_access_key = {secret}\n"
+           "aws_session_token = {token}\n",
+    "tencent": "[default]\nsecret_id = {id}\nsecret_key = {secret}\ntoken = {token}\n",
+}
+
+
+def new_triple(values: Values, provider: str) -> tuple[str, str, str]:
+    if provider == "alibaba":
+        return values.sts_id(), values.sts_secret(), values.sts_token()
+    if provider == "aws":
+        return values.aws_id("ASIA"), values.aws_secret(), values.aws_session_token()
+    return (values.tencent_id(), values.tencent_key(),
+            values.token(BASE62, 200, min_entropy=4.5))
+
+
+def token_signed_in(provider: str, request_raw: str, token: str) -> bool:
+    """Whether the request carried the token inside what it signed."""
+    if provider == "alibaba":  # every query parameter but Signature is signed
+        return f"SecurityToken={quote(token, safe='-_.~')}" in request_raw
+    header = {"aws": "x-amz-security-token", "tencent": "x-tc-token"}[provider]
+    signed = re.search(r"SignedHeaders=([a-z0-9;-]+)", request_raw)
+    return bool(signed) and header in signed.group(1).split(";") and token in request_raw
+
+
+@pytest.mark.parametrize("provider", ["alibaba", "aws", "tencent"])
+def test_temporary_credential_is_verified_with_its_session_token(
+        provider: str, fake: FakeProvider, values: Values, tmp_path: Path):
+    tree = tmp_path / "tree"
+    planted = {}
+    for case in ("live", "expired"):
+        key_id, secret, token = new_triple(values, provider)
+        known = token if case == "live" else new_triple(values, provider)[2]
+        fake.accounts[key_id] = Account(secret, account_id="777788889999", token=known)
+        (tree / case).mkdir(parents=True)
+        (tree / case / "credentials").write_text(
+            TRIPLE_LAYOUTS[provider].format(id=key_id, secret=secret, token=token))
+        planted[case] = (key_id, secret, token)
+    run = run_keysweep("scan", tree, "--verify", "--verify-endpoint", f"{provider}={fake.url}",
+                       "--verify-timeout", "3", "-f", "json", expected_code=1, timeout=60)
+    report = run.json()
+    report_validator().validate(report)
+    for case, (key_id, secret, token) in planted.items():
+        found = {f["kind"]: f for f in report["findings"] if f["path"].startswith(case)}
+        assert set(found) == {"id", "secret", "token"}, found
+        want = ("active", None) if case == "live" else ("inactive", "expired")
+        for f in found.values():
+            assert (f["verification"]["status"], f["verification"]["reason"]) == want, f
+            parts = {p["kind"]: p["secret_sha256"] for p in f["credential"]}
+            assert parts == {k: hashlib.sha256(v.encode()).hexdigest()
+                             for k, v in (("id", key_id), ("secret", secret), ("token", token))
+                             if k != f["kind"]}
+        # paired_with keeps its meaning: the ID for the secret, the secret for the ID.
+        assert found["secret"]["paired_with"]["secret_sha256"] == found["id"]["secret_sha256"]
+        assert found["id"]["paired_with"]["secret_sha256"] == found["secret"]["secret_sha256"]
+        if case == "live":
+            assert found["id"]["verification"]["identity"]["account_id"] == "777788889999"
+        requests = [r.raw for r in fake.requests if key_id in r.raw]
+        assert len(requests) == 1  # the ID, the secret and the token: one credential, one call
+        assert token_signed_in(provider, requests[0], token)
+        assert token not in run.stdout and secret not in run.stdout
+    assert_never_sent(fake, [s for _, s, _ in planted.values()])
+
+
+@pytest.mark.parametrize("provider", ["aws", "tencent"])
+def test_without_its_token_a_temporary_key_is_not_active(provider: str, fake: FakeProvider,
+                                                         values: Values):
+    """The fake's token check is real: the right ID and secret without the token fail."""
+    from scanner.verifiers.http import HttpClient
+
+    key_id, secret, token = new_triple(values, provider)
+    fake.accounts[key_id] = Account(secret, token=token)
+    verifier = VERIFIERS[provider]
+    http = HttpClient(fake.url, 2.0, overridden=True)
+    assert verifier.verify(Credential(provider, key_id, secret, token), http).status == "active"
+    if provider == "aws":  # an ASIA key without a token is never sent
+        assert verifier.verify(Credential(provider, key_id, secret), http) \
+            == Verification("skipped", "needs_session_token")
+        return
+    assert verifier.verify(Credential(provider, key_id, secret), http).status == "unknown"
