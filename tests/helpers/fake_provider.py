@@ -28,7 +28,15 @@ from types import TracebackType
 from urllib.parse import parse_qsl, quote, urlsplit
 
 BEHAVIOURS = ("active", "disabled", "throttled", "unavailable", "hang", "throttled_once",
-              "unavailable_once", "nonce_once", "bad_echo", "no_permission", "redirect")
+              "unavailable_once", "nonce_once", "bad_echo", "no_permission", "redirect", "xml_bomb")
+
+# Nested entities: a few hundred bytes on the wire, about 3 MB once expanded (small enough
+# that expat's own amplification guard lets it through, so only refusing DTDs stops it).
+XML_BOMB = ('<?xml version="1.0"?>\n<!DOCTYPE r [\n<!ENTITY l0 "lol">\n'
+            + "".join(f'<!ENTITY l{i} "{f"&l{i - 1};" * 10}">\n' for i in range(1, 7))
+            + ']>\n<GetCallerIdentityResponse><GetCallerIdentityResult>'
+              '<Arn>arn:aws:iam::123456789012:user/x</Arn><Account>&l6;</Account>'
+              '</GetCallerIdentityResult></GetCallerIdentityResponse>')
 
 
 @dataclass
@@ -329,6 +337,8 @@ def _handler_for(fake: FakeProvider) -> type[BaseHTTPRequestHandler]:
                                  "The security token included in the request is expired")
             if behaviour == "no_permission":
                 return error(403, "AccessDenied", "not authorized")
+            if behaviour == "xml_bomb":
+                return self._send(200, XML_BOMB, "text/xml")
             arn = f"arn:aws:iam::{account.account_id}:user/{account.name}"
             self._send(200, (
                 '<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">'

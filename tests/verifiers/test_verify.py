@@ -700,3 +700,18 @@ def test_without_its_token_a_temporary_key_is_not_active(provider: str, fake: Fa
             == Verification("skipped", "needs_session_token")
         return
     assert verifier.verify(Credential(provider, key_id, secret), http).status == "unknown"
+
+
+# -- XML from the network ------------------------------------------------------------------------
+
+
+def test_an_xml_entity_bomb_in_an_aws_answer_is_unknown(fake: FakeProvider, values: Values,
+                                                        ruleset: RuleSet):
+    """A signed-off 200 whose body expands entities into the Account field: refused (DTDs are
+    not parsed), so the verdict is unknown, not active with a 3 MB account ID."""
+    key_id, secret = new_pair(values, "aws")
+    fake.accounts[key_id] = Account(secret, "xml_bomb")
+    result = verify_findings(pair_findings(ruleset, "aws", key_id, secret),
+                             options_for(fake, retries=0), ruleset)
+    assert [f.verification for f in result] == [Verification("unknown", "unexpected_response")] * 2
+    assert fake.count(key_id) == 1
