@@ -9,10 +9,10 @@ import io
 import pytest
 
 from scanner.engine.config import ScanConfig
+from scanner.engine.scanner import Scanner
 from scanner.matching import fast
 from scanner.models import Origin
 from scanner.rules.loader import load_rules
-from scanner.engine.scanner import Scanner
 from scanner.sources.inputs import ReadOptions, iter_input
 from tests.helpers.keys import ID, SECRET
 

@@ -39,6 +39,7 @@ from scanner.verifiers import (
 from scanner.verifiers.cache import VerifyCache, default_cache_path
 from scanner.verifiers.options import VerifyOptions
 from scanner.verifiers.redaction import redact_text
+from tests.helpers.connect_proxy import ConnectProxy
 from tests.helpers.fake_provider import Account, FakeProvider
 from tests.helpers.run import run_keysweep
 
@@ -749,3 +750,69 @@ def test_an_xml_entity_bomb_in_an_aws_answer_is_unknown(fake: FakeProvider, valu
                              options_for(fake, retries=0), ruleset)
     assert [f.verification for f in result] == [Verification("unknown", "unexpected_response")] * 2
     assert fake.count(key_id) == 1
+
+
+# -- proxies --------------------------------------------------------------------------------------
+
+
+def test_an_https_endpoint_takes_https_proxy_unless_no_proxy_covers_it(
+        monkeypatch: pytest.MonkeyPatch):
+    from scanner.verifiers.http import Endpoint, Proxy, proxy_for
+
+    for name in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "NO_PROXY",
+                 "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    sts = Endpoint.parse("https://sts.amazonaws.com/")
+    assert proxy_for(sts) is None
+    monkeypatch.setenv("https_proxy", "http://user:p%40ss@proxy.corp:3128")
+    monkeypatch.setenv("HTTP_PROXY", "http://plain.corp:8080")
+    proxy = proxy_for(sts)
+    assert proxy is not None and (proxy.hostname, proxy.port) == ("proxy.corp", 3128)
+    assert proxy.authorization == "Basic dXNlcjpwQHNz"  # base64 of user:p@ss
+    assert proxy_for(Endpoint.parse("http://127.0.0.1:8080")) == Proxy("plain.corp", 8080)
+    monkeypatch.setenv("no_proxy", ".amazonaws.com,localhost")
+    assert proxy_for(sts) is None
+    assert proxy_for(Endpoint.parse("https://sts.tencentcloudapi.com/")) is not None
+
+
+def proxy_env(proxy: ConnectProxy, no_proxy: str) -> dict[str, str]:
+    return {"HTTPS_PROXY": proxy.url, "https_proxy": proxy.url, "HTTP_PROXY": proxy.url,
+            "http_proxy": proxy.url, "NO_PROXY": no_proxy, "no_proxy": no_proxy}
+
+
+def test_verification_goes_through_the_proxy_named_in_the_environment(
+        fake: FakeProvider, values: Values, tmp_path: Path):
+    # The fake endpoint is plain http on loopback: keysweep tunnels http through CONNECT
+    # too, which is what lets a test proxy see the traffic (a real one would see only TLS).
+    tree = tmp_path / "tree"
+    planted = plant_tree(tree, fake, values, "alibaba", "4445556667778889")
+    endpoint = ("--verify-endpoint", f"alibaba={fake.url}")
+    target = fake.url.removeprefix("http://")
+    with ConnectProxy() as proxy:
+        run = run_keysweep("scan", tree, "--verify", *endpoint, "-f", "json", expected_code=1,
+                           env=proxy_env(proxy, ""), timeout=60)
+        assert proxy.connects and set(proxy.connects) == {target}
+        assert len(proxy.connects) == len(fake.requests)  # every request came through it
+        relayed = proxy.relayed().decode("latin-1")
+    seen = {f["secret_sha256"]: f["verification"] for f in run.json()["findings"]}
+    for p in planted:
+        expected = "active" if p.case == "active" else "inactive"
+        if p.case == "unavailable":
+            expected = "unknown"
+        assert seen[hashlib.sha256(p.key_id.encode()).hexdigest()]["status"] == expected
+        assert p.key_id in relayed  # it really relayed the requests...
+        for form in wire_forms(p.secret):
+            assert form not in relayed  # ...and never saw a secret, only signatures
+
+
+def test_no_proxy_covering_the_host_bypasses_the_proxy(fake: FakeProvider, values: Values,
+                                                       tmp_path: Path):
+    tree = tmp_path / "tree"
+    plant_tree(tree, fake, values, "aws", "111122223333")
+    with ConnectProxy() as proxy:
+        run = run_keysweep("scan", tree, "--verify", "--verify-endpoint", f"aws={fake.url}",
+                           "-f", "json", expected_code=1,
+                           env=proxy_env(proxy, "localhost,127.0.0.1"), timeout=60)
+        assert proxy.connects == []
+    statuses = {f["verification"]["status"] for f in run.json()["findings"]}
+    assert statuses == {"active", "inactive", "unknown"} and fake.requests
