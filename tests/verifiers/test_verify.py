@@ -5,6 +5,7 @@ and the installed command end to end, including that without --verify no socket 
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
@@ -712,11 +713,30 @@ def test_temporary_credential_is_verified_with_its_session_token(
         assert found["id"]["paired_with"]["secret_sha256"] == found["secret"]["secret_sha256"]
         if case == "live":
             assert found["id"]["verification"]["identity"]["account_id"] == "777788889999"
+        assert found["token"]["paired_with"] is None
         requests = [r.raw for r in fake.requests if key_id in r.raw]
         assert len(requests) == 1  # the ID, the secret and the token: one credential, one call
         assert token_signed_in(provider, requests[0], token)
         assert token not in run.stdout and secret not in run.stdout
     assert_never_sent(fake, [s for _, s, _ in planted.values()])
+
+
+def test_every_part_of_a_triple_stands_for_the_same_credential(values: Values,
+                                                               ruleset: RuleSet):
+    key_id, secret, token = new_triple(values, "aws")
+    parts = {"id": Pairing("aws-temporary-access-key-id", key_id, kind="id"),
+             "secret": Pairing("aws-secret-access-key", secret, kind="secret"),
+             "token": Pairing("aws-session-token", token, kind="token")}
+    findings = [dataclasses.replace(
+        make_finding(parts[kind].rule_id, parts[kind].secret, "c", 1,
+                     parts[other] if kind != "token" else None, ruleset),
+        credential=tuple(p for k, p in parts.items() if k != kind))
+        for kind, other in (("id", "secret"), ("secret", "id"), ("token", "id"))]
+    assert {credential_for(f, "aws", f.kind == "token") for f in findings} \
+        == {Credential("aws", key_id, secret, token)}
+    lone = make_finding("aws-session-token", token, "t", 1, None, ruleset)
+    assert credential_for(lone, "aws", session_token=True) \
+        == Verification("skipped", "no_paired_id")
 
 
 @pytest.mark.parametrize("provider", ["aws", "tencent"])
