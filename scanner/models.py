@@ -78,13 +78,15 @@ class _KeptSecret:
 
 @dataclass(frozen=True, slots=True)
 class Pairing(_KeptSecret):
-    """The partner credential of a finding: the ID for a secret, or the secret for an ID.
+    """Another part of a finding's credential: the ID for a secret, the secret for an ID, or
+    the session token of a temporary credential (``kind`` says which: id, secret, token).
     Read back from a store, ``secret`` is empty and ``digest``/``shown`` hold what was kept."""
 
     rule_id: str
     secret: str = field(repr=False)
     digest: str | None = None
     shown: str | None = None
+    kind: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +106,9 @@ class Finding(_KeptSecret):
     secret: str = field(repr=False)
     location: Location
     paired_with: Pairing | None = None
+    # Every other part of the credential this finding is one part of (ID, secret, session
+    # token), with their kinds: what verification needs for a temporary credential.
+    credential: tuple[Pairing, ...] = ()
     decoded: tuple[str, ...] = ()  # encodings peeled off to reach the secret, outermost first
     tags: tuple[str, ...] = ()
     verification: Verification | None = None

@@ -93,10 +93,13 @@ class Pipeline:
         tags: tuple[str, ...] = ()
         if rule.kind == "private_key" and key_is_encrypted(c.value):
             severity, tags = "low", ("encrypted",)
-        partner = Pairing(c.partner[0], _real(c.partner[1])) if c.partner else None
+        partner = Pairing(c.partner[0], _real(c.partner[1]),
+                          kind="secret" if rule.kind == "id" else "id") if c.partner else None
+        parts = tuple(Pairing(rule_id, _real(value), kind=kind)
+                      for kind, rule_id, value in c.credential)
         return Finding(rule_id=rule.id, rule_name=rule.name, provider=rule.provider,
                        kind=rule.kind, severity=severity, secret=_real(c.value), location=loc,
-                       paired_with=partner, decoded=c.decoded, tags=tags)
+                       paired_with=partner, credential=parts, decoded=c.decoded, tags=tags)
 
     # -- one text (a chunk, or a decoded view of part of one) ------------------------------
 
@@ -237,7 +240,9 @@ def _pair_back(kept: list[Candidate], decoded: Candidate) -> None:
     rule_id, value = decoded.partner
     for i, c in enumerate(kept):
         if c.rule.id == rule_id and c.value == value and c.partner is None:
-            kept[i] = dataclasses.replace(c, partner=(decoded.rule.id, decoded.value))
+            kept[i] = dataclasses.replace(
+                c, partner=(decoded.rule.id, decoded.value),
+                credential=((decoded.rule.kind, decoded.rule.id, decoded.value),) + c.credential)
             return
 
 

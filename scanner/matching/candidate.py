@@ -16,6 +16,8 @@ class Candidate:
     text: str = field(default="", repr=False)  # the text the offsets refer to (shared, not copied)
     decoded: tuple[str, ...] = ()  # decoders applied to reach the value, outermost first
     partner: tuple[str, str] | None = None  # (rule id, value) of the paired ID or secret
+    # (kind, rule id, value) of every other part of its credential: ID, secret, session token
+    credential: tuple[tuple[str, str, str], ...] = ()
 
     def char_after(self) -> str:
         return self.text[self.end : self.end + 1]

@@ -1,6 +1,8 @@
 """Context and pairing: a rule with a ``context`` only counts near an ID of the listed rules
 and/or near its context words; a secret is paired with the nearest such ID, and the ID with
-its secret. Overlaps are settled too: a rule that ``overrides`` another wins where their
+its secret. A session-token rule (``token_for``) joins the nearest ID of those rules, so an
+ID, its secret and its token are one credential: each part carries the others. Overlaps are
+settled too: a rule that ``overrides`` another wins where their
 matches overlap, and where two rules claim the very same value, the better-supported one
 (paired with a close ID, or a context word on its own line) wins."""
 
@@ -14,7 +16,9 @@ from scanner.matching.candidate import Candidate
 from scanner.matching.windows import line_end, line_start, window
 
 Drop = tuple[Candidate, str]
+Part = tuple[str, str, str]  # (kind, rule id, value) of one part of a credential
 FAR = 1 << 30
+TOKEN_LINES = 5  # how far a session token may be from its ID when its rule has no context
 
 
 class _IdIndex:
@@ -54,7 +58,7 @@ def resolve(cands: Sequence[Candidate], text: str) -> tuple[list[Candidate], lis
     kept, overridden = _apply_overrides(sorted(kept, key=lambda c: c.start))
     nearest = _nearest_ids(kept, line_of)
     kept, claimed = _settle_identical(kept, nearest, text)
-    return _assign_partners(kept, nearest), drops + overridden + claimed
+    return _assign_partners(kept, nearest, _tokens(kept, line_of)), drops + overridden + claimed
 
 
 def _keep_or_drop(c: Candidate, has_id: bool, text: str, kept: list[Candidate],
@@ -139,20 +143,63 @@ def _nearest_ids(kept: list[Candidate],
     return nearest
 
 
-def _assign_partners(kept: list[Candidate],
-                     nearest: dict[int, tuple[int, Candidate]]) -> list[Candidate]:
-    """Each secret gets its nearest ID; each ID the closest secret that chose it."""
+def _tokens(kept: list[Candidate], line_of: dict[int, int]) -> dict[int, Candidate]:
+    """Session tokens by the ID they belong to: each token joins the nearest ID of its
+    ``token_for`` rules within its lines, each ID keeps the closest token that chose it."""
+    ids = [(line_of[id(c)], c) for c in kept if c.rule.kind == "id"]
+    chosen: dict[int, tuple[tuple[int, int], Candidate]] = {}
+    for tok in kept:
+        if not tok.rule.token_for or not ids:
+            continue
+        here = line_of[id(tok)]
+        lines = tok.rule.context.within_lines if tok.rule.context else TOKEN_LINES
+        near = [(abs(line - here), abs(k.start - tok.start), k) for line, k in ids
+                if k.rule.id in tok.rule.token_for and abs(line - here) <= lines]
+        if not near:
+            continue
+        distance, gap, best = min(near, key=lambda dgk: (dgk[0], dgk[1]))
+        if id(best) not in chosen or (distance, gap) < chosen[id(best)][0]:
+            chosen[id(best)] = ((distance, gap), tok)
+    return {key: tok for key, (_, tok) in chosen.items()}
+
+
+def _part(c: Candidate) -> Part:
+    return (c.rule.kind, c.rule.id, c.value)
+
+
+def _assign_partners(kept: list[Candidate], nearest: dict[int, tuple[int, Candidate]],
+                     tokens: dict[int, Candidate]) -> list[Candidate]:
+    """Each secret gets its nearest ID; each ID the closest secret that chose it; and every
+    part of a credential (ID, secret, session token) the other parts."""
     chosen: dict[int, tuple[int, Candidate]] = {}
     for c in kept:
         if id(c) in nearest:
             distance, best = nearest[id(c)]
             if id(best) not in chosen or distance < chosen[id(best)][0]:
                 chosen[id(best)] = (distance, c)
+    id_of_token = {id(tok): next(k for k in kept if id(k) == key)
+                   for key, tok in tokens.items()}
     out = []
     for c in kept:
         partner = nearest.get(id(c), chosen.get(id(c)))
-        out.append(dataclasses.replace(c, partner=(partner[1].rule.id, partner[1].value))
-                   if partner else c)
+        parts: tuple[Part, ...] = ()
+        if c.rule.kind == "id":
+            token = tokens.get(id(c))
+            parts = ((_part(partner[1]),) if partner else ()) + (
+                (_part(token),) if token else ())
+        elif id(c) in id_of_token:
+            key_id = id_of_token[id(c)]
+            secret = chosen.get(id(key_id))
+            parts = (_part(key_id),) + ((_part(secret[1]),) if secret else ())
+            partner = None  # paired_with stays the ID/secret relation; the token has parts
+        elif partner:
+            token = tokens.get(id(partner[1]))
+            parts = (_part(partner[1]),) + ((_part(token),) if token else ())
+        if partner or parts:
+            c = dataclasses.replace(
+                c, partner=(partner[1].rule.id, partner[1].value) if partner else None,
+                credential=parts)
+        out.append(c)
     return out
 
 

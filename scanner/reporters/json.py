@@ -7,7 +7,7 @@ import json
 from dataclasses import asdict
 from typing import Any
 
-from scanner.models import BINARY_SKIPS, DEFAULT_EXCLUDED, Finding, ScanResult
+from scanner.models import BINARY_SKIPS, DEFAULT_EXCLUDED, Finding, Pairing, ScanResult
 from scanner.reporters.options import ReportOptions, printable
 
 REPORT_VERSION = "1"
@@ -33,6 +33,7 @@ def finding_dict(f: Finding, show_secrets: bool) -> dict[str, Any]:
         "date": loc.date,
         "in_head": loc.in_head,
         "paired_with": None,
+        "credential": [_part(p, show_secrets) for p in f.credential],
         "decoded": list(f.decoded),
         "tags": list(f.tags),
         "fingerprint": printable(f.fingerprint),
@@ -51,6 +52,15 @@ def finding_dict(f: Finding, show_secrets: bool) -> dict[str, Any]:
             out["paired_with"]["secret"] = printable(f.paired_with.secret)
     if show_secrets:
         out["secret"] = printable(f.secret)
+    return out
+
+
+def _part(p: Pairing, show_secrets: bool) -> dict[str, Any]:
+    """One other part of a finding's credential (its ID, secret or session token)."""
+    out: dict[str, Any] = {"kind": p.kind, "rule_id": p.rule_id,
+                           "secret_sha256": p.secret_sha256, "redacted": printable(p.redacted)}
+    if show_secrets:
+        out["secret"] = printable(p.secret)
     return out
 
 

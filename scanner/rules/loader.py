@@ -104,7 +104,8 @@ def check_references(ruleset: RuleSet) -> None:
         seen[rule.id] = rule
     for rule in ruleset.rules:
         where = f"{rule.source}: rule {rule.id}"
-        refs = list(rule.overrides) + list(rule.context.ids if rule.context else ())
+        refs = (list(rule.overrides) + list(rule.context.ids if rule.context else ())
+                + list(rule.token_for))
         for ref in refs:
             if ref not in seen:
                 raise RuleError(f"{where}: refers to unknown rule {ref!r}")

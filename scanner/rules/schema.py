@@ -26,6 +26,7 @@ class Example:
     text: str
     secret: str | None = None  # None for counterexamples
     paired_with: str | None = None  # the partner value the example's finding must carry
+    token: str | None = None  # the session token the example's finding must carry
     why: str = ""
 
 
@@ -71,6 +72,9 @@ class Rule:
     # Keywords that count only as written: ``STS.``, not the ``sts.`` in every ``requests.``.
     exact_keywords: tuple[str, ...] = ()
     verify: str | None = None
+    # A session-token rule: the ID rules whose temporary IDs this token completes, so an ID,
+    # its secret and a token within ``within_lines`` of the ID are one credential.
+    token_for: tuple[str, ...] = ()
     examples: tuple[Example, ...] = ()
     counterexamples: tuple[Example, ...] = ()
 
@@ -85,11 +89,11 @@ _PROVIDER_KEYS = {"provider", "name", "remediation", "references", "rules", "dat
 _RULE_KEYS = {
     "id", "name", "kind", "severity", "keywords", "regex", "description", "secret_group",
     "min_entropy", "checks", "skip_filters", "context", "overrides", "window", "multiline",
-    "verify", "exact_keywords",
+    "verify", "exact_keywords", "token_for",
     "examples", "counterexamples",
 }
 _CONTEXT_KEYS = {"ids", "words", "within_lines", "require"}
-_EXAMPLE_KEYS = {"text", "secret", "paired_with"}
+_EXAMPLE_KEYS = {"text", "secret", "paired_with", "token"}
 _COUNTEREXAMPLE_KEYS = {"text", "why"}
 
 
@@ -158,6 +162,9 @@ def _parse_rule(raw: Any, provider: str, source: str, check_regex: bool) -> Rule
             raise RuleError(f"{source}: {where}: regex needs a capture group {secret_group}")
     min_entropy = _optional(raw, "min_entropy", (int, float), source, where)
     window = _optional(raw, "window", int, source, where) or DEFAULT_WINDOW
+    token_for = tuple(_optional(raw, "token_for", list, source, where) or ())
+    if token_for and kind != "token":
+        raise RuleError(f"{source}: {where}: token_for is only for rules of kind token")
     if not 16 <= window <= 65536:
         raise RuleError(f"{source}: {where}: window must be between 16 and 65536 bytes")
     return Rule(
@@ -180,6 +187,7 @@ def _parse_rule(raw: Any, provider: str, source: str, check_regex: bool) -> Rule
         multiline=bool(_optional(raw, "multiline", bool, source, where)),
         exact_keywords=exact,
         verify=_optional(raw, "verify", str, source, where),
+        token_for=token_for,
         examples=_parse_examples(raw, "examples", source, where),
         counterexamples=_parse_examples(raw, "counterexamples", source, where),
     )
@@ -218,7 +226,8 @@ def _parse_examples(raw: dict[str, Any], key: str, source: str, where: str) -> t
         text = _require(item, "text", str, source, label)
         if key == "examples":
             out.append(Example(text=text, secret=_require(item, "secret", str, source, label),
-                               paired_with=_optional(item, "paired_with", str, source, label)))
+                               paired_with=_optional(item, "paired_with", str, source, label),
+                               token=_optional(item, "token", str, source, label)))
         else:
             out.append(Example(text=text, why=_optional(item, "why", str, source, label) or ""))
     return tuple(out)

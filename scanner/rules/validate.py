@@ -41,6 +41,10 @@ def example_problem(rule: Rule, example: Example, scanner: TextScanner) -> str |
     if example.paired_with and not any(
             f.paired_with and f.paired_with.secret == example.paired_with for f in hits):
         return f"example's finding should be paired with {example.paired_with[:8]}…"
+    if example.token and not any(
+            any(p.kind == "token" and p.secret == example.token for p in f.credential)
+            for f in hits):
+        return f"example's finding should carry the session token {example.token[:8]}…"
     return None
 
 

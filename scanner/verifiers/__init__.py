@@ -62,23 +62,28 @@ def validate_endpoints(endpoints: Mapping[str, str]) -> None:
                              "loopback addresses (127.0.0.1, ::1, localhost); use https")
 
 
-def credential_for(finding: Finding, verifier: str) -> Credential | Verification:
+def credential_for(finding: Finding, verifier: str,
+                   session_token: bool = False) -> Credential | Verification:
     """The credential a finding of a verifiable rule stands for, or the reason there is none:
-    an ID needs its paired secret and a secret its paired ID; a token stands alone."""
+    an ID needs its paired secret and a secret its paired ID, each with the session token
+    found with them; a bearer token stands alone, while a session token (``session_token``:
+    its rule has ``token_for``) needs the ID and secret it was found with."""
     if verifier not in VERIFIERS:
         return skipped("not_verifiable")
-    partner = finding.paired_with
-    if finding.kind == "token":
+    parts = {p.kind: p.secret for p in finding.credential if p.kind}
+    if finding.paired_with is not None:
+        other = "secret" if finding.kind == "id" else "id"
+        parts.setdefault(other, finding.paired_with.secret)
+    if finding.kind not in ("id", "secret", "token"):
+        return skipped("not_verifiable")
+    if finding.kind == "token" and not session_token and not parts:
         return Credential(verifier, "", finding.secret)
-    if finding.kind == "id":
-        if partner is None:
-            return skipped("no_paired_secret")
-        return Credential(verifier, finding.secret, partner.secret)
-    if finding.kind == "secret":
-        if partner is None:
-            return skipped("no_paired_id")
-        return Credential(verifier, partner.secret, finding.secret)
-    return skipped("not_verifiable")
+    parts[finding.kind] = finding.secret
+    if "id" not in parts:
+        return skipped("no_paired_id")
+    if "secret" not in parts:
+        return skipped("no_paired_secret")
+    return Credential(verifier, parts["id"], parts["secret"], parts.get("token"))
 
 
 def verify_findings(findings: list[Finding], options: VerifyOptions,
@@ -89,7 +94,8 @@ def verify_findings(findings: list[Finding], options: VerifyOptions,
     plan: list[Credential | Verification | None] = []
     for f in findings:
         rule = rules.get(f.rule_id)
-        plan.append(credential_for(f, rule.verify) if rule and rule.verify else None)
+        plan.append(credential_for(f, rule.verify, bool(rule.token_for))
+                    if rule and rule.verify else None)
     unique = {c.cache_key: c for c in plan if isinstance(c, Credential)}
     verdicts = verify_credentials(list(unique.values()), options) if unique else {}
     out = []

@@ -9,6 +9,9 @@ import tomllib
 import xml.etree.ElementTree as ET
 from functools import cache
 
+import defusedxml.ElementTree as SafeET
+from defusedxml import DefusedXmlException
+
 from scanner.models import Verification
 from scanner.rules.loader import CANARIES_FILE, builtin_patterns_dir
 from scanner.verifiers import signing
@@ -134,10 +137,12 @@ def _region_of(hostname: str) -> str:
 
 
 def _xml_fields(resp: HttpResponse) -> dict[str, str]:
-    """Leaf elements of the XML answer by local name (Code, Message, Account, Arn, ...)."""
+    """Leaf elements of the XML answer by local name (Code, Message, Account, Arn, ...). The
+    body comes off the network: parsed with defusedxml, so entity expansion (a "billion
+    laughs" bomb) or external entities are refused instead of eating memory and time."""
     try:
-        root = ET.fromstring(resp.body)
-    except ET.ParseError:
+        root = SafeET.fromstring(resp.body, forbid_dtd=True)
+    except (ET.ParseError, DefusedXmlException, ValueError):
         return {}
     out: dict[str, str] = {}
     for el in root.iter():

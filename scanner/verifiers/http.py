@@ -1,19 +1,26 @@
 """A tiny stdlib HTTP client for the identity calls: one request, a hard time budget, no
 redirects (http.client never follows them; a 3xx comes back as a response), TLS verified with
-the system trust store, and every transport failure raised as ``HttpError``."""
+the system trust store, and every transport failure raised as ``HttpError``.
+
+Behind a corporate proxy (``HTTPS_PROXY``/``https_proxy`` for https endpoints, ``HTTP_PROXY``
+for http ones, ``NO_PROXY`` to bypass), the request goes through a CONNECT tunnel: TLS is
+still end to end with the provider (certificate checked for the provider's name), so the
+proxy relays only encrypted bytes, and with a plain-http endpoint only the signed request."""
 
 from __future__ import annotations
 
+import base64
 import http.client
 import ipaddress
 import json
 import socket
 import ssl
 import time
+import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 MAX_BODY = 1 << 20  # identity answers are tiny; never buffer more than this
 
@@ -77,6 +84,34 @@ class Endpoint:
         return is_loopback_host(self.hostname)
 
 
+@dataclass(frozen=True)
+class Proxy:
+    """An http:// proxy from the environment, and the Proxy-Authorization it needs."""
+
+    hostname: str
+    port: int
+    authorization: str | None = field(default=None, repr=False)
+
+
+def proxy_for(endpoint: Endpoint) -> Proxy | None:
+    """The proxy the environment names for this endpoint's scheme, unless ``NO_PROXY``
+    covers its host (read through the standard library, which knows the conventions)."""
+    url = urllib.request.getproxies().get(endpoint.scheme)
+    if not url or urllib.request.proxy_bypass(endpoint.hostname):
+        return None
+    if "://" not in url:
+        url = "http://" + url  # HTTPS_PROXY=proxy:3128 is common
+    parts = urlsplit(url)
+    if parts.scheme != "http" or not parts.hostname:
+        raise HttpError("network_error", f"unsupported proxy (only http:// proxies): "
+                                         f"{parts.scheme}://{parts.hostname}")
+    auth = None
+    if parts.username:
+        pair = f"{unquote(parts.username)}:{unquote(parts.password or '')}"
+        auth = "Basic " + base64.b64encode(pair.encode()).decode()
+    return Proxy(parts.hostname, parts.port or 80, auth)
+
+
 def is_loopback_host(hostname: str) -> bool:
     if hostname.lower() == "localhost":
         return True
@@ -128,11 +163,20 @@ class HttpClient:
         if query:
             target += "?" + query
         conn: http.client.HTTPConnection
+        proxy = proxy_for(ep)
+        host, port = (proxy.hostname, proxy.port) if proxy else (ep.hostname, ep.port)
         if ep.scheme == "https":
-            conn = http.client.HTTPSConnection(ep.hostname, ep.port, timeout=budget,
+            # Through a tunnel, http.client still checks the certificate for ep.hostname.
+            conn = http.client.HTTPSConnection(host, port, timeout=budget,
                                                context=ssl.create_default_context())
         else:
-            conn = http.client.HTTPConnection(ep.hostname, ep.port, timeout=budget)
+            conn = http.client.HTTPConnection(host, port, timeout=budget)
+        if proxy:
+            # CONNECT for plain http too (a loopback test endpoint): the proxy then relays
+            # the request bytes without parsing them, like it relays TLS.
+            tunnel_headers = ({"Proxy-Authorization": proxy.authorization}
+                              if proxy.authorization else None)
+            conn.set_tunnel(ep.hostname, ep.port, headers=tunnel_headers)
         sent = {"Host": ep.host, "Connection": "close", **(headers or {})}
         try:
             conn.request(method, target, body=body or None, headers=sent)

@@ -47,11 +47,14 @@ class TencentVerifier:
         headers = {"Content-Type": CONTENT_TYPE, "Host": http.host,
                    "X-TC-Action": "GetCallerIdentity", "X-TC-Version": "2018-08-13",
                    "X-TC-Timestamp": str(timestamp), "X-TC-Region": "ap-guangzhou"}
+        signed: tuple[str, ...] = SIGNED
         if cred.token:
+            # Signed too, so the token cannot be swapped on the way (TC3 signs any header).
             headers["X-TC-Token"] = cred.token
-        canonical = signing.tc3_canonical_request("POST", "/", [], headers, SIGNED, BODY)
+            signed = (*SIGNED, "x-tc-token")
+        canonical = signing.tc3_canonical_request("POST", "/", [], headers, signed, BODY)
         headers["Authorization"] = signing.tc3_authorization(
-            cred.key_id, cred.secret, timestamp, SERVICE, canonical, SIGNED)
+            cred.key_id, cred.secret, timestamp, SERVICE, canonical, signed)
         resp = http.request("POST", "/", headers=headers, body=BODY)
         answer = _response(resp)
         error = answer.get("Error") if isinstance(answer.get("Error"), dict) else None

@@ -28,7 +28,15 @@ from types import TracebackType
 from urllib.parse import parse_qsl, quote, urlsplit
 
 BEHAVIOURS = ("active", "disabled", "throttled", "unavailable", "hang", "throttled_once",
-              "unavailable_once", "nonce_once", "bad_echo", "no_permission", "redirect")
+              "unavailable_once", "nonce_once", "bad_echo", "no_permission", "redirect", "xml_bomb")
+
+# Nested entities: a few hundred bytes on the wire, about 3 MB once expanded (small enough
+# that expat's own amplification guard lets it through, so only refusing DTDs stops it).
+XML_BOMB = ('<?xml version="1.0"?>\n<!DOCTYPE r [\n<!ENTITY l0 "lol">\n'
+            + "".join(f'<!ENTITY l{i} "{f"&l{i - 1};" * 10}">\n' for i in range(1, 7))
+            + ']>\n<GetCallerIdentityResponse><GetCallerIdentityResult>'
+              '<Arn>arn:aws:iam::123456789012:user/x</Arn><Account>&l6;</Account>'
+              '</GetCallerIdentityResult></GetCallerIdentityResponse>')
 
 
 @dataclass
@@ -40,6 +48,9 @@ class Account:
     behaviour: str = "active"
     account_id: str = "1234567890123456"
     name: str = "deployer"
+    # A temporary credential's session token: answered active only when the request carries
+    # exactly this token inside what was signed; another token is answered as expired.
+    token: str | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         assert self.behaviour in BEHAVIOURS, self.behaviour
@@ -250,6 +261,12 @@ def _handler_for(fake: FakeProvider) -> type[BaseHTTPRequestHandler]:
                 return error(400, "SignatureDoesNotMatch",
                              "Specified signature is not matched with our calculation. "
                              f"server string to sign is:{string_to_sign}")
+            # Every parameter but Signature is signed, so a SecurityToken here was signed in.
+            if account.token is not None and "SecurityToken" not in params:
+                return error(400, "MissingSecurityToken", "SecurityToken is mandatory.")
+            if account.token is not None and params["SecurityToken"] != account.token:
+                return error(400, "InvalidSecurityToken.Expired",
+                             "Specified SecurityToken is expired.")
             if not fake.new_nonce(params.get("SignatureNonce", "")) or behaviour == "nonce":
                 return error(400, "SignatureNonceUsed", "Specified signature nonce was used "
                              "already.")
@@ -311,8 +328,17 @@ def _handler_for(fake: FakeProvider) -> type[BaseHTTPRequestHandler]:
                              "The request signature we calculated does not match the signature "
                              "you provided. Check your AWS Secret Access Key and signing method. "
                              "Consult the service documentation for details.")
+            if account.token is not None:
+                if "x-amz-security-token" not in names:
+                    return error(400, "IncompleteSignature",
+                                 "X-Amz-Security-Token must be present and signed")
+                if self.headers.get("X-Amz-Security-Token") != account.token:
+                    return error(400, "ExpiredToken",
+                                 "The security token included in the request is expired")
             if behaviour == "no_permission":
                 return error(403, "AccessDenied", "not authorized")
+            if behaviour == "xml_bomb":
+                return self._send(200, XML_BOMB, "text/xml")
             arn = f"arn:aws:iam::{account.account_id}:user/{account.name}"
             self._send(200, (
                 '<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">'
@@ -365,6 +391,11 @@ def _handler_for(fake: FakeProvider) -> type[BaseHTTPRequestHandler]:
                                        .hexdigest(), signature):
                 return error("AuthFailure.SignatureFailure", "The provided credentials could "
                              "not be validated. Please check your signature is correct.")
+            if account.token is not None:
+                if "x-tc-token" not in names:
+                    return error("AuthFailure.InvalidAuthorization", "X-TC-Token is not signed")
+                if self.headers.get("X-TC-Token") != account.token:
+                    return error("AuthFailure.TokenFailure", "The token is invalid or expired.")
             if behaviour == "nonce":
                 return error("AuthFailure.SignatureExpire", "Signature expired.")
             if behaviour == "no_permission":
