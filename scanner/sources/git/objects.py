@@ -217,8 +217,9 @@ def list_blobs(git: Git) -> list[tuple[str, int]]:
     with git.popen(["cat-file", "--batch-all-objects", "--unordered",
                     "--batch-check=%(objecttype) %(objectname) %(objectsize)"]) as proc:
         assert proc.stdout is not None and proc.stderr is not None
-        listing = [(sha.decode(), int(size)) for kind, sha, size in
-                   (line.split() for line in proc.stdout) if kind == b"blob"]
+        fields = (line.split() for line in proc.stdout)
+        # "<id> missing" lines (a corrupt object) are told by stderr, read below
+        listing = [(f[1].decode(), int(f[2])) for f in fields if len(f) == 3 and f[0] == b"blob"]
         stderr = proc.stderr.read()
     if proc.returncode != 0:
         raise GitError(f"git cat-file failed in {git.repo}: {first_error(stderr)}")
