@@ -33,6 +33,7 @@ class RunOptions:
     no_config: bool = False
     baseline: str | None = None
     exit_zero: bool | None = None
+    fail_on_skip: bool = False  # an input that could not be read fails the run (exit 3)
     fail_on: str | None = None
     show_suppressed: bool = False
     excludes: tuple[str, ...] = ()
@@ -60,7 +61,8 @@ class RunOptions:
             decode=not opts["no_decode"], explain=opts["explain"], verbose=opts["verbose"],
             quiet=opts["quiet"], progress=opts["progress"], color=opts["color"],
             config=opts["config"], no_config=opts["no_config"], baseline=opts["baseline"],
-            exit_zero=opts["exit_zero"] or None, fail_on=opts["fail_on"],
+            exit_zero=opts["exit_zero"] or None, fail_on_skip=opts["fail_on_skip"],
+            fail_on=opts["fail_on"],
             show_suppressed=opts["show_suppressed"], verify=opts["verify"],
             verify_endpoints=tuple(opts["verify_endpoint"]), verify_jobs=opts["verify_jobs"],
             verify_timeout=opts["verify_timeout"], verify_cache=opts["verify_cache"],

@@ -204,4 +204,8 @@ class Service:
                        if f.verification is not None and f.verification.status == "active"]
         else:
             failing = result.findings
-        return ExitCode.FINDINGS if failing else ExitCode.OK
+        if failing:
+            return ExitCode.FINDINGS
+        if o.fail_on_skip and any(not x.counted_only for x in result.skipped):
+            return ExitCode.SCAN_ERROR
+        return ExitCode.OK

@@ -60,6 +60,9 @@ def scan_options(f: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--only-verified", is_flag=True, help="Report only keys found active."),
         click.option("--fail-on", type=click.Choice(["any", "active"]),
                      help="Exit 1 on any finding (default), or only on keys verified active."),
+        click.option("--fail-on-skip", is_flag=True,
+                     help="Exit 3 if any input could not be read (a corrupt archive, an "
+                          "unreadable file), even with no findings."),
         click.option("--exit-zero", is_flag=True,
                      help="Report findings but exit 0 (errors still exit 2 or 3)."),
         click.option("--report", multiple=True, metavar="FORMAT:FILE",

@@ -19,7 +19,7 @@ from scanner.engine.scanner import (
     build_pipeline,
     finish,
 )
-from scanner.models import Finding, Location, ScanResult, Skipped, Suppressed
+from scanner.models import Finding, Location, ScanResult, Skipped, Suppressed, unexpected
 from scanner.progress import NullProgress, Progress
 from scanner.sources.git.command import Git, GitError, open_repo
 from scanner.sources.git.log import Commit, History, read_history
@@ -231,7 +231,11 @@ class HistoryScanner:
         """Commit and tag messages, each placed at its object under ``label``."""
         result = ScanResult()
         for commit, message, label in messages:
-            found = self.scanner.scan_text(message, label)
+            try:
+                found = self.scanner.scan_text(message, label)
+            except Exception as exc:  # noqa: BLE001 - contained at the message
+                result.skipped.append(Skipped(f"{label} {commit.sha[:12]}", unexpected(exc)))
+                continue
             result.findings.extend(_at(f, label, commit, keep_path=False)
                                    for f in found.findings)
             result.suppressed.extend(
@@ -319,13 +323,18 @@ def _scan_objects(scanner: Scanner, objects: Iterable[GitObject], progress: Prog
         results.blobs += 1
         results.bytes += obj.size
         progress.advance(obj.size, 1)
-        if obj.size < len(LFS_POINTER) + 200:
-            data = obj.content.read()
-            if data.startswith(LFS_POINTER):
-                continue  # the content lives on an LFS server, not in the repository
-            result = scanner.scan_blob(io.BytesIO(data))
-        else:
-            result = scanner.scan_blob(obj.content)
+        try:
+            if obj.size < len(LFS_POINTER) + 200:
+                data = obj.content.read()
+                if data.startswith(LFS_POINTER):
+                    continue  # the content lives on an LFS server, not in the repository
+                result = scanner.scan_blob(io.BytesIO(data))
+            else:
+                result = scanner.scan_blob(obj.content)
+        except GitError:  # the object stream itself broke: nothing after it can be read
+            raise
+        except Exception as exc:  # noqa: BLE001 - contained at the blob, the scan goes on
+            result = ScanResult(skipped=[Skipped("", unexpected(exc))])
         if result.findings or result.skipped or result.suppressed:
             results.add(obj.sha, result)
     return results

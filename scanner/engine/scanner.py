@@ -15,7 +15,7 @@ from typing import Any, Protocol, TypeVar
 from scanner.engine.config import ScanConfig
 from scanner.engine.detector import Pipeline
 from scanner.matching.prefilter import engine_name
-from scanner.models import Chunk, Finding, Origin, ScanResult, Skipped
+from scanner.models import Chunk, Finding, Origin, ScanResult, Skipped, unexpected
 from scanner.progress import NullProgress, Progress
 from scanner.sources.files import STDIN, FileItem, iter_files, read_file
 from scanner.sources.inputs import iter_input
@@ -68,7 +68,10 @@ class Scanner:
     def scan_items(self, items: Sequence[FileItem]) -> ScanResult:
         result = ScanResult()
         for item in items:
-            result.extend(self.scan_chunks(read_file(item, self.config.read)))
+            try:
+                result.extend(self.scan_chunks(read_file(item, self.config.read)))
+            except Exception as exc:  # noqa: BLE001 - contained at the file, the scan goes on
+                result.skipped.append(Skipped(item.display, unexpected(exc)))
             result.stats.files += 1
         return result
 

@@ -16,7 +16,7 @@ from scanner.engine.config import ScanConfig
 from scanner.engine.history import COMMIT_MESSAGE, BlobResults, place, scan_blob_ids
 from scanner.engine.scanner import Scanner, WorkerState
 from scanner.errors import KeysweepError
-from scanner.models import Finding
+from scanner.models import Finding, unexpected
 from scanner.sources.git.command import Git, open_repo
 from scanner.sources.git.log import Commit, History, read_history
 from scanner.sources.git.objects import CatFile
@@ -108,6 +108,8 @@ def scan_repository(task: RepoTask, scanner: Scanner) -> RepoOutcome:
         finish_outcome(outcome, found.history, scanner, found.messages)
     except (KeysweepError, OSError) as exc:
         outcome.error = str(exc)
+    except Exception as exc:  # noqa: BLE001 - one repository must not stop the sweep
+        outcome.error = unexpected(exc)
     return outcome
 
 

@@ -51,3 +51,41 @@ def test_a_newline_in_a_file_name_cannot_split_a_report_line(tmp_path: Path):
     lines = [ln for ln in run.stdout.splitlines() if "evil" in ln]
     assert lines and all("evil\\nkeysweep: 0 secrets found\\n.ini:1:" in ln for ln in lines)
     assert not any(ln.startswith("keysweep: 0 secrets") for ln in run.stdout.splitlines())
+
+
+class _Breaks:
+    """A blob stream that fails halfway with an error no code path anticipates."""
+
+    def __init__(self) -> None:
+        self.sent = False
+
+    def read(self, size: int = -1, /) -> bytes:
+        if self.sent:
+            raise LookupError("a failure nobody planned for")
+        self.sent = True
+        return b"x = 1\n" * 100
+
+
+def test_an_unanticipated_error_in_one_blob_is_contained_and_counted():
+    import io
+
+    from scanner.engine.history import _scan_objects
+    from scanner.engine.scanner import Scanner
+    from scanner.progress import NullProgress
+    from scanner.sources.git.objects import GitObject
+
+    good = leak(SECRET).encode()
+    objects = [GitObject("a" * 40, "blob", 10_000, _Breaks()),
+               GitObject("b" * 40, "blob", len(good), io.BytesIO(good))]
+    results = _scan_objects(Scanner(), objects, NullProgress())
+    assert [s.reason for s in results.skipped["a" * 40]] == [
+        "unexpected error (LookupError); please report it"]
+    assert [f.secret for f in results.findings["b" * 40]] == [SECRET]
+
+
+def test_fail_on_skip_makes_an_unreadable_input_fail_the_run(tmp_path: Path):
+    (tmp_path / "broken.zip").write_bytes(b"PK\x03\x04" + b"\0" * 40)
+    (tmp_path / "ok.txt").write_text("nothing here\n")
+    run_keysweep("scan", tmp_path, "-f", "json", expected_code=0)
+    run = run_keysweep("scan", tmp_path, "-f", "json", "--fail-on-skip", expected_code=3)
+    assert [s["path"] for s in run.json()["skipped"]] == ["broken.zip"]
