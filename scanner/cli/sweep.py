@@ -88,12 +88,8 @@ def sweep(repo_list: str | None, directory: str | None, db: str, cache: str | No
             cache=cache_dir, jobs=jobs, full=full, repo_timeout=repo_timeout,
             scheduler=scheduler), CountProgress(show)).run(specs)
         checked = verify_sweep(store, run, summary.new, _age(reverify_after)) if verify else 0
-        totals = store.query("SELECT (SELECT COUNT(*) FROM secrets), (SELECT COUNT(*) FROM "
-                             "locations), (SELECT COUNT(DISTINCT secret_id) FROM verifications "
-                             "WHERE status = 'active')")[0]
-        errors = store.query("SELECT r.name, s.error FROM scans s JOIN repositories r ON "
-                             "r.id = s.repository_id WHERE s.status = 'error' AND s.id IN "
-                             "(SELECT MAX(id) FROM scans GROUP BY repository_id)")
+        totals = store.totals()
+        errors = store.failed_repositories()
     finally:
         store.close()
     if not quiet:
@@ -102,8 +98,8 @@ def sweep(repo_list: str | None, directory: str | None, db: str, cache: str | No
         click.echo(f"Swept {summary.repositories} repositories ({summary.scanned} with new "
                    f"objects, {summary.errors} failed): {summary.objects} objects, "
                    f"{summary.bytes / 1e6:.1f} MB in {summary.seconds:.1f}s; "
-                   f"{summary.new_findings} new findings. Store {db}: {totals[0]} secrets in "
-                   f"{totals[1]} locations, {totals[2]} active"
+                   f"{summary.new_findings} new findings. Store {db}: {totals.secrets} secrets in "
+                   f"{totals.locations} locations, {totals.active} active"
                    + (f" ({checked} verification results updated)" if verify else "") + ".")
     return ExitCode.SCAN_ERROR if summary.errors == summary.repositories else ExitCode.OK
 
