@@ -133,3 +133,55 @@ def test_a_sweep_killed_with_the_lock_held_does_not_block_the_next(tmp_path: Pat
     assert (tmp_path / "sweep.db.lock").exists()  # left behind, and harmless
     run_keysweep("sweep", listing, "--db", db, "--cache", cache, "--repo-timeout", "20")
     assert [s for _, s in scans(db)] == ["ok", "interrupted", "error"]
+
+
+def downgrade_to_v1(db: Path) -> None:
+    """Make ``db`` what keysweep wrote before the schema_version ledger: the same tables,
+    without version 2's index, and ``PRAGMA user_version = 1``."""
+    with sqlite3.connect(db) as conn:
+        conn.execute("DROP TABLE schema_version")
+        conn.execute("DROP INDEX blob_findings_by_secret")
+        conn.execute("PRAGMA user_version = 1")
+
+
+def test_a_store_written_before_the_schema_ledger_is_migrated_and_keeps_its_findings(
+        tmp_path: Path):
+    repo = GitRepo(tmp_path / "org" / "svc")
+    repo.commit("k", **{"k.ini": leak(SECRET)})
+    db = tmp_path / "sweep.db"
+    run_keysweep("sweep", "--dir", tmp_path / "org", "--db", db)
+    before = run_keysweep("report", "--db", db, "-f", "json").json()["findings"]
+    downgrade_to_v1(db)
+    after = run_keysweep("report", "--db", db, "-f", "json").json()["findings"]
+    assert after == before and len(after) == 1
+    with sqlite3.connect(db) as conn:
+        assert [v for v, in conn.execute("SELECT version FROM schema_version")] == [2]
+        assert conn.execute("SELECT name FROM sqlite_master WHERE "
+                            "name = 'blob_findings_by_secret'").fetchone()
+    # Still incremental after the migration: a new commit is the only thing scanned.
+    repo.commit("k2", **{"k2.ini": leak(SECRET[::-1])})
+    rerun = run_keysweep("sweep", "--dir", tmp_path / "org", "--db", db)
+    assert "(1 with new objects, 0 failed): 2 objects" in rerun.stdout
+    assert "2 secrets in 2 locations" in rerun.stdout
+
+
+def test_a_new_store_records_every_migration(tmp_path: Path):
+    db = tmp_path / "sweep.db"
+    GitRepo(tmp_path / "org" / "svc").commit("c", **{"a.txt": "a\n"})
+    run_keysweep("sweep", "--dir", tmp_path / "org", "--db", db)
+    with sqlite3.connect(db) as conn:
+        rows = list(conn.execute("SELECT version, applied_at FROM schema_version"))
+    assert [v for v, _ in rows] == [1, 2] and all(at for _, at in rows)
+
+
+def test_a_store_from_a_newer_keysweep_is_a_one_line_error(tmp_path: Path):
+    db = tmp_path / "sweep.db"
+    GitRepo(tmp_path / "org" / "svc").commit("c", **{"a.txt": "a\n"})
+    run_keysweep("sweep", "--dir", tmp_path / "org", "--db", db)
+    with sqlite3.connect(db) as conn:
+        conn.execute("INSERT INTO schema_version VALUES (99, '2030-01-01T00:00:00+00:00')")
+    for args in (["report", "--db", db], ["sweep", "--dir", tmp_path / "org", "--db", db]):
+        run = run_keysweep(*args, expected_code=3)
+        assert run.stderr.splitlines() == [
+            f"keysweep: error: the store {db} has schema version 99, newer than this keysweep "
+            "knows (2): upgrade keysweep"]
