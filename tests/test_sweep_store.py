@@ -185,3 +185,36 @@ def test_a_store_from_a_newer_keysweep_is_a_one_line_error(tmp_path: Path):
         assert run.stderr.splitlines() == [
             f"keysweep: error: the store {db} has schema version 99, newer than this keysweep "
             "knows (2): upgrade keysweep"]
+
+
+def test_sweep_verification_is_stored_and_stale_results_are_read_back_from_blobs(
+        tmp_path: Path):
+    from tests.helpers.fake_provider import Account, FakeProvider
+    from tests.helpers.keys import ID
+
+    repo = GitRepo(tmp_path / "org" / "svc")
+    repo.commit("keys", **{"a.env": f"ALIBABA_CLOUD_ACCESS_KEY_ID={ID}\n"
+                                    f"ALIBABA_CLOUD_ACCESS_KEY_SECRET={SECRET}\n"})
+    repo.commit("gone", **{"a.env": "\n"})  # only in history: found in a blob, not HEAD
+    db = tmp_path / "sweep.db"
+    with FakeProvider({ID: Account(secret=SECRET)}) as fake:
+        args = ["sweep", "--dir", tmp_path / "org", "--db", db, "--verify",
+                "--verify-endpoint", f"alibaba={fake.url}", "--verify-timeout", "5"]
+        first = run_keysweep(*args)
+        assert "2 active (2 verification results updated)" in first.stdout
+        assert fake.count(ID) == 1  # one pair, one request
+        run_keysweep(*args, "--reverify-after", "7d")  # fresh: not asked again
+        assert fake.count(ID) == 1
+        with sqlite3.connect(db) as conn:
+            conn.execute("UPDATE verifications SET checked_at = '2000-01-01T00:00:00+00:00'")
+        # Nothing new was scanned, so the raw pair comes from the blob holding it.
+        stale = run_keysweep(*args, "--reverify-after", "7d")
+        assert "0 with new objects" in stale.stdout
+        assert "(2 verification results updated)" in stale.stdout
+        assert fake.count(ID) == 2
+        assert SECRET not in fake.log_text()
+    doc = run_keysweep("report", "--db", db, "--status", "active", "-f", "json").json()
+    assert {f["rule_id"] for f in doc["findings"]} == {"alibaba-access-key-id",
+                                                       "alibaba-access-key-secret"}
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT MIN(checked_at) FROM verifications").fetchone()[0] > "2001"
