@@ -52,19 +52,23 @@ def _age(text: str | None) -> Any:
 @click.option("--verify-timeout", type=click.FloatRange(min=0.1), default=10.0)
 @click.option("--reverify-after", metavar="AGE",
               help="Re-check verification results older than AGE (7d, 12h).")
+@click.option("--wait", type=click.FloatRange(min=0), default=0.0, metavar="SECONDS",
+              help="If another sweep is using the store, wait up to SECONDS for it "
+                   "[default: exit 2 at once].")
 @click.option("--quiet", "-q", is_flag=True)
 @click.option("--progress/--no-progress", default=None)
 def sweep(repo_list: str | None, directory: str | None, db: str, cache: str | None,
           jobs: int, full: bool, repo_timeout: float, scheduler: str | None,
           rule_files: tuple[str, ...], verify: bool, verify_endpoint: tuple[str, ...],
-          verify_jobs: int, verify_timeout: float, reverify_after: str | None, quiet: bool,
-          progress: bool | None) -> int:
+          verify_jobs: int, verify_timeout: float, reverify_after: str | None, wait: float,
+          quiet: bool, progress: bool | None) -> int:
     """Scan many repositories into a SQLite store, incrementally: a rerun scans only what
     is new. REPO_LIST holds clone URLs, file:// URLs or paths, one per line."""
     from pathlib import Path
 
     from scanner.sweep import repos as mirrors
     from scanner.sweep.coordinator import Sweep, SweepOptions
+    from scanner.sweep.lock import SweepLock
     from scanner.sweep.store import Store
     from scanner.sweep.verify import verify_sweep
 
@@ -81,29 +85,26 @@ def sweep(repo_list: str | None, directory: str | None, db: str, cache: str | No
                              verify=verify, verify_endpoints=verify_endpoint,
                              verify_jobs=verify_jobs, verify_timeout=verify_timeout))
     cache_dir = Path(cache) if cache else _cache_dir() / "mirrors"
-    store = Store(db)
-    try:
+    def waiting(message: str) -> None:
+        if not quiet:
+            click.echo(f"keysweep: {message}", err=True)
+
+    with SweepLock(db, wait, on_wait=waiting), Store(db) as store:
         show = (not quiet) and (progress if progress is not None else sys.stderr.isatty())
         summary = Sweep(store, run.config, SweepOptions(
             cache=cache_dir, jobs=jobs, full=full, repo_timeout=repo_timeout,
             scheduler=scheduler), CountProgress(show)).run(specs)
         checked = verify_sweep(store, run, summary.new, _age(reverify_after)) if verify else 0
-        totals = store.query("SELECT (SELECT COUNT(*) FROM secrets), (SELECT COUNT(*) FROM "
-                             "locations), (SELECT COUNT(DISTINCT secret_id) FROM verifications "
-                             "WHERE status = 'active')")[0]
-        errors = store.query("SELECT r.name, s.error FROM scans s JOIN repositories r ON "
-                             "r.id = s.repository_id WHERE s.status = 'error' AND s.id IN "
-                             "(SELECT MAX(id) FROM scans GROUP BY repository_id)")
-    finally:
-        store.close()
+        totals = store.totals()
+        errors = store.failed_repositories()
     if not quiet:
         for name, error in errors:
             click.echo(f"keysweep: warning: {name}: {error}", err=True)
         click.echo(f"Swept {summary.repositories} repositories ({summary.scanned} with new "
                    f"objects, {summary.errors} failed): {summary.objects} objects, "
                    f"{summary.bytes / 1e6:.1f} MB in {summary.seconds:.1f}s; "
-                   f"{summary.new_findings} new findings. Store {db}: {totals[0]} secrets in "
-                   f"{totals[1]} locations, {totals[2]} active"
+                   f"{summary.new_findings} new findings. Store {db}: {totals.secrets} secrets in "
+                   f"{totals.locations} locations, {totals.active} active"
                    + (f" ({checked} verification results updated)" if verify else "") + ".")
     return ExitCode.SCAN_ERROR if summary.errors == summary.repositories else ExitCode.OK
 

@@ -3,6 +3,7 @@ context and pairing -> decoded views scanned again -> findings. No I/O of its ow
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 from collections import defaultdict
 from collections.abc import Iterator
@@ -71,9 +72,10 @@ class Pipeline:
         own_to = len(chunk.text) if chunk.own_to is None else chunk.own_to
         owned = sorted((c for c in scan.kept if chunk.own_from <= c.start < own_to),
                        key=lambda c: c.start)
+        allowed = _allowed_lines(chunk.text)
         for c, loc in zip(owned, _locations(chunk, [(c.start, c.end) for c in owned]), strict=True):
             finding = self._finding(c, loc)
-            if _inline_allow(c):
+            if allowed and _inline_allow(c, allowed):
                 result.suppressed.append(Suppressed(finding, "inline allow"))
             else:
                 result.findings.append(finding)
@@ -215,12 +217,24 @@ class Pipeline:
                             out.drops.append((mapped, reason))
 
 
-def _inline_allow(c: Candidate) -> bool:
+def _allowed_lines(text: str) -> list[tuple[int, int]]:
+    """The (start, end) of every line holding the allow marker, in order; found once per
+    chunk (usually none), so candidates need not search their lines for it."""
+    lines: list[tuple[int, int]] = []
+    at = text.find(ALLOW_MARKER)
+    while at >= 0:
+        start = text.rfind("\n", lines[-1][1] if lines else 0, at) + 1
+        end = text.find("\n", at)
+        end = len(text) if end < 0 else end
+        lines.append((max(start, lines[-1][1] if lines else 0), end))
+        at = text.find(ALLOW_MARKER, end)
+    return lines
+
+
+def _inline_allow(c: Candidate, allowed: list[tuple[int, int]]) -> bool:
     """The marker on any line the secret spans (in any comment syntax) allows it."""
-    text = c.text
-    start = text.rfind("\n", 0, c.start) + 1
-    end = text.find("\n", c.end)
-    return text.find(ALLOW_MARKER, start, end if end >= 0 else len(text)) >= 0
+    i = bisect.bisect_right(allowed, (c.end, len(c.text) + 1)) - 1
+    return i >= 0 and allowed[i][1] >= c.start
 
 
 def _covered(decoded: Candidate, raw: list[Candidate]) -> bool:
@@ -265,25 +279,34 @@ def _chars(raw: str) -> int:
 
 
 def _locations(chunk: Chunk, spans: list[tuple[int, int]]) -> list[Location]:
-    """1-based line and column (in characters) of each span; spans sorted by start."""
+    """1-based line and column (in characters) of each span; spans sorted by start. Lines and
+    columns are carried forward from one span to the next, so each byte of the chunk is looked
+    at about once however many findings share a long line."""
     text, o = chunk.text, chunk.origin
     out = []
-    pos = newlines = 0
+    pos = newlines = line_start = 0
+    before = 0  # characters between line_start and pos
     for start, end in spans:
         newlines += text.count("\n", pos, start)
+        nl = text.rfind("\n", pos, start)
+        if nl >= 0:
+            line_start, before = nl + 1, _chars(text[nl + 1:start])
+        else:
+            before += _chars(text[pos:start])
         pos = start
-        line_start = text.rfind("\n", 0, start) + 1
-        end_line = newlines + text.count("\n", start, end)
-        end_line_start = text.rfind("\n", 0, end) + 1 if end_line != newlines else line_start
         # A line that began in an earlier chunk already has first_column characters.
-        column = _chars(text[line_start:start]) + 1 + (chunk.first_column if not line_start else 0)
-        end_column = _chars(text[end_line_start:end]) + 1 + (
-            chunk.first_column if not end_line_start else 0)
+        column = before + 1 + (chunk.first_column if not line_start else 0)
+        inner = text.count("\n", start, end)
+        if inner:
+            end_line_start = text.rfind("\n", start, end) + 1
+            end_column = _chars(text[end_line_start:end]) + 1
+        else:
+            end_column = column + _chars(text[start:end])
         out.append(Location(
             path=o.path,
             line=chunk.first_line + newlines + 1,
             column=column,
-            end_line=chunk.first_line + end_line + 1,
+            end_line=chunk.first_line + newlines + inner + 1,
             end_column=end_column,
             commit=o.commit, author=o.author, date=o.date,
         ))

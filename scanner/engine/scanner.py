@@ -14,6 +14,7 @@ from typing import Any, Protocol, TypeVar
 
 from scanner.engine.config import ScanConfig
 from scanner.engine.detector import Pipeline
+from scanner.engine.processes import kill_tree
 from scanner.matching.prefilter import engine_name
 from scanner.models import Chunk, Finding, Origin, ScanResult, Skipped, unexpected
 from scanner.progress import NullProgress, Progress
@@ -189,8 +190,8 @@ class WorkerFailed(RuntimeError):
 
 def _worker_main(config: ScanConfig, tasks: Any, results: Any, parent: int) -> None:
     """A worker process: build its state once, then run tasks until told to stop."""
-    # Its own process group, so the pool can stop it with every git process it started;
-    # the coordinator alone answers ^C and SIGTERM, and stops the workers itself.
+    # Its own process group, so ^C at a terminal reaches the coordinator alone, which stops
+    # the workers itself (with the git processes they started).
     os.setpgid(0, 0)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -214,7 +215,7 @@ def _exit_with(parent: int) -> None:
     kill -9 runs no cleanup; its workers would otherwise scan on for nobody)."""
     while os.getppid() == parent:
         time.sleep(PARENT_CHECK_SECONDS)
-    os.killpg(0, signal.SIGKILL)
+    kill_tree(os.getpid())
 
 
 class WorkerPool:
@@ -276,7 +277,7 @@ class WorkerPool:
         them), else after they close their state."""
         if self._pending:
             for proc in self._procs:
-                _kill_group(proc)
+                kill_tree(proc.pid)  # with the git processes it started
             self._tasks.cancel_join_thread()
         else:
             for _ in self._procs:
@@ -292,14 +293,6 @@ class WorkerPool:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def _kill_group(proc: Any) -> None:
-    """A worker and the git processes it started (its process group)."""
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):  # not yet its own group leader, or gone
-        proc.kill()
 
 
 def _scan_batch(state: WorkerState, items: list[FileItem]) -> ScanResult:

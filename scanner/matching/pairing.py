@@ -22,21 +22,54 @@ TOKEN_LINES = 5  # how far a session token may be from its ID when its rule has 
 
 
 class _IdIndex:
-    """Kept ID candidates in line order, for 'which IDs are within N lines' queries."""
+    """Kept ID candidates per rule in text order, answering "the nearest ID of these rules
+    within N lines" with two binary searches, not a walk over every ID in range: a minified
+    line with thousands of IDs and secrets costs O(n log n), not O(n^2)."""
 
     def __init__(self, items: Sequence[tuple[int, Candidate]] = ()) -> None:
-        ordered = sorted(items, key=lambda lc: (lc[0], lc[1].start))
-        self.lines = [line for line, _ in ordered]
-        self.cands = [c for _, c in ordered]
+        self._by_rule: dict[str, tuple[list[int], list[int], list[Candidate]]] = {}
+        for line, c in sorted(items, key=lambda lc: lc[1].start):
+            starts, lines, cands = self._by_rule.setdefault(c.rule.id, ([], [], []))
+            starts.append(c.start)
+            lines.append(line)
+            cands.append(c)
 
-    def near(self, c: Candidate, line: int) -> list[tuple[int, Candidate]]:
+    def closest(self, c: Candidate, line: int, rule_ids: Sequence[str],
+                within: int) -> list[tuple[int, bool, int, Candidate]]:
+        """Per rule, the ID closest before ``c`` (start at or before it) and the one closest
+        after it, within ``within`` lines, as (line distance, after?, byte distance, ID).
+        Lines grow with offsets, so these two are the best of each side by lines, then
+        bytes. IDs with the secret's own value are passed over."""
+        out = []
+        for rule_id in rule_ids:
+            entry = self._by_rule.get(rule_id)
+            if entry is None:
+                continue
+            starts, lines, cands = entry
+            split = bisect.bisect_right(starts, c.start)
+            j = split - 1
+            while j >= 0 and cands[j].value == c.value:
+                j -= 1
+            if j >= 0 and line - lines[j] <= within:
+                out.append((line - lines[j], False, c.start - starts[j], cands[j]))
+            j = split
+            while j < len(cands) and cands[j].value == c.value:
+                j += 1
+            if j < len(cands) and lines[j] - line <= within:
+                out.append((lines[j] - line, True, starts[j] - c.start, cands[j]))
+        return out
+
+    def nearest(self, c: Candidate, line: int) -> tuple[int, Candidate] | None:
+        """The ID of the rule's context IDs nearest the secret (by lines; then one before
+        it; then by bytes), with its distance in lines."""
         ctx = c.rule.context
         if ctx is None or not ctx.ids:
-            return []
-        lo = bisect.bisect_left(self.lines, line - ctx.within_lines)
-        hi = bisect.bisect_right(self.lines, line + ctx.within_lines)
-        return [(self.lines[i], k) for i in range(lo, hi)
-                if (k := self.cands[i]).rule.id in ctx.ids and k.value != c.value]
+            return None
+        found = self.closest(c, line, ctx.ids, ctx.within_lines)
+        if not found:
+            return None
+        distance, _, _, best = min(found, key=lambda f: f[:3])
+        return distance, best
 
 
 def resolve(cands: Sequence[Candidate], text: str) -> tuple[list[Candidate], list[Drop]]:
@@ -54,7 +87,7 @@ def resolve(cands: Sequence[Candidate], text: str) -> tuple[list[Candidate], lis
     ids = _IdIndex([(line_of[id(c)], c) for c in kept])
     for c in ordered:
         if c.rule.kind != "id":
-            _keep_or_drop(c, bool(ids.near(c, line_of[id(c)])), text, kept, drops)
+            _keep_or_drop(c, ids.nearest(c, line_of[id(c)]) is not None, text, kept, drops)
     kept, overridden = _apply_overrides(sorted(kept, key=lambda c: c.start))
     nearest = _nearest_ids(kept, line_of)
     kept, claimed = _settle_identical(kept, nearest, text)
@@ -116,7 +149,8 @@ def _apply_overrides(kept: list[Candidate]) -> tuple[list[Candidate], list[Drop]
     drops: list[Drop] = []
     dead: set[int] = set()
     for i, c in enumerate(kept):
-        for other in kept[i + 1 :]:
+        for j in range(i + 1, len(kept)):  # indexes, not a slice: no copy of the rest per item
+            other = kept[j]
             if other.start >= c.end:
                 break
             for winner, loser in ((c, other), (other, c)):
@@ -134,30 +168,25 @@ def _nearest_ids(kept: list[Candidate],
     ids = _IdIndex([(line_of[id(c)], c) for c in kept if c.rule.kind == "id"])
     nearest: dict[int, tuple[int, Candidate]] = {}
     for c in kept:
-        here = line_of[id(c)]
-        near = ids.near(c, here) if c.rule.kind != "id" else []
-        if near:
-            line, best = min(near, key=lambda lk: (abs(lk[0] - here), lk[1].start > c.start,
-                                                   abs(lk[1].start - c.start)))
-            nearest[id(c)] = (abs(line - here), best)
+        found = ids.nearest(c, line_of[id(c)]) if c.rule.kind != "id" else None
+        if found is not None:
+            nearest[id(c)] = found
     return nearest
 
 
 def _tokens(kept: list[Candidate], line_of: dict[int, int]) -> dict[int, Candidate]:
     """Session tokens by the ID they belong to: each token joins the nearest ID of its
     ``token_for`` rules within its lines, each ID keeps the closest token that chose it."""
-    ids = [(line_of[id(c)], c) for c in kept if c.rule.kind == "id"]
+    ids = _IdIndex([(line_of[id(c)], c) for c in kept if c.rule.kind == "id"])
     chosen: dict[int, tuple[tuple[int, int], Candidate]] = {}
     for tok in kept:
-        if not tok.rule.token_for or not ids:
+        if not tok.rule.token_for:
             continue
-        here = line_of[id(tok)]
         lines = tok.rule.context.within_lines if tok.rule.context else TOKEN_LINES
-        near = [(abs(line - here), abs(k.start - tok.start), k) for line, k in ids
-                if k.rule.id in tok.rule.token_for and abs(line - here) <= lines]
+        near = ids.closest(tok, line_of[id(tok)], tok.rule.token_for, lines)
         if not near:
             continue
-        distance, gap, best = min(near, key=lambda dgk: (dgk[0], dgk[1]))
+        distance, _, gap, best = min(near, key=lambda f: (f[0], f[2]))
         if id(best) not in chosen or (distance, gap) < chosen[id(best)][0]:
             chosen[id(best)] = ((distance, gap), tok)
     return {key: tok for key, (_, tok) in chosen.items()}
@@ -177,8 +206,8 @@ def _assign_partners(kept: list[Candidate], nearest: dict[int, tuple[int, Candid
             distance, best = nearest[id(c)]
             if id(best) not in chosen or distance < chosen[id(best)][0]:
                 chosen[id(best)] = (distance, c)
-    id_of_token = {id(tok): next(k for k in kept if id(k) == key)
-                   for key, tok in tokens.items()}
+    by_key = {id(k): k for k in kept}
+    id_of_token = {id(tok): by_key[key] for key, tok in tokens.items()}
     out = []
     for c in kept:
         partner = nearest.get(id(c), chosen.get(id(c)))

@@ -5,17 +5,14 @@ process alone writes the store, one transaction per repository batch."""
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from scanner.engine.config import ScanConfig
 from scanner.engine.history import (
-    COMMIT_MESSAGE,
     BlobResults,
     blob_tasks,
     place,
@@ -29,7 +26,7 @@ from scanner.sources.git.command import Git
 from scanner.sources.git.log import Commit, History
 from scanner.sources.git.scope import GitScope
 from scanner.sweep.repos import RepoSpec, refs_state
-from scanner.sweep.store import RepoRow, Store
+from scanner.sweep.store import Batch, RepoRow, Store
 from scanner.sweep.worker import (
     RepoOutcome,
     RepoTask,
@@ -85,9 +82,7 @@ class Sweep:
     def run(self, specs: Sequence[RepoSpec]) -> SweepSummary:
         started = time.perf_counter()
         summary = SweepSummary(repositories=len(specs))
-        with self.store.transaction() as db:  # scans a killed run left behind
-            db.execute("UPDATE scans SET status = 'interrupted', finished_at = ? "
-                       "WHERE status = 'running'", (now(),))
+        self.store.interrupt_running()  # scans a killed run left behind
         tasks = []
         for spec in specs:
             repo = self.store.repository(spec.name, spec.url,
@@ -111,7 +106,7 @@ class Sweep:
 
     def _task(self, spec: RepoSpec, repo: RepoRow, state: str | None) -> RepoTask:
         full = self.options.full
-        return RepoTask(spec=spec, repo_id=repo.id, scan_id=self.store.start_scan(repo.id, now()),
+        return RepoTask(spec=spec, repo_id=repo.id, scan_id=self.store.start_scan(repo.id),
                         refs_state=state,
                         old_tips=() if full else repo.tips,
                         already=frozenset() if full else frozenset(
@@ -173,37 +168,29 @@ class Sweep:
 
     def _commit_blobs(self, task: RepoTask, history: History, part: BlobResults) -> None:
         placed = place(history, part.findings)
-        with self.store.transaction() as db:
-            write_blobs(db, task, part)
-            write_placed(db, task, placed)
+        with self.store.batch() as batch:
+            write_blobs(batch, task, part)
+            write_placed(batch, task, placed)
         self.progress.advance(part.bytes, 0)
         self._big_findings.extend(f for _, _, f in placed)
 
     def _record(self, outcome: RepoOutcome, summary: SweepSummary) -> None:
         task = outcome.task
-        with self.store.transaction() as db:
+        with self.store.batch() as batch:
             if outcome.error is None and outcome.path is not None:
-                write_blobs(db, task, outcome.blobs)
-                write_placed(db, task, outcome.placed)
-                write_known(db, task, outcome.known)
+                write_blobs(batch, task, outcome.blobs)
+                write_placed(batch, task, outcome.placed)
+                write_known(batch, task, outcome.known)
                 try:
                     if outcome.objects or outcome.known:
-                        update_heads(db, Git(outcome.path), task.repo_id)
+                        update_heads(batch, Git(outcome.path), task.repo_id)
                 except (KeysweepError, OSError) as exc:
                     outcome.error = str(exc)
             if outcome.error is None:
-                db.execute("UPDATE repositories SET tips = ?, path = ?, refs_state = ? "
-                           "WHERE id = ?", (json.dumps(outcome.tips), outcome.path or "",
-                                            task.refs_state, task.repo_id))
-                count = db.execute("SELECT COUNT(*) FROM locations WHERE scan_id = ?",
-                                   (task.scan_id,)).fetchone()[0]
-                db.execute("UPDATE scans SET finished_at = ?, status = 'ok', objects = ?, "
-                           "bytes = ?, findings = ? WHERE id = ?",
-                           (now(), outcome.objects, outcome.bytes, count, task.scan_id))
+                batch.finish_ok(task.repo_id, task.scan_id, outcome.tips, outcome.path or "",
+                                task.refs_state, outcome.objects, outcome.bytes)
         if outcome.error is not None:  # nothing of a failed repository is kept but the error
-            with self.store.transaction() as db:
-                db.execute("UPDATE scans SET finished_at = ?, status = 'error', error = ? "
-                           "WHERE id = ?", (now(), outcome.error, task.scan_id))
+            self.store.finish_scan(task.scan_id, "error", outcome.error)
         summary.errors += outcome.error is not None
         summary.scanned += outcome.objects > 0
         summary.objects += outcome.objects
@@ -223,80 +210,27 @@ def _sizes(git: Git, ids: Sequence[str]) -> list[tuple[str, int]]:
     return [(sha, size) for sha, size in list_blobs(git) if sha in wanted]
 
 
-# -- writing ---------------------------------------------------------------------------------
+# -- writing (the SQL is in store.Batch) ----------------------------------------------------
 
 
-def _secret_id(db: Any, f: Finding) -> int:
-    db.execute("INSERT INTO secrets (rule_id, secret_sha256, redacted, rule_name, provider, "
-               "kind, severity) VALUES (?, ?, ?, ?, ?, ?, ?) "
-               "ON CONFLICT(rule_id, secret_sha256) DO NOTHING",
-               (f.rule_id, f.secret_sha256, f.redacted, f.rule_name, f.provider, f.kind,
-                f.severity))
-    return int(db.execute("SELECT id FROM secrets WHERE rule_id = ? AND secret_sha256 = ?",
-                          (f.rule_id, f.secret_sha256)).fetchone()[0])
+def write_blobs(batch: Batch, task: RepoTask, blobs: BlobResults) -> None:
+    batch.add_blobs(task.repo_id, blobs.seen, blobs.findings)
 
 
-def _member(path: str) -> str:
-    return "!" + path.split("!", 1)[1] if "!" in path else ""
-
-
-def write_blobs(db: Any, task: RepoTask, blobs: BlobResults) -> None:
-    db.executemany("INSERT OR IGNORE INTO scanned_objects (repository_id, object) VALUES (?, ?)",
-                   [(task.repo_id, sha) for sha in blobs.seen])
-    for sha, findings in blobs.findings.items():
-        for f in findings:
-            loc, pair = f.location, f.paired_with
-            db.execute(
-                "INSERT OR IGNORE INTO blob_findings (repository_id, blob, secret_id, member, "
-                "line, col, end_line, end_col, paired_rule, paired_sha256, decoded, tags) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (task.repo_id, sha, _secret_id(db, f), loc.path, loc.line, loc.column,
-                 loc.end_line, loc.end_column, pair.rule_id if pair else None,
-                 pair.secret_sha256 if pair else None, ",".join(f.decoded), ",".join(f.tags)))
-
-
-def write_placed(db: Any, task: RepoTask,
+def write_placed(batch: Batch, task: RepoTask,
                  placed: Iterable[tuple[int, str | None, Finding]]) -> None:
-    for seq, blob, f in placed:
-        loc, pair = f.location, f.paired_with
-        db.execute(
-            "INSERT INTO locations (secret_id, repository_id, path, blob, line, col, end_line, "
-            "end_col, commit_sha, author, date, paired_rule, paired_sha256, member, decoded, "
-            "tags, scan_id, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT(repository_id, secret_id, path) DO UPDATE SET "
-            "blob = excluded.blob, line = excluded.line, col = excluded.col, "
-            "end_line = excluded.end_line, end_col = excluded.end_col, "
-            "commit_sha = excluded.commit_sha, author = excluded.author, date = excluded.date, "
-            "seq = excluded.seq "
-            "WHERE excluded.scan_id = locations.scan_id AND excluded.seq < locations.seq",
-            (_secret_id(db, f), task.repo_id, loc.path, blob, loc.line, loc.column,
-             loc.end_line, loc.end_column, loc.commit, loc.author, loc.date,
-             pair.rule_id if pair else None, pair.secret_sha256 if pair else None,
-             _member(loc.path), ",".join(f.decoded), ",".join(f.tags), task.scan_id, seq))
+    batch.add_locations(task.repo_id, task.scan_id, placed)
 
 
-def write_known(db: Any, task: RepoTask, known: Sequence[tuple[str, str, Commit]]) -> None:
+def write_known(batch: Batch, task: RepoTask, known: Sequence[tuple[str, str, Commit]]) -> None:
     """Blobs scanned by an earlier run that new commits put at new paths."""
-    for blob, path, commit in known:
-        rows = db.execute("SELECT secret_id, member, line, col, end_line, end_col, paired_rule, "
-                          "paired_sha256, decoded, tags FROM blob_findings "
-                          "WHERE repository_id = ? AND blob = ?", (task.repo_id, blob)).fetchall()
-        for secret_id, member, line, col, end_line, end_col, p_rule, p_sha, dec, tags in rows:
-            db.execute(
-                "INSERT OR IGNORE INTO locations (secret_id, repository_id, path, blob, line, "
-                "col, end_line, end_col, commit_sha, author, date, paired_rule, paired_sha256, "
-                "member, decoded, tags, scan_id, seq) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (secret_id, task.repo_id, path + member, blob, line, col, end_line, end_col,
-                 commit.sha, commit.author, commit.date, p_rule, p_sha, member, dec, tags,
-                 task.scan_id, commit.order))
+    batch.add_known(task.repo_id, task.scan_id, known)
 
 
-def update_heads(db: Any, git: Git, repo_id: int) -> None:
+def update_heads(batch: Batch, git: Git, repo_id: int) -> None:
     """For every location of the repository: is its secret still at its path in HEAD, and
     who last committed that path (its owner)."""
-    rows = db.execute("SELECT secret_id, path FROM locations WHERE repository_id = ? "
-                      "AND path != ?", (repo_id, COMMIT_MESSAGE)).fetchall()
+    rows = batch.file_locations(repo_id)
     paths = {path.split("!", 1)[0] for _, path in rows}
     if not paths:
         return
@@ -306,17 +240,11 @@ def update_heads(db: Any, git: Git, repo_id: int) -> None:
         name = raw.decode("utf-8", "replace")
         if name in paths:
             head[name] = meta.split()[2].decode()
-    holders: dict[int, set[str]] = {}
-    for secret_id, blob in db.execute("SELECT secret_id, blob FROM blob_findings "
-                                      "WHERE repository_id = ?", (repo_id,)):
-        holders.setdefault(secret_id, set()).add(blob)
+    holders = batch.blob_holders(repo_id)
     owners = {path: _owner(git, path) for path in paths}
-    db.executemany(
-        "UPDATE locations SET in_head = ?, owner = COALESCE(?, owner) "
-        "WHERE repository_id = ? AND secret_id = ? AND path = ?",
-        [(int(head.get(path.split("!", 1)[0]) in holders.get(secret_id, set())),
-          owners.get(path.split("!", 1)[0]), repo_id, secret_id, path)
-         for secret_id, path in rows])
+    batch.set_heads(repo_id, [
+        (secret_id, path, head.get(path.split("!", 1)[0]) in holders.get(secret_id, set()),
+         owners.get(path.split("!", 1)[0])) for secret_id, path in rows])
 
 
 def _owner(git: Git, path: str) -> str | None:

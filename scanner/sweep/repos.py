@@ -1,23 +1,23 @@
 """Which repositories a sweep covers, and where it reads them: a list file (clone URLs,
 ``file://`` URLs or local paths, ``#`` comments) and/or every repository under a directory.
 Remote repositories are kept as bare mirrors in a cache directory and fetched, not cloned
-again, on later runs. Credentials come only from git's own configuration and credential
-helpers; URLs are stored and logged without any ``user:password@`` part."""
+again, on later runs (``scanner.sources.git.remote``). Credentials come only from git's own
+configuration and credential helpers; URLs are stored and logged without any
+``user:password@`` part."""
 
 from __future__ import annotations
 
 import hashlib
 import os
 import re
-import shutil
-import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from scanner.errors import UsageError
-from scanner.sources.git.command import GitError, first_error, git_env
+from scanner.sources.git import remote
+from scanner.sources.git.remote import FetchProgress
 
 _REMOTE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|[\w.-]+@[\w.-]+:)", re.IGNORECASE)
 
@@ -115,36 +115,14 @@ def _url_name(url: str) -> str:
     return f"{host}/{path}" if host else path
 
 
-def mirror(spec: RepoSpec, cache: Path, timeout: float) -> str:
+def mirror(spec: RepoSpec, cache: Path, timeout: float,
+           progress: FetchProgress | None = None) -> str:
     """The local git directory for a repository: the path itself for a local one; a bare
     mirror in ``cache`` for a remote one, cloned the first time and fetched afterwards."""
     if not spec.remote:
         return spec.source
-    digest = hashlib.sha256(spec.url.encode()).hexdigest()[:12]
-    target = cache / f"{re.sub(r'[^A-Za-z0-9._-]+', '_', spec.name)}-{digest}.git"
-    if (target / "HEAD").exists():
-        _git(["-C", str(target), "fetch", "--prune", "--quiet", "origin"], spec, timeout)
-    else:
-        cache.mkdir(parents=True, exist_ok=True)
-        partial = target.with_suffix(".partial")
-        if partial.exists():  # left by a clone that was killed
-            shutil.rmtree(partial)
-        _git(["clone", "--mirror", "--quiet", spec.source, str(partial)], spec, timeout)
-        os.replace(partial, target)  # a killed clone never looks like a finished mirror
-    return str(target)
-
-
-def _git(args: list[str], spec: RepoSpec, timeout: float) -> None:
-    env = git_env()
-    try:
-        proc = subprocess.run(["git", *args], env=env, capture_output=True, timeout=timeout)
-    except subprocess.TimeoutExpired as exc:
-        raise GitError(f"{spec.url}: git {args[0] if args[0] != '-C' else args[2]} timed out "
-                       f"after {timeout:.0f}s") from exc
-    if proc.returncode != 0:
-        # git's message can echo the URL it was given, credentials included
-        message = first_error(proc.stderr).replace(spec.source, spec.url)
-        raise GitError(f"{spec.url}: {message}")
+    return remote.mirror(remote.Remote(spec.name, spec.url, spec.source), cache, timeout,
+                         progress)
 
 
 def refs_state(path: str) -> str | None:
