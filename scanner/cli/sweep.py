@@ -3,8 +3,8 @@ back), through the application service."""
 
 from __future__ import annotations
 
-import os
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
@@ -14,7 +14,6 @@ from scanner.app.service import Service
 from scanner.cli.progress import CountProgress
 from scanner.engine.config import default_jobs
 from scanner.errors import ExitCode, UsageError
-from scanner.models import ScanResult
 
 
 def _age(text: str | None) -> Any:
@@ -64,56 +63,34 @@ def sweep(repo_list: str | None, directory: str | None, db: str, cache: str | No
           quiet: bool, progress: bool | None) -> int:
     """Scan many repositories into a SQLite store, incrementally: a rerun scans only what
     is new. REPO_LIST holds clone URLs, file:// URLs or paths, one per line."""
-    from pathlib import Path
+    from scanner.app.sweeping import SweepRequest, run_sweep
 
-    from scanner.sweep import repos as mirrors
-    from scanner.sweep.coordinator import Sweep, SweepOptions
-    from scanner.sweep.lock import SweepLock
-    from scanner.sweep.store import Store
-    from scanner.sweep.verify import verify_sweep
-
-    entries = mirrors.read_repo_list(Path(repo_list)) if repo_list else []
-    root = Path(directory) if directory else None
-    specs = mirrors.specs(entries) + (mirrors.specs(
-        [str(p) for p in mirrors.find_repositories(root)], root) if root else [])
-    if not specs:
-        raise UsageError("no repositories: give a list file and/or --dir DIR")
-    names = [s.name for s in specs]
-    if len(set(names)) != len(names):
-        specs = mirrors.specs([s.source for s in specs])
     run = Service(RunOptions(rule_files=rule_files, jobs=jobs, no_config=True,
                              verify=verify, verify_endpoints=verify_endpoint,
                              verify_jobs=verify_jobs, verify_timeout=verify_timeout))
-    cache_dir = Path(cache) if cache else _cache_dir() / "mirrors"
+    request = SweepRequest(
+        repo_list=Path(repo_list) if repo_list else None,
+        directory=Path(directory) if directory else None, db=Path(db),
+        cache=Path(cache) if cache else None, jobs=jobs, full=full, repo_timeout=repo_timeout,
+        scheduler=scheduler, reverify_after=_age(reverify_after), wait=wait)
+
     def waiting(message: str) -> None:
         if not quiet:
             click.echo(f"keysweep: {message}", err=True)
 
-    with SweepLock(db, wait, on_wait=waiting), Store(db) as store:
-        show = (not quiet) and (progress if progress is not None else sys.stderr.isatty())
-        summary = Sweep(store, run.config, SweepOptions(
-            cache=cache_dir, jobs=jobs, full=full, repo_timeout=repo_timeout,
-            scheduler=scheduler), CountProgress(show)).run(specs)
-        checked = verify_sweep(store, run, summary.new, _age(reverify_after)) if verify else 0
-        totals = store.totals()
-        errors = store.failed_repositories()
+    show = (not quiet) and (progress if progress is not None else sys.stderr.isatty())
+    done = run_sweep(run, request, CountProgress(show), waiting)
     if not quiet:
-        for name, error in errors:
+        s = done.summary
+        for name, error in done.failures:
             click.echo(f"keysweep: warning: {name}: {error}", err=True)
-        click.echo(f"Swept {summary.repositories} repositories ({summary.scanned} with new "
-                   f"objects, {summary.errors} failed): {summary.objects} objects, "
-                   f"{summary.bytes / 1e6:.1f} MB in {summary.seconds:.1f}s; "
-                   f"{summary.new_findings} new findings. Store {db}: {totals.secrets} secrets in "
-                   f"{totals.locations} locations, {totals.active} active"
-                   + (f" ({checked} verification results updated)" if verify else "") + ".")
-    return ExitCode.SCAN_ERROR if summary.errors == summary.repositories else ExitCode.OK
-
-
-def _cache_dir() -> Any:
-    from pathlib import Path
-
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "keysweep"
+        click.echo(f"Swept {s.repositories} repositories ({s.scanned} with new objects, "
+                   f"{s.errors} failed): {s.objects} objects, {s.bytes / 1e6:.1f} MB in "
+                   f"{s.seconds:.1f}s; {s.new_findings} new findings. Store {db}: "
+                   f"{done.secrets} secrets in {done.locations} locations, {done.active} active"
+                   + (f" ({done.verified} verification results updated)" if verify else "")
+                   + ".")
+    return done.code
 
 
 @click.command()
@@ -131,33 +108,11 @@ def _cache_dir() -> Any:
 def report(db: str, fmt: str | None, repository: str | None, status: str | None,
            only_verified: bool, output: str | None, show_secrets: bool) -> int:
     """Report from a sweep's store without rescanning."""
-    from scanner.reporters.rotation import render_rotation
-    from scanner.sweep.findings import load_findings
-    from scanner.sweep.store import Store
+    from scanner.app.sweeping import store_report
 
-    store = Store(db)
-    try:
-        findings = load_findings(store, repository)
-    finally:
-        store.close()
-    if only_verified:
-        status = "active"
-    if status:
-        findings = [f for f in findings if f.verification and f.verification.status == status]
-    result = ScanResult(findings=findings)
-    result.stats.files = len({f.location.repository for f in findings})
-    result.stats.unit = "repository"
     run = Service(RunOptions(fmt=fmt, output=output, no_config=True))
-    if status == "active" and (fmt or ("text" if sys.stdout.isatty() else "json")) == "text":
-        text = render_rotation(findings)
-        if output:
-            from scanner.app.output import write_private
-
-            write_private(output, text)
-        else:
-            click.echo(text, nl=False)
-        return ExitCode.OK
-    outcome = run.report(result, to_terminal=sys.stdout.isatty())
+    outcome = store_report(run, Path(db), repository, "active" if only_verified else status,
+                           to_terminal=sys.stdout.isatty())
     if outcome.stdout:
         click.echo(outcome.stdout, nl=False, color=outcome.color)
     return ExitCode.OK

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import dataclasses
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 
-from scanner.app.service import Service
 from scanner.engine.config import ScanConfig
 from scanner.engine.scanner import Scanner
 from scanner.models import Finding, ScanResult
@@ -20,9 +19,11 @@ from scanner.sweep.findings import fresh_pairs, pair_key, record_verifications
 from scanner.sweep.store import Store
 
 
-def verify_sweep(store: Store, run: Service, new: list[Finding],
-                 max_age: timedelta | None) -> int:
-    verifier_of = {r.id: r.verify for r in run.config.rules.rules if r.verify}
+def verify_sweep(store: Store, config: ScanConfig, verify: Callable[[ScanResult], ScanResult],
+                 new: list[Finding], max_age: timedelta | None) -> int:
+    """Verify (with ``verify``, the application's verification stage) each pair this run
+    found that has no fresh result, and, with a ``max_age``, every stale one; store them."""
+    verifier_of = {r.id: r.verify for r in config.rules.rules if r.verify}
     fresh = fresh_pairs(store, max_age)
     candidates = []
     for f in new:
@@ -31,10 +32,10 @@ def verify_sweep(store: Store, run: Service, new: list[Finding],
         if key is not None and key not in fresh:
             candidates.append(f)
     if max_age is not None:
-        candidates += stale_findings(store, run.config, verifier_of, fresh, new)
+        candidates += stale_findings(store, config, verifier_of, fresh, new)
     if not candidates:
         return 0
-    verified = run.verify(ScanResult(findings=candidates)).findings
+    verified = verify(ScanResult(findings=candidates)).findings
     return record_verifications(store, verified, verifier_of, now())
 
 
