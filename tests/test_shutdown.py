@@ -54,7 +54,10 @@ def busy_sweep(tmp_path: Path):
         proc = subprocess.Popen(
             [*keysweep_command(), "sweep", str(listing), "--db", str(tmp_path / "s.db"),
              "--cache", str(tmp_path / "cache"), "--jobs", "2"],
-            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            # as from a terminal: pytest-xdist's workers ignore SIGINT, and an ignored signal
+            # stays ignored in every process they start
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         try:
             wait_until(lambda: sum("clone" in cmd for _, cmd in _marked(marker)) >= 2, 120,
                        "both workers cloning the held remote")
