@@ -19,7 +19,7 @@ from scanner.errors import UsageError
               help="Skip paths matching GLOB, gitignore-style (repeatable).")
 @click.option("--no-default-excludes", is_flag=True,
               help="Also scan what is skipped by default: virtual environments, keysweep's own "
-                   "installed package and lockfiles.")
+                   "installed package, lockfiles and .git/.")
 @click.option("--staged", is_flag=True,
               help="Scan what is staged in the git index of PATH (for a pre-commit hook).")
 @scan_options

@@ -111,7 +111,10 @@ def _walk(root: str, rules: _Excludes) -> Iterator[FileItem | Skipped]:
                         yield skipped
                     continue
                 is_dir = entry.is_dir(follow_symlinks=False)
-                if (is_dir and entry.name == ".git") or rules.user.matches(rel, is_dir):
+                # .git holds git's own objects (``keysweep git`` reads them as history);
+                # --no-default-excludes walks it too, like everything else
+                if (is_dir and entry.name == ".git" and rules.default is not None) or \
+                        rules.user.matches(rel, is_dir):
                     continue
                 if rules.default_excluded(entry, rel, is_dir):
                     yield Skipped(rel, DEFAULT_EXCLUDED)
