@@ -129,8 +129,8 @@ def test_git_directory_lockfiles_and_excludes_are_skipped(tree: Path):
     (tree / "vendor" / "lib.py").write_text(LEAK)
     report = scan(tree, "--exclude", "vendor")
     assert {p for p, _ in secrets(report)} == {"config.ini"}
-    report = scan(tree, "--exclude", "vendor", "--no-default-excludes")
-    assert {p for p, _ in secrets(report)} == {"config.ini", "yarn.lock"}
+    report = scan(tree, "--exclude", "vendor", "--no-default-excludes")  # .git/ too (#11)
+    assert {p for p, _ in secrets(report)} == {"config.ini", "yarn.lock", ".git/config"}
 
 
 def test_stdin_is_scanned_with_dash():

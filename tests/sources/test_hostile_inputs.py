@@ -90,11 +90,3 @@ def test_fail_on_skip_makes_an_unreadable_input_fail_the_run(tmp_path: Path):
     run = run_keysweep("scan", tmp_path, "-f", "json", "--fail-on-skip", expected_code=3)
     assert [s["path"] for s in run.json()["skipped"]] == ["broken.zip"]
 
-
-def test_no_default_excludes_also_walks_dot_git(tmp_path: Path):
-    (tmp_path / ".git").mkdir()
-    (tmp_path / ".git" / "config").write_text(leak(SECRET))
-    run_keysweep("scan", tmp_path, "-f", "json", expected_code=0)
-    report = run_keysweep("scan", tmp_path, "-f", "json", "--no-default-excludes",
-                          expected_code=1).json()
-    assert [f["path"] for f in report["findings"]] == [".git/config"]
