@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from scanner.engine.config import ScanConfig
 from scanner.engine.scanner import (
     Scanner,
+    ScanTimeout,
     WorkerPool,
     WorkerState,
     build_pipeline,
@@ -303,10 +304,6 @@ def scan_blob_ids(scanner: Scanner, reader: CatFile, ids: Sequence[str],
     return _scan_objects(scanner, reader.read(ids), NullProgress(), deadline)
 
 
-class ScanTimeout(GitError):
-    """A repository took longer than its time budget."""
-
-
 def _scan_objects(scanner: Scanner, objects: Iterable[GitObject], progress: Progress,
                   deadline: float | None = None) -> BlobResults:
     results = BlobResults()
@@ -330,8 +327,8 @@ def _scan_objects(scanner: Scanner, objects: Iterable[GitObject], progress: Prog
                     continue  # the content lives on an LFS server, not in the repository
                 result = scanner.scan_blob(io.BytesIO(data))
             else:
-                result = scanner.scan_blob(obj.content)
-        except GitError:  # the object stream itself broke: nothing after it can be read
+                result = scanner.scan_blob(obj.content, deadline)
+        except (GitError, ScanTimeout):  # the stream broke, or the time is up: stop here
             raise
         except Exception as exc:  # noqa: BLE001 - contained at the blob, the scan goes on
             result = ScanResult(skipped=[Skipped("", unexpected(exc))])

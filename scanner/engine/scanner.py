@@ -15,6 +15,7 @@ from typing import Any, Protocol, TypeVar
 from scanner.engine.config import ScanConfig
 from scanner.engine.detector import Pipeline
 from scanner.engine.processes import kill_tree
+from scanner.errors import SourceError
 from scanner.matching.prefilter import engine_name
 from scanner.models import Chunk, Finding, Origin, ScanResult, Skipped, unexpected
 from scanner.progress import NullProgress, Progress
@@ -26,6 +27,10 @@ INLINE_BYTES = 8 << 20  # below this much input a worker pool costs more than it
 BATCH_BYTES = 4 << 20
 BATCH_FILES = 256
 PARENT_CHECK_SECONDS = 0.5  # how soon a worker notices its coordinator was killed
+
+
+class ScanTimeout(SourceError):
+    """An input, or a repository, took longer than its time budget."""
 
 
 class Scanner:
@@ -41,9 +46,14 @@ class Scanner:
             self._pipeline = build_pipeline(self.config)
         return self._pipeline
 
-    def scan_chunks(self, parts: Iterable[Chunk | Skipped]) -> ScanResult:
+    def scan_chunks(self, parts: Iterable[Chunk | Skipped],
+                    deadline: float | None = None) -> ScanResult:
+        """``deadline`` (a ``time.monotonic()`` value) is checked before each chunk, so a
+        time budget holds inside one huge input too."""
         result = ScanResult()
         for part in parts:
+            if deadline is not None and time.monotonic() > deadline:
+                raise ScanTimeout("timed out")
             if isinstance(part, Skipped):
                 result.skipped.append(part)
                 continue
@@ -56,9 +66,9 @@ class Scanner:
             result.stats.bytes += own_to - part.own_from
         return result
 
-    def scan_blob(self, stream: Readable) -> ScanResult:
+    def scan_blob(self, stream: Readable, deadline: float | None = None) -> ScanResult:
         """One git blob (or any stream); locations carry no path yet."""
-        return self.scan_chunks(iter_input(stream, Origin(""), self.config.read))
+        return self.scan_chunks(iter_input(stream, Origin(""), self.config.read), deadline)
 
     def scan_text(self, text: str | bytes, path: str = "<text>") -> ScanResult:
         data = text.encode("utf-8", "surrogateescape") if isinstance(text, str) else text

@@ -90,3 +90,25 @@ def test_fail_on_skip_makes_an_unreadable_input_fail_the_run(tmp_path: Path):
     run = run_keysweep("scan", tmp_path, "-f", "json", "--fail-on-skip", expected_code=3)
     assert [s["path"] for s in run.json()["skipped"]] == ["broken.zip"]
 
+
+
+def test_a_time_budget_holds_inside_one_huge_blob():
+    import io
+    import random
+    import time
+
+    import pytest
+
+    from scanner.engine.config import ScanConfig
+    from scanner.engine.scanner import Scanner, ScanTimeout
+    from scanner.sources.inputs import ReadOptions
+
+    rng = random.Random(11)
+    line = " ".join("AKIA" + "".join(rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
+                                     for _ in range(16)) for _ in range(40_000))
+    scanner = Scanner(ScanConfig(jobs=1, read=ReadOptions(chunk_bytes=64 << 10,
+                                                          overlap=4 << 10)))
+    with pytest.raises(ScanTimeout):
+        scanner.scan_blob(io.BytesIO(line.encode()), deadline=time.monotonic() + 0.2)
+    small = scanner.scan_blob(io.BytesIO(line[:2000].encode()), deadline=time.monotonic() + 60)
+    assert len(small.findings) == 2000 // 21
