@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from scanner.engine.scanner import WorkerFailed, WorkerPool, WorkerState
+from scanner.engine.workers import WorkerFailed, WorkerPool, WorkerState
 from scanner.matching import fast
 from scanner.sources.git.command import GitError, open_repo
 from scanner.sources.git.objects import CatFile

@@ -12,14 +12,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from scanner.engine.config import ScanConfig
-from scanner.engine.scanner import (
-    Scanner,
-    ScanTimeout,
-    WorkerPool,
-    WorkerState,
-    build_pipeline,
-    finish,
-)
+from scanner.engine.scanner import Scanner, ScanTimeout, build_pipeline, finish
+from scanner.engine.workers import WorkerPool, WorkerState
 from scanner.models import Finding, Location, ScanResult, Skipped, Suppressed, unexpected
 from scanner.progress import NullProgress, Progress
 from scanner.sources.git.command import Git, GitError, open_repo

@@ -18,7 +18,8 @@ from scanner.engine.history import (
     place,
     scan_blobs_task,
 )
-from scanner.engine.scanner import Scanner, WorkerPool
+from scanner.engine.scanner import Scanner
+from scanner.engine.workers import WorkerPool
 from scanner.errors import KeysweepError
 from scanner.models import Finding
 from scanner.progress import NullProgress, Progress

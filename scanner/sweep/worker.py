@@ -14,7 +14,8 @@ from pathlib import Path
 
 from scanner.engine.config import ScanConfig
 from scanner.engine.history import COMMIT_MESSAGE, BlobResults, place, scan_blob_ids
-from scanner.engine.scanner import Scanner, WorkerState
+from scanner.engine.scanner import Scanner
+from scanner.engine.workers import WorkerState
 from scanner.errors import KeysweepError
 from scanner.models import Finding, unexpected
 from scanner.sources.git.command import Git, open_repo
