@@ -11,10 +11,14 @@ import resource
 import signal
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
+from scanner.models import Verification
+from scanner.verifiers.cache import VerifyCache
 from tests.helpers.git_repo import GitRepo
 from tests.helpers.keys import SECRET, SECRET2, leak
 from tests.helpers.run import Run, as_unprivileged, keysweep_command, run_keysweep
@@ -26,6 +30,15 @@ UMASK_022 = ["sh", "-c", 'umask 022 && exec "$@"', "sh"]  # a prefix: keysweep u
 
 def mode(path: Path) -> int:
     return os.stat(path).st_mode & 0o777
+
+
+@contextmanager
+def umask(value: int) -> Iterator[None]:
+    old = os.umask(value)
+    try:
+        yield
+    finally:
+        os.umask(old)
 
 
 def org(tmp_path: Path, secrets: int = 1) -> Path:
@@ -94,6 +107,30 @@ def test_a_store_an_older_keysweep_left_world_readable_is_made_private(tmp_path:
     assert mode(db) == 0o600 and mode(Path(f"{db}.lock")) == 0o600
 
 
+def test_baselines_are_written_private_under_umask_022(tmp_path: Path) -> None:
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "k.ini").write_text(leak(SECRET))
+    out = tmp_path / "base.json"
+    run_keysweep("baseline", "create", tree, "-o", out, prefix=UMASK_022)
+    assert mode(out) == 0o600 and SECRET[:4] in out.read_text()
+    out.chmod(0o644)  # as a checkout or an older keysweep leaves it
+    (tree / "k2.ini").write_text(leak(SECRET2))
+    run_keysweep("baseline", "update", tree, "--baseline", out, prefix=UMASK_022)
+    assert mode(out) == 0o600 and SECRET2[:4] in out.read_text()
+
+
+def test_the_verification_cache_and_its_directories_are_private_under_umask_022(
+        tmp_path: Path) -> None:
+    path = tmp_path / "xdg" / "keysweep" / "verify.sqlite"
+    with umask(0o022):
+        cache = VerifyCache(path, ttl=3600)
+        try:
+            cache.put("k" * 64, Verification("inactive", "test"))
+        finally:
+            cache.close()
+    assert mode(path) == 0o600
+    assert mode(path.parent) == 0o700 and mode(path.parent.parent) == 0o700
 
 
 # -- store faults --------------------------------------------------------------------------
@@ -222,3 +259,15 @@ def test_a_sweep_into_a_read_only_store_is_one_line(tmp_path: Path) -> None:
         db.parent.chmod(0o755)
 
 
+
+def test_a_report_file_that_cannot_be_written_is_one_line(tmp_path: Path) -> None:
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "k.ini").write_text(leak(SECRET))
+    out = tmp_path / "report.json"
+    proc = subprocess.run(keysweep_command() + ["scan", str(tree), "-f", "json", "-o", str(out)],
+                          capture_output=True, preexec_fn=lambda: no_bigger_than(16),
+                          timeout=300)
+    run = Run(proc.returncode, proc.stdout.decode(), proc.stderr.decode())
+    one_error_line(run, f"cannot write {out}: File too large")
+    assert mode(out) == 0o600
