@@ -5,6 +5,7 @@ what to do, while ``keysweep report`` still reads a store it cannot write."""
 
 from __future__ import annotations
 
+import base64
 import os
 import random
 import resource
@@ -18,6 +19,8 @@ from pathlib import Path
 import pytest
 
 from scanner.models import Verification
+from scanner.sources.git.remote import auth_config, fetch_url
+from scanner.sweep.repos import safe_url
 from scanner.verifiers.cache import VerifyCache
 from tests.helpers.git_repo import GitRepo
 from tests.helpers.keys import SECRET, SECRET2, leak
@@ -271,3 +274,20 @@ def test_a_report_file_that_cannot_be_written_is_one_line(tmp_path: Path) -> Non
     run = Run(proc.returncode, proc.stdout.decode(), proc.stderr.decode())
     one_error_line(run, f"cannot write {out}: File too large")
     assert mode(out) == 0o600
+
+
+# -- URLs ----------------------------------------------------------------------------------
+
+
+def test_what_git_is_given_and_what_is_stored_carry_no_password() -> None:
+    assert safe_url("http://u:p@[::1]:8080/r.git") == "http://[::1]:8080/r.git"
+    assert safe_url("https://tok@Host.Example/r.git") == "https://host.example/r.git"
+    # git gets no user or password for http(s) (they go in a header), an ssh user name but
+    # no password; scp-like URLs and paths are left alone.
+    assert fetch_url("https://deploy:t%40k@[::1]:8443/r.git") == "https://[::1]:8443/r.git"
+    assert fetch_url("ssh://git:pw@host:2222/r.git") == "ssh://git@host:2222/r.git"
+    assert fetch_url("git@host:owner/r.git") == "git@host:owner/r.git"
+    assert auth_config("ssh://git:pw@host/r.git") == []
+    assert auth_config("https://deploy:t%40k@h/r.git") == [
+        ("http.https://h/r.git.extraHeader",
+         "Authorization: Basic " + base64.b64encode(b"deploy:t@k").decode())]
