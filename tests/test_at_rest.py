@@ -174,8 +174,8 @@ def test_a_store_that_cannot_grow_is_one_line_and_report_still_reads_it(tmp_path
     root = org(tmp_path)
     run_keysweep("sweep", "--dir", root, "--db", db)
     size = db.stat().st_size
-    big = GitRepo(root / "big")  # enough new rows for the WAL to outgrow the limit
-    for i in range(30):
+    big = GitRepo(root / "big")  # a WAL (~190 KiB) about 3 times the limit
+    for i in range(60):
         big.commit(f"c{i}", **{f"f{j}.txt": f"{i} {j}\n" for j in range(40)})
     limit = max(size, 64 * 1024)  # the -shm (32 KiB) fits; the sweep's writes do not
     proc = subprocess.run(keysweep_command() + ["sweep", "--dir", str(root), "--db", str(db)],
