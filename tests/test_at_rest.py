@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 
 from scanner.models import Verification
-from scanner.sources.git.remote import auth_config, fetch_url
-from scanner.sweep.repos import safe_url
+from scanner.sources.git.remote import Remote, auth_config, fetch_url
+from scanner.sweep.repos import safe_url, specs
 from scanner.verifiers.cache import VerifyCache
 from tests.helpers.git_repo import GitRepo
 from tests.helpers.keys import SECRET, SECRET2, leak
@@ -291,3 +291,11 @@ def test_what_git_is_given_and_what_is_stored_carry_no_password() -> None:
     assert auth_config("https://deploy:t%40k@h/r.git") == [
         ("http.https://h/r.git.extraHeader",
          "Authorization: Basic " + base64.b64encode(b"deploy:t@k").decode())]
+
+
+def test_a_listed_credential_is_not_in_the_repr_of_what_carries_it() -> None:
+    """Tracebacks (--debug) and Dask's task errors print these objects."""
+    (spec,) = specs(["https://deploy:t0ken-x1@host/acme/api.git"])
+    carried = Remote(spec.name, spec.url, spec.source)
+    assert spec.source.startswith("https://deploy:t0ken-x1@")
+    assert "t0ken-x1" not in repr(spec) + repr(carried)

@@ -12,7 +12,7 @@ import hashlib
 import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -27,7 +27,9 @@ _REMOTE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|[\w.-]+@[\w.-]+:)", re.IGNORECAS
 class RepoSpec:
     name: str  # stable, unique within a sweep: host/owner/repo, or the directory's path
     url: str  # as listed, credentials removed
-    source: str  # what to clone/fetch from (may carry credentials), or the local path
+    # what to clone/fetch from (may carry credentials), or the local path; kept out of
+    # repr, which tracebacks and Dask's task errors print
+    source: str = field(repr=False)
     remote: bool
 
 

@@ -25,7 +25,7 @@ import shutil
 import signal
 import subprocess
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import unquote, urlsplit, urlunsplit
@@ -43,7 +43,8 @@ _HTTP = ("http", "https")
 class Remote:
     name: str  # for the cache directory's name and progress: host/owner/repo
     url: str  # without credentials: for errors and the store
-    source: str  # as listed: may carry credentials, which only ever reach git's environment
+    # as listed: may carry credentials, which only ever reach git's environment (not repr)
+    source: str = field(repr=False)
 
 
 class FetchProgress(Protocol):
