@@ -14,6 +14,9 @@ def write_private(path: str, text: str) -> None:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     except OSError as exc:
         raise UsageError(f"cannot write {path}: {exc.strerror}") from exc
-    os.fchmod(fd, 0o600)  # also when the file already existed with wider permissions
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(text)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            os.fchmod(fd, 0o600)  # also when the file already existed with wider permissions
+            f.write(text)
+    except OSError as exc:  # a full disk (ENOSPC, EFBIG), an I/O error
+        raise UsageError(f"cannot write {path}: {exc.strerror}") from exc

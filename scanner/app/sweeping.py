@@ -91,7 +91,7 @@ def store_report(service: Service, db: Path, repository: str | None, status: str
     from scanner.sweep.findings import load_findings
     from scanner.sweep.store import Store
 
-    with Store(db) as store:
+    with Store(db, read_only=True) as store:
         findings = load_findings(store, repository)
     if status:
         findings = [f for f in findings if f.verification and f.verification.status == status]

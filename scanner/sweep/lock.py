@@ -33,8 +33,12 @@ class SweepLock:
         try:
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         except OSError as exc:
-            raise UsageError(f"cannot lock the store {self.db}: {exc.strerror}") from exc
+            raise UsageError(f"cannot lock the store {self.db} ({self.path}: {exc.strerror}); "
+                             "a sweep needs to write the store and its directory: make "
+                             "them writable or give another --db") from exc
         try:
+            if os.fstat(fd).st_mode & 0o077:  # made by an older keysweep under the umask
+                os.fchmod(fd, 0o600)
             deadline = time.monotonic() + self.wait
             told = False
             while True:

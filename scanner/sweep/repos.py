@@ -1,8 +1,9 @@
 """Which repositories a sweep covers, and where it reads them: a list file (clone URLs,
 ``file://`` URLs or local paths, ``#`` comments) and/or every repository under a directory.
 Remote repositories are kept as bare mirrors in a cache directory and fetched, not cloned
-again, on later runs (``scanner.sources.git.remote``). Credentials come only from git's own
-configuration and credential helpers; URLs are stored and logged without any
+again, on later runs (``scanner.sources.git.remote``). Credentials come from git's own
+configuration and credential helpers, or from a listed ``https://user:token@`` URL, which
+``remote`` hands to git in its environment only; URLs are stored and logged without any
 ``user:password@`` part."""
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import hashlib
 import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -26,7 +27,9 @@ _REMOTE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|[\w.-]+@[\w.-]+:)", re.IGNORECAS
 class RepoSpec:
     name: str  # stable, unique within a sweep: host/owner/repo, or the directory's path
     url: str  # as listed, credentials removed
-    source: str  # what to clone/fetch from (may carry credentials), or the local path
+    # what to clone/fetch from (may carry credentials), or the local path; kept out of
+    # repr, which tracebacks and Dask's task errors print
+    source: str = field(repr=False)
     remote: bool
 
 
@@ -35,9 +38,7 @@ def safe_url(url: str) -> str:
     if "://" not in url:
         return url
     parts = urlsplit(url)
-    host = parts.hostname or ""
-    if parts.port:
-        host += f":{parts.port}"
+    host = parts.netloc.rpartition("@")[2].lower()  # keeps an IPv6 host's brackets
     return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
 
 

@@ -6,17 +6,24 @@ verification results. Callers get typed methods and frozen rows, never a cursor.
 Writes for one repository batch are one transaction (``Store.batch``), so a process killed at
 any moment loses nothing already committed. The schema is versioned by the ``schema_version``
 table (one row per applied migration); ``MIGRATIONS`` are applied in order, each in its own
-transaction. Stores written before that table existed carry ``PRAGMA user_version = 1``."""
+transaction. Stores written before that table existed carry ``PRAGMA user_version = 1``.
+
+The database is created 0600 (SQLite gives its -wal and -shm the same mode): it names every
+repository and where its secrets are. ``keysweep report`` opens it read-only, so it works on
+a store it cannot write. Every SQLite error leaving a ``with Store(...)`` block becomes one
+``StoreError`` line saying what is wrong with the file and what to do."""
 
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import quote
 
 from scanner.engine.history import COMMIT_MESSAGE
 from scanner.errors import SourceError
@@ -131,6 +138,57 @@ _LEDGER = ("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY K
 
 class StoreError(SourceError):
     pass
+
+
+# SQLite's primary result codes (the low byte of an extended one) that say what is wrong.
+_CORRUPT = {11, 26}  # SQLITE_CORRUPT, SQLITE_NOTADB
+_FULL = 13  # SQLITE_FULL
+_IOERR = 10  # SQLITE_IOERR (a failed write: EFBIG, EIO, ...)
+_READONLY = 8  # SQLITE_READONLY
+_CANTOPEN = 14  # SQLITE_CANTOPEN
+_BUSY = {5, 6}  # SQLITE_BUSY, SQLITE_LOCKED
+
+
+def fault(path: str, exc: sqlite3.Error) -> StoreError:
+    """One line for a failed store operation: what is wrong with the file, what to do."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    primary = code & 0xFF if isinstance(code, int) else None
+    said = str(exc) or type(exc).__name__
+    if primary in _CORRUPT:
+        why = f"the store {path} is corrupt ({said}); move it aside and rerun the sweep"
+    elif primary == _FULL:
+        why = (f"the store {path} cannot grow ({said}); free some disk space and rerun "
+               "the sweep")
+    elif primary == _IOERR:
+        why = (f"the store {path} could not be written or read ({said}); check that its "
+               "disk has free space and works, then rerun the sweep")
+    elif primary == _READONLY:
+        why = (f"the store {path} is read-only ({said}); make it and its directory "
+               "writable, or sweep into another --db")
+    elif primary == _CANTOPEN:
+        why = (f"cannot open the store {path} ({said}); check that it and its directory "
+               "exist and are readable (and writable, for a sweep)")
+    elif primary in _BUSY:
+        why = f"the store {path} is busy ({said}); retry when the other process is done"
+    else:
+        why = f"the store {path} failed ({said}); move it aside and rerun the sweep"
+    return StoreError(why)
+
+
+def _create_private(path: str) -> None:
+    """Create the database file 0600 before SQLite does (it would use the umask), and take
+    group and other access from an existing one (SQLite copies its mode to -wal/-shm)."""
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError:
+        return  # SQLite's own open says why, in its words
+    try:
+        if os.fstat(fd).st_mode & 0o077:
+            os.fchmod(fd, 0o600)
+    except OSError:
+        pass  # not ours to change: it still works
+    finally:
+        os.close(fd)
 
 
 def _now() -> str:
@@ -333,23 +391,84 @@ class Batch:
 
 
 class Store:
-    def __init__(self, path: str | Path) -> None:
+    """The store, opened for a sweep (created if missing, migrated) or, ``read_only``, for a
+    report: not written (except to migrate an older store it can write), and no -wal/-shm
+    created where they cannot be. An older store that cannot be migrated is read as it is
+    (every migration so far only adds to the schema)."""
+
+    def __init__(self, path: str | Path, read_only: bool = False) -> None:
         self.path = str(path)
+        self.read_only = read_only
         try:
-            self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(f"cannot open the store {path}: {exc}") from exc
+            self._db = self._open_read_only() if read_only else self._open()
+        except sqlite3.Error as exc:
+            raise fault(self.path, exc) from exc
+        if read_only:
+            try:
+                older = self.version() < SCHEMA_VERSION and self._writable()
+            except sqlite3.Error as exc:
+                self._db.close()
+                raise fault(self.path, exc) from exc
+            if older:  # migrated once, by whichever command opens it first and can
+                self._db.close()
+                try:
+                    self._db = self._open()
+                except sqlite3.Error as exc:
+                    raise fault(self.path, exc) from exc
+
+    def _writable(self) -> bool:
+        return os.access(self.path, os.W_OK) and \
+            os.access(os.path.dirname(os.path.abspath(self.path)), os.W_OK)
+
+    def _open(self) -> sqlite3.Connection:
+        _create_private(self.path)
+        db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        self._db = db
         try:
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.execute("PRAGMA foreign_keys=ON")
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.execute("PRAGMA foreign_keys=ON")
             self._migrate()
-        except sqlite3.DatabaseError as exc:
-            self._db.close()
-            raise StoreError(f"cannot open the store {path}: {exc}") from exc
         except BaseException:
-            self._db.close()
+            db.close()
             raise
+        return db
+
+    def _open_read_only(self) -> sqlite3.Connection:
+        """``mode=ro`` reads a WAL store beside its -wal/-shm, creating the -shm if it can.
+        In a directory it cannot write, with no -shm there, that fails; then no sweep can
+        be writing it either, so it is opened ``immutable`` unless a -wal holds changes not
+        yet in the file (reading without them would be wrong)."""
+        uri = f"file:{quote(os.path.abspath(self.path))}"
+        try:
+            return self._connect(uri + "?mode=ro")
+        except sqlite3.Error as exc:
+            code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
+            if code not in (_CANTOPEN, _READONLY) or not os.path.isfile(self.path) or \
+                    os.access(os.path.dirname(os.path.abspath(self.path)), os.W_OK):
+                raise
+            wal = Path(self.path + "-wal")
+            if wal.exists() and wal.stat().st_size > 0:
+                raise StoreError(
+                    f"the store {self.path} has changes in {wal} that need a writable "
+                    "directory to be read; make its directory writable, or copy the store "
+                    "and its -wal into a writable one and report from there") from exc
+            return self._connect(uri + "?immutable=1")
+
+    def _connect(self, uri: str) -> sqlite3.Connection:
+        db = sqlite3.connect(uri, uri=True, timeout=30, isolation_level=None)
+        self._db = db
+        try:
+            db.execute("PRAGMA query_only=ON")
+            found = self.version()  # reads the file: a locked or corrupt one fails here
+            if found > SCHEMA_VERSION:
+                raise StoreError(f"the store {self.path} has schema version {found}, newer "
+                                 f"than this keysweep knows ({SCHEMA_VERSION}): upgrade "
+                                 "keysweep")
+        except BaseException:
+            db.close()
+            raise
+        return db
 
     def close(self) -> None:
         self._db.close()
@@ -357,8 +476,10 @@ class Store:
     def __enter__(self) -> Store:
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, kind: object, exc: BaseException | None, tb: object) -> None:
         self.close()
+        if isinstance(exc, sqlite3.Error):  # one line for the user, not a traceback
+            raise fault(self.path, exc) from exc
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
@@ -366,7 +487,9 @@ class Store:
         try:
             yield self._db
         except BaseException:
-            self._db.execute("ROLLBACK")
+            # A failed write may have rolled back already; the first error is the one to tell.
+            with suppress(sqlite3.Error):
+                self._db.execute("ROLLBACK")
             raise
         self._db.execute("COMMIT")
 

@@ -51,9 +51,17 @@ def render(doc: dict[str, Any]) -> str:
 
 
 def write(path: str | Path, doc: dict[str, Any]) -> None:
-    tmp = Path(f"{path}.tmp")
-    tmp.write_text(render(doc), encoding="utf-8")
-    os.replace(tmp, path)
+    """Atomically, and 0600 whatever the umask: entries name secrets (redacted) and where
+    they are. (git records no read bits, so a committed baseline is unaffected.)"""
+    tmp = f"{path}.tmp"
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(fd, 0o600)  # a stale .tmp may have been wider
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(render(doc))
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise ConfigError(f"cannot write baseline {path}: {exc.strerror}") from exc
 
 
 def load(path: str | Path) -> Baseline:

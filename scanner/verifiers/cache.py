@@ -28,9 +28,16 @@ class VerifyCache:
     def __init__(self, path: Path, ttl: float) -> None:
         self.path = path
         self.ttl = ttl
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        missing = [p for p in (path.parent, *path.parent.parents) if not p.exists()]
+        for directory in reversed(missing):  # each one 0700 (mkdir's mode is masked)
+            directory.mkdir(exist_ok=True)
+            os.chmod(directory, 0o700)
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)  # private before sqlite opens it
-        os.close(fd)
+        try:
+            if os.fstat(fd).st_mode & 0o077:  # SQLite gives its journal the same mode
+                os.fchmod(fd, 0o600)
+        finally:
+            os.close(fd)
         self._db = sqlite3.connect(path, timeout=5.0)
         self._db.execute("CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, "
                          "status TEXT NOT NULL, reason TEXT, identity TEXT, at REAL NOT NULL)")

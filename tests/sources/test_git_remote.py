@@ -4,14 +4,18 @@ timeouts, killed clones, and no credentials in errors, logs or the store."""
 
 from __future__ import annotations
 
+import base64
 import functools
 import http.server
+import os
+import shutil
 import socket
 import sqlite3
 import subprocess
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from email.message import Message
 from pathlib import Path
 
 import pytest
@@ -140,12 +144,37 @@ def test_timeout_and_errors_name_the_url_without_credentials(tmp_path: Path):
                   remote) == f"fatal: unable to access 'https://h/r.git/' and {remote.url}"
 
 
+class _Files(http.server.SimpleHTTPRequestHandler):
+    """Files, behind Basic authorization when ``basic`` is set; records each request's
+    headers in ``seen``."""
+
+    basic: str | None = None
+    seen: list[Message]
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+        self.seen.append(self.headers)
+        given = self.headers.get("Authorization")
+        if self.basic is not None and given != "Basic " + base64.b64encode(
+                self.basic.encode()).decode():
+            self.send_response(401)
+            self.send_header("WWW-Authenticate", 'Basic realm="git"')
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        super().do_GET()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
 @contextmanager
-def dumb_http(root: Path) -> Iterator[str]:
-    """Serve ``root`` read-only over HTTP on 127.0.0.1: git's dumb HTTP protocol."""
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
-    handler.log_message = lambda *a: None  # type: ignore[attr-defined]
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+def dumb_http(root: Path, basic: str | None = None,
+              seen: list[Message] | None = None) -> Iterator[str]:
+    """Serve ``root`` read-only over HTTP on 127.0.0.1: git's dumb HTTP protocol; with
+    ``basic`` ("user:password"), only to requests that authorize as that."""
+    handler = type("Files", (_Files,), {"basic": basic, "seen": [] if seen is None else seen})
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(handler, directory=str(root)))
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
                               daemon=True)
     thread.start()
@@ -187,3 +216,79 @@ def test_a_sweep_list_clones_then_fetches_an_http_remote(tmp_path: Path):
     with sqlite3.connect(db) as conn:
         assert "hunter2" not in "\n".join(conn.iterdump())
     assert "hunter2" not in first.stdout + first.stderr + second.stdout + second.stderr
+
+
+def grep_tree(root: Path, needle: bytes) -> list[Path]:
+    """Every file under ``root`` whose bytes contain ``needle`` (grep -r)."""
+    return [p for p in root.rglob("*") if p.is_file() and needle in p.read_bytes()]
+
+
+def test_a_credential_in_a_listed_url_is_sent_to_git_but_never_written(tmp_path: Path):
+    """A sweep list URL with user:password: the server (which requires them) serves the
+    clone and the later fetch, and the token is in no file of the cache, the store, the
+    output or git's command line; the mirror's config names the URL without it."""
+    token = "s3cr3tT0KEN-9f8e7d"
+    work = GitRepo(tmp_path / "work")
+    work.commit("k", **{"k.ini": leak(SECRET)})
+    bare = tmp_path / "served" / "acme" / "api.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(bare)], check=True)
+    publish(work, bare)
+    db, cache, listing = tmp_path / "s.db", tmp_path / "cache", tmp_path / "repos.txt"
+    # git on PATH logs its argv (what ps shows) to a file under tmp_path, grepped below.
+    bin_dir, argv_log = tmp_path / "bin", tmp_path / "argv.log"
+    bin_dir.mkdir()
+    real_git = shutil.which("git")
+    (bin_dir / "git").write_text(f'#!/bin/sh\necho "$@" >> "{argv_log}"\nexec {real_git} "$@"\n')
+    (bin_dir / "git").chmod(0o755)
+    env = {"PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
+    seen: list[Message] = []
+    with dumb_http(tmp_path / "served", basic=f"deploy:{token}", seen=seen) as host:
+        listing.write_text(f"http://deploy:{token}@{host}/acme/api.git\n")
+        first = run_keysweep("sweep", listing, "--db", db, "--cache", cache, env=env)
+        assert "0 failed" in first.stdout, first.stdout + first.stderr
+        work.commit("k2", **{"k2.ini": leak(SECRET2)})
+        publish(work, bare)
+        second = run_keysweep("sweep", listing, "--db", db, "--cache", cache, env=env)
+        assert "(1 with new objects, 0 failed)" in second.stdout, second.stdout + second.stderr
+        report = run_keysweep("report", "--db", db, "-f", "json")
+    assert {f["redacted"] for f in report.json()["findings"]} == {SECRET[:4] + "…",
+                                                                   SECRET2[:4] + "…"}
+    assert seen and all(h["Authorization"] for h in seen)  # each request had the credential
+    assert " clone " in f" {argv_log.read_text()}" and " fetch " in argv_log.read_text()
+    (mirror_dir,) = cache.glob("*.git")
+    url = subprocess.run(["git", "--git-dir", str(mirror_dir), "config", "remote.origin.url"],
+                         capture_output=True, text=True, check=True).stdout.strip()
+    assert url == f"http://{host}/acme/api.git"
+    assert grep_tree(cache, token.encode()) == []
+    assert grep_tree(tmp_path, token.encode()) == [listing]  # the store and all, but the list
+    output = "".join(r.stdout + r.stderr for r in (first, second, report))
+    assert token not in output and "deploy" not in output
+
+
+def test_the_credential_reaches_git_by_its_environment_after_the_callers_config(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A caller's own GIT_CONFIG_* entries are kept (the credential comes after them), and
+    a mirror made by an older keysweep with the credential in its config is rewritten."""
+    work = GitRepo(tmp_path / "work")
+    work.commit("a", **{"a.txt": "a\n"})
+    bare = tmp_path / "served" / "r.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(bare)], check=True)
+    publish(work, bare)
+    monkeypatch.setenv("GIT_CONFIG_COUNT", "1")
+    monkeypatch.setenv("GIT_CONFIG_KEY_0", "http.userAgent")
+    monkeypatch.setenv("GIT_CONFIG_VALUE_0", "kept-agent")
+    cache = tmp_path / "cache"
+    seen: list[Message] = []
+    with dumb_http(tmp_path / "served", basic="u:p%w", seen=seen) as host:
+        remote = Remote("r", f"http://{host}/r.git", f"http://u:p%25w@{host}/r.git")
+        path = Path(mirror(remote, cache, timeout=60))
+        # What an older keysweep left: the credential in the mirror's config.
+        subprocess.run(["git", "--git-dir", str(path), "config", "remote.origin.url",
+                        remote.source], check=True)
+        new = work.commit("b", **{"b.txt": "b\n"})
+        publish(work, bare)
+        mirror(remote, cache, timeout=60)
+    assert has_commit(path, new)
+    assert seen and {h["User-Agent"] for h in seen} == {"kept-agent"}
+    assert "p%25w" not in (path / "config").read_text()
+    assert os.stat(path).st_mode & 0o777 == 0o700
