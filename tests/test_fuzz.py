@@ -72,6 +72,14 @@ def secret_places(result: ScanResult) -> list[tuple[str, int, int]]:
 
 # -- file chunks ---------------------------------------------------------------------------
 
+# UTF-32 LE's BOM begins with UTF-16 LE's: longest first.
+_WIDE_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+
+def _wide_bom(data: bytes) -> bytes:
+    return next((bom for bom in _WIDE_BOMS if data.startswith(bom)), b"")
+
+
 # Bytes that matter to the reader: NUL, line ends, quotes and delimiters, invalid UTF-8,
 # BOM pieces, high Latin-1; plus any byte at all.
 _SPECIAL = st.sampled_from([b"\r", b"\n", b"\r\n", b"\n\r", b" ", b"\t", b"'", b'"', b",",
@@ -79,7 +87,7 @@ _SPECIAL = st.sampled_from([b"\r", b"\n", b"\r\n", b"\n\r", b" ", b"\t", b"'", b
                             b"\xed\xa0\x80", b"\xf4\x90\x80\x80", b"\x1b[0m", "é".encode()])
 _PIECE = st.one_of(_SPECIAL, st.binary(max_size=40), st.text(max_size=20).map(
     lambda s: s.encode("utf-8", "surrogatepass")))
-_HEADS = st.sampled_from([b"", codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE,
+_HEADS = st.sampled_from([b"", codecs.BOM_UTF8, *_WIDE_BOMS,
                           b"\xef\xbb", b"\xff", b"\xfe", b"\xef\xbb\xbf\xef\xbb\xbf"])
 
 
@@ -119,9 +127,10 @@ def planted_file(draw: st.DrawFn) -> tuple[bytes, int]:
 
 
 def _sniffed_binary(data: bytes) -> bool:
-    """A NUL in the first 8000 bytes, unless a UTF-8 BOM says the file is text (by design:
-    such a file is read as text, NULs and all; a UTF-16 BOM is excluded below)."""
-    return b"\0" in data[:SNIFF] and not data.startswith(codecs.BOM_UTF8)
+    """A NUL in the first 8000 bytes after any BOM, unless a UTF-8 BOM says the file is text
+    (by design: such a file is read as text, NULs and all; a UTF-16/32 BOM with a NUL after
+    it is excluded below)."""
+    return b"\0" in data[len(_wide_bom(data)):SNIFF] and not data.startswith(codecs.BOM_UTF8)
 
 
 def _looks_like_an_archive(data: bytes) -> bool:
@@ -144,10 +153,10 @@ def _line_of(data: bytes, at: int) -> int:
 def test_key_in_arbitrary_bytes_is_found_once_or_the_file_skipped_as_binary(
         planted: tuple[bytes, int], chunk_bytes: int, overlap: int) -> None:
     data, at = planted
-    utf16 = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
-    # With a UTF-16 BOM and a NUL the file is UTF-16 text by design, and the ASCII key
+    bom = _wide_bom(data)
+    # With a UTF-16/32 BOM and a NUL the file is UTF-16/32 text by design, and the ASCII key
     # line is not a key in it: nothing to expect but no crash.
-    assume(not (utf16 and b"\0" in data[2:SNIFF]))
+    assume(not (bom and b"\0" in data[len(bom):SNIFF]))
     result = read_and_scan(data, "f.txt", chunk_bytes, overlap)
     event("binary" if _sniffed_binary(data) else
           "key past the sniff" if at > SNIFF else "key in the sniff")
