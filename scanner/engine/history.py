@@ -368,8 +368,9 @@ def _at(f: Finding, path: str, commit: Commit | None, keep_path: bool = True) ->
 def set_in_head(git: Git, findings: list[Finding],
                 blob_findings: dict[str, list[Finding]]) -> None:
     """Mark each history finding with whether HEAD still has that secret at that path."""
-    wanted = {f.location.path.split("!", 1)[0] for f in findings
-              if f.location.commit and not is_message(f.location.path)}
+    # A file's own name may hold "!": every prefix before one may be the file in HEAD.
+    wanted = {prefix for f in findings if f.location.commit and not is_message(f.location.path)
+              for prefix in _file_prefixes(f.location.path)}
     if not wanted:
         return
     head: dict[str, str] = {}
@@ -388,7 +389,7 @@ def set_in_head(git: Git, findings: list[Finding],
     for i, f in enumerate(findings):
         if not f.location.commit or is_message(f.location.path):
             continue
-        blob = head.get(f.location.path.split("!", 1)[0])
+        blob = next((head[p] for p in _file_prefixes(f.location.path) if p in head), None)
         if blob is None:
             present = False
         elif blob in blob_findings:
@@ -398,6 +399,13 @@ def set_in_head(git: Git, findings: list[Finding],
             present = f.secret.encode("utf-8", "surrogateescape") in contents.get(blob, b"")
         findings[i] = dataclasses.replace(
             f, location=dataclasses.replace(f.location, in_head=present))
+
+
+def _file_prefixes(path: str) -> list[str]:
+    """Where the file may end in ``path`` (``a.zip!inner`` is member ``inner`` of ``a.zip``,
+    or a file named so), longest first."""
+    parts = path.split("!")
+    return ["!".join(parts[:n]) for n in range(len(parts), 0, -1)]
 
 
 def scan_git(repo: str, scope: GitScope | None = None, config: ScanConfig | None = None,

@@ -95,7 +95,7 @@ def _member(budget: Budget, origin: Origin, name: str) -> Origin:
 
 def _zip(head: bytes, rest: Readable, origin: Origin, depth: int, budget: Budget,
          read_member: ChunkReader) -> Iterator[Chunk | Skipped]:
-    if getattr(rest, "seekable", lambda: False)():
+    if _seekable(rest):
         seekable = cast(IO[bytes], rest)  # a real file: zip reads it in place
         seekable.seek(0)
         yield from _zip_members(seekable, origin, depth, budget, read_member)
@@ -107,6 +107,13 @@ def _zip(head: bytes, rest: Readable, origin: Origin, depth: int, budget: Budget
             spool.write(block)
         spool.seek(0)
         yield from _zip_members(spool, origin, depth, budget, read_member)
+
+
+def _seekable(stream: Readable) -> bool:
+    try:
+        return bool(getattr(stream, "seekable", lambda: False)())
+    except (AttributeError, OSError):  # a member of a streamed tar.gz raises when asked
+        return False
 
 
 def _zip_members(source: IO[bytes], origin: Origin, depth: int, budget: Budget,

@@ -103,10 +103,12 @@ def _cut_point(data: bytes, at: int) -> int:
     """Where the next chunk starts: just after a line break (or a delimiter) at or after
     ``at``, so the next chunk does not begin inside a token."""
     at = max(at, 0)
-    nl = data.find(b"\n", at, at + (len(data) - at) // 2)
+    # Within the first half of the overlap either way, so at least half of it is carried.
+    end = at + (len(data) - at) // 2
+    nl = data.find(b"\n", at, end)
     if nl >= 0:
         return nl + 1
-    for i in range(at, min(len(data), at + 4096)):
+    for i in range(at, min(end, at + 4096)):
         if data[i] in _DELIMITERS:
             return i + 1
     return at
