@@ -1,0 +1,138 @@
+"""Pathological inputs against ordinary code: long single lines dense with candidates must
+cost time linear in their size, like any other text.
+
+    python benchmarks/bench_pathological.py [--rounds 3] [--keysweep "python -m scanner"]
+
+Each input is generated (seeded) into a temporary directory and scanned by a real
+``keysweep scan`` process (one job, so the per-byte cost is compared, not the parallelism);
+rounds are interleaved and the minimum is kept. Printed per input: size, findings, seconds
+(end to end, as a user waits; the start-up, a scan of an empty file, is shown), MB/s, the
+ratio of ordinary code's MB/s to its own (the issue's target: within 3x), and the cost per
+finding: on the dense inputs nearly every byte is part of a real key, and each one is
+confirmed, paired and reported. ``--keysweep`` runs another build (say, an older checkout
+via PYTHONPATH) for a before/after comparison in the same run."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import shlex
+import string
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from benchmarks._filler import Filler, Vocab  # noqa: E402
+
+ALNUM = string.ascii_letters + string.digits
+B32 = string.ascii_uppercase + "234567"
+
+
+def _s(rng: random.Random, n: int, alphabet: str = ALNUM) -> str:
+    return "".join(rng.choice(alphabet) for _ in range(n))
+
+
+def ordinary_code(rng: random.Random) -> str:
+    """About 8 MB of generated source in several languages."""
+    filler = Filler(rng, Vocab(rng))
+    parts, size = [], 0
+    cats = ["py", "js", "java", "go", "yaml", "properties", "sh", "md"]
+    while size < 8 << 20:
+        block = filler.block(rng.choice(cats))
+        parts.append(block)
+        size += len(block)
+    return "\n".join(parts)
+
+
+def alibaba_pairs(rng: random.Random) -> str:
+    """5,000 Alibaba AccessKey ID/secret pairs on one line (about 0.28 MB), minified."""
+    return ",".join(f'{{"id":"LTAI{_s(rng, 20)}","secret":"{_s(rng, 30)}"}}'
+                    for _ in range(5000)) + "\n"
+
+
+def aws_ids(rng: random.Random) -> str:
+    """20,000 AWS access key IDs on one 8.4 MB line, with minified code between them."""
+    filler = Filler(rng, Vocab(rng))
+    blob = "".join(filler.block("bundle").replace("\n", ";") for _ in range(60))
+    out = []
+    for _ in range(20000):
+        at = rng.randrange(0, len(blob) - 400)
+        out.append(blob[at:at + 396] + f'"AKIA{_s(rng, 16, B32)}"')
+    return ";".join(out) + "\n"
+
+
+def minified_bundle(rng: random.Random) -> str:
+    """One 8 MB line of minified code with a key every 100 kB (long, not dense)."""
+    filler = Filler(rng, Vocab(rng))
+    parts, size = [], 0
+    while size < 8 << 20:
+        block = filler.block("bundle").replace("\n", ";")
+        parts.append(block)
+        size += len(block)
+        if len(parts) % 200 == 0:
+            parts.append(f'k="AKIA{_s(rng, 16, B32)}",s="{_s(rng, 40)}"')
+    return ";".join(parts) + "\n"
+
+
+INPUTS: dict[str, Callable[[random.Random], str]] = {
+    "ordinary code": ordinary_code,
+    "minified bundle, one line": minified_bundle,
+    "alibaba pairs, one line": alibaba_pairs,
+    "aws ids, one 8 MB line": aws_ids,
+}
+
+
+def scan(keysweep: list[str], path: Path) -> tuple[float, int]:
+    started = time.perf_counter()
+    proc = subprocess.run([*keysweep, "scan", str(path), "-j", "1", "-f", "json",
+                           "--no-progress"], capture_output=True)
+    seconds = time.perf_counter() - started
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"keysweep failed ({proc.returncode}): {proc.stderr.decode()[-500:]}")
+    return seconds, len(json.loads(proc.stdout)["findings"])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--keysweep", default=f"{sys.executable} -m scanner",
+                        help="the command to run (default: this checkout)")
+    args = parser.parse_args()
+    keysweep = shlex.split(args.keysweep)
+    with tempfile.TemporaryDirectory(prefix="keysweep-patho-") as tmp:
+        files = {}
+        for i, (name, make) in enumerate(INPUTS.items()):
+            path = Path(tmp) / f"input{i}.txt"
+            path.write_text(make(random.Random(1000 + i)))
+            files[name] = path
+        empty = Path(tmp) / "empty.txt"
+        empty.write_text("")
+        startup = float("inf")
+        best: dict[str, tuple[float, int]] = {}
+        for _ in range(args.rounds):  # interleaved: every input once per round
+            startup = min(startup, scan(keysweep, empty)[0])
+            for name, path in files.items():
+                seconds, found = scan(keysweep, path)
+                if name not in best or seconds < best[name][0]:
+                    best[name] = (seconds, found)
+        base = files["ordinary code"].stat().st_size / best["ordinary code"][0]
+        print(f"start-up (an empty file): {startup:.2f} s")
+        print(f"{'input':<26} {'MB':>6} {'findings':>9} {'seconds':>8} {'MB/s':>7} "
+              f"{'vs code':>8} {'ms/finding':>11}")
+        for name, path in files.items():
+            seconds, found = best[name]
+            size = path.stat().st_size
+            rate = size / seconds
+            per = f"{1000 * seconds / found:.3f}" if found else "-"
+            print(f"{name:<26} {size / 1e6:>6.2f} {found:>9} {seconds:>8.2f} {rate / 1e6:>7.2f} "
+                  f"{base / rate:>7.1f}x {per:>11}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
