@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers.git_repo import GitRepo
+from tests.helpers.git_repo import GitRepo, with_pushed_remote
 from tests.helpers.keys import ID, SECRET, SECRET2, leak
 from tests.helpers.run import run_keysweep
 
@@ -129,11 +129,7 @@ def test_pre_commit_hook_honours_triage(tmp_path: Path, case: Case):
 
 
 def test_pre_push_hook_honours_triage(tmp_path: Path, case: Case):
-    remote = GitRepo(tmp_path / "remote.git", bare=True)
-    repo = GitRepo(tmp_path / "local")
-    repo.commit("initial", **{"README.md": "# app\n"})
-    repo.git("remote", "add", "origin", str(remote.path))
-    assert git_proc(repo, "push", "-q", "origin", "main").returncode == 0
+    repo, remote = with_pushed_remote(tmp_path)
     run_keysweep("hook", "install", "--repo", repo.path, "--pre-push")
     write_case(repo, case)
     repo.commit("the suppressed key")

@@ -12,26 +12,16 @@ import pytest
 
 from scanner.hooks.install import HOOK_MARK
 from scanner.hooks.pre_push import parse_pre_push
-from tests.helpers.git_repo import GitRepo
+from tests.helpers.git_repo import GitRepo, push, with_pushed_remote
 from tests.helpers.keys import SECRET, SECRET2, leak
 from tests.helpers.run import run_keysweep
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def push(repo: GitRepo, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_DIR")}
-    return subprocess.run(["git", "-C", str(repo.path), "push", "-q", *args],
-                          capture_output=True, text=True, env=env, timeout=120)
-
-
 @pytest.fixture
 def setup(tmp_path: Path) -> tuple[GitRepo, GitRepo]:
-    remote = GitRepo(tmp_path / "remote.git", bare=True)
-    local = GitRepo(tmp_path / "local")
-    local.commit("initial", **{"README.md": "# app\n"})
-    local.git("remote", "add", "origin", str(remote.path))
-    assert push(local, "origin", "main").returncode == 0
+    local, remote = with_pushed_remote(tmp_path)
     run_keysweep("hook", "install", "--repo", local.path, "--pre-push")
     return local, remote
 

@@ -55,3 +55,20 @@ class GitRepo:
 
     def rm(self, name: str) -> None:
         self.git("rm", "-q", name)
+
+
+def push(repo: GitRepo, *args: str) -> subprocess.CompletedProcess[str]:
+    """``git push`` as a developer runs it (hooks and all); the result, not an assertion."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_DIR")}
+    return subprocess.run(["git", "-C", str(repo.path), "push", "-q", *args],
+                          capture_output=True, text=True, env=env, timeout=120)
+
+
+def with_pushed_remote(tmp_path: Path) -> tuple[GitRepo, GitRepo]:
+    """A repository whose first commit is pushed to a bare ``origin``: (local, remote)."""
+    remote = GitRepo(tmp_path / "remote.git", bare=True)
+    local = GitRepo(tmp_path / "local")
+    local.commit("initial", **{"README.md": "# app\n"})
+    local.git("remote", "add", "origin", str(remote.path))
+    assert push(local, "origin", "main").returncode == 0
+    return local, remote

@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 
 from scanner.sources.git import log as git_log
-from tests.helpers.git_repo import GitRepo
+from tests.helpers.git_repo import GitRepo, push, with_pushed_remote
 from tests.helpers.keys import ID, SECRET, SECRET2, SECRET3, leak
 from tests.helpers.run import run_keysweep
 
@@ -53,18 +53,12 @@ def test_a_key_in_a_message_with_separators_is_found_once(tmp_path: Path):
 
 
 def test_pre_push_refuses_a_key_committed_by_an_author_with_a_unit_separator(tmp_path: Path):
-    remote = GitRepo(tmp_path / "remote.git", bare=True)
-    local = GitRepo(tmp_path / "local")
-    local.commit("initial", **{"README.md": "# app\n"})
-    local.git("remote", "add", "origin", str(remote.path))
-    local.git("push", "-q", "origin", "main")
+    local, _ = with_pushed_remote(tmp_path)
     run_keysweep("hook", "install", "--repo", local.path, "--pre-push")
     local.write("a.ini", FIVE_KEYS)
     local.git("add", "-A")
     local.git("commit", "-qm", "add", env={"GIT_AUTHOR_NAME": "Bob\x1fSmith"})
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_DIR")}
-    proc = subprocess.run(["git", "-C", str(local.path), "push", "-q", "origin", "main"],
-                          capture_output=True, text=True, env=env, timeout=120)
+    proc = push(local, "origin", "main")
     assert proc.returncode != 0 and "push blocked: 5 secrets" in proc.stderr
 
 

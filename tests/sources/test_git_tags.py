@@ -3,11 +3,9 @@ messages: in a whole-history scan and in the tags a push sends."""
 
 from __future__ import annotations
 
-import os
-import subprocess
 from pathlib import Path
 
-from tests.helpers.git_repo import GitRepo
+from tests.helpers.git_repo import GitRepo, push, with_pushed_remote
 from tests.helpers.keys import SECRET, SECRET2, leak
 from tests.helpers.run import run_keysweep
 
@@ -30,16 +28,10 @@ def test_a_key_in_an_annotated_tag_message_is_found_at_the_tag(tmp_path: Path):
 
 
 def test_pushing_a_tag_whose_message_holds_a_key_is_refused(tmp_path: Path):
-    remote = GitRepo(tmp_path / "remote.git", bare=True)
-    local = GitRepo(tmp_path / "local")
-    local.commit("first", **{"README.md": "# app\n"})
-    local.git("remote", "add", "origin", str(remote.path))
-    local.git("push", "-q", "origin", "main")
+    local, remote = with_pushed_remote(tmp_path)
     run_keysweep("hook", "install", "--repo", local.path, "--pre-push")
     _tag(local, "v2", "deploy with\n" + leak(SECRET2))
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_DIR")}
-    proc = subprocess.run(["git", "-C", str(local.path), "push", "-q", "origin", "v2"],
-                          capture_output=True, text=True, env=env, timeout=120)
+    proc = push(local, "origin", "v2")
     assert proc.returncode != 0 and "<tag v2 message>" in proc.stderr
     assert remote.git("tag", "--list") == ""
 
