@@ -190,12 +190,19 @@ def publish(work: GitRepo, bare: Path) -> None:
     subprocess.run(["git", "--git-dir", str(bare), "update-server-info"], check=True)
 
 
-def test_a_sweep_list_clones_then_fetches_an_http_remote(tmp_path: Path):
+def served_repository(tmp_path: Path) -> tuple[GitRepo, Path]:
+    """A work repository with one leaked key, published to ``served/acme/api.git`` for the
+    dumb-HTTP server: (work repository, bare repository)."""
     work = GitRepo(tmp_path / "work")
     work.commit("k", **{"k.ini": leak(SECRET)})
     bare = tmp_path / "served" / "acme" / "api.git"
     subprocess.run(["git", "init", "-q", "--bare", str(bare)], check=True)
     publish(work, bare)
+    return work, bare
+
+
+def test_a_sweep_list_clones_then_fetches_an_http_remote(tmp_path: Path):
+    work, bare = served_repository(tmp_path)
     db, cache, listing = tmp_path / "s.db", tmp_path / "cache", tmp_path / "repos.txt"
     with dumb_http(tmp_path / "served") as host:
         listing.write_text(f"http://bob:hunter2@{host}/acme/api.git\n")
@@ -228,11 +235,7 @@ def test_a_credential_in_a_listed_url_is_sent_to_git_but_never_written(tmp_path:
     clone and the later fetch, and the token is in no file of the cache, the store, the
     output or git's command line; the mirror's config names the URL without it."""
     token = "s3cr3tT0KEN-9f8e7d"
-    work = GitRepo(tmp_path / "work")
-    work.commit("k", **{"k.ini": leak(SECRET)})
-    bare = tmp_path / "served" / "acme" / "api.git"
-    subprocess.run(["git", "init", "-q", "--bare", str(bare)], check=True)
-    publish(work, bare)
+    work, bare = served_repository(tmp_path)
     db, cache, listing = tmp_path / "s.db", tmp_path / "cache", tmp_path / "repos.txt"
     # git on PATH logs its argv (what ps shows) to a file under tmp_path, grepped below.
     bin_dir, argv_log = tmp_path / "bin", tmp_path / "argv.log"
