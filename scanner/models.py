@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import NewType
 
@@ -180,7 +181,7 @@ class Dropped:
     reason: str
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class ScanStats:
     files: int = 0  # files, or git objects (blobs and commit messages), or repositories
     unit: str = "file"  # what ``files`` counts, for human-facing summaries
@@ -190,25 +191,52 @@ class ScanStats:
     seconds: float = 0.0
     engine: str = ""
 
-    def add(self, other: ScanStats) -> None:
-        self.files += other.files
-        self.bytes += other.bytes
-        self.skipped += other.skipped
-        self.dropped += other.dropped
+
+@dataclass(frozen=True, slots=True)
+class ScanResult:
+    """What a scan found: a frozen value, passed from stage to stage; a stage that changes
+    it (triage, verification) returns a new one (``dataclasses.replace``)."""
+
+    # Any sequence may be given; a tuple is kept (see __post_init__).
+    findings: Sequence[Finding] = ()
+    skipped: Sequence[Skipped] = ()
+    dropped: Sequence[Dropped] = ()
+    stats: ScanStats = ScanStats()
+    missing: Sequence[str] = ()  # paths the user named that do not exist
+    suppressed: Sequence[Suppressed] = ()
+
+    def __post_init__(self) -> None:
+        # Any sequence in, a tuple kept: nothing downstream can change what a stage produced.
+        for name in ("findings", "skipped", "dropped", "missing", "suppressed"):
+            value = getattr(self, name)
+            if not isinstance(value, tuple):
+                object.__setattr__(self, name, tuple(value))
 
 
 @dataclass(slots=True)
-class ScanResult:
+class ResultBuilder:
+    """A result while one stage builds it (the engine appends as it scans); ``build`` makes
+    the frozen value it hands on."""
+
     findings: list[Finding] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     dropped: list[Dropped] = field(default_factory=list)
-    stats: ScanStats = field(default_factory=ScanStats)
-    missing: list[str] = field(default_factory=list)  # paths the user named that do not exist
     suppressed: list[Suppressed] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    files: int = 0
+    bytes: int = 0
 
-    def extend(self, other: ScanResult) -> None:
-        self.findings.extend(other.findings)
-        self.suppressed.extend(other.suppressed)
-        self.skipped.extend(other.skipped)
-        self.dropped.extend(other.dropped)
-        self.stats.add(other.stats)
+    def add(self, result: ScanResult) -> None:
+        self.findings.extend(result.findings)
+        self.suppressed.extend(result.suppressed)
+        self.skipped.extend(result.skipped)
+        self.dropped.extend(result.dropped)
+        self.files += result.stats.files
+        self.bytes += result.stats.bytes
+
+    def build(self, unit: str = "file", engine: str = "", seconds: float = 0.0) -> ScanResult:
+        return ScanResult(tuple(self.findings), tuple(self.skipped), tuple(self.dropped),
+                          ScanStats(files=self.files, unit=unit, bytes=self.bytes,
+                                    skipped=len(self.skipped), dropped=len(self.dropped),
+                                    seconds=seconds, engine=engine),
+                          tuple(self.missing), tuple(self.suppressed))

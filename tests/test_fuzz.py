@@ -171,7 +171,7 @@ def test_key_in_arbitrary_bytes_is_found_once_or_the_file_skipped_as_binary(
         return
     # The key line follows a line break, so its column never counts a BOM.
     assert secret_places(result) == [("f.txt", _line_of(data, at), KEY_COLUMN)]
-    assert result.skipped == []
+    assert result.skipped == ()
 
 
 # -- archives ------------------------------------------------------------------------------
@@ -289,7 +289,7 @@ def test_zip_inside_a_gzipped_tar_is_opened() -> None:
     for kind in ("tgz", "tar"):
         result = read_and_scan(_build(kind, [], "lib.jar", inner), "top.tgz")
         assert secret_places(result) == [("top.tgz!lib.jar!app/k.txt", 1, KEY_COLUMN)]
-        assert result.skipped == []
+        assert result.skipped == ()
 
 
 # -- git log output ------------------------------------------------------------------------

@@ -66,7 +66,7 @@ def test_key_only_on_an_unmerged_branch(repo: GitRepo):
     added = repo.commit("wip", **{"feature.py": leak(SECRET)})
     repo.git("checkout", "-q", "main")
     assert places(scan(repo), SECRET) == {("feature.py", added)}
-    assert scan(repo, GitScope(branch="main")).findings == []
+    assert scan(repo, GitScope(branch="main")).findings == ()
     assert places(scan(repo, GitScope(branch="feature")), SECRET) == {("feature.py", added)}
 
 
@@ -193,7 +193,7 @@ def test_submodules_are_not_followed_and_we_say_so(repo: GitRepo, tmp_path: Path
     repo.git("-c", "protocol.file.allow=always", "submodule", "add", "-q", str(sub.path), "lib")
     repo.commit("add submodule")
     result = scan(repo)
-    assert result.findings == []
+    assert result.findings == ()
     assert any(s.path == "lib" and "submodule" in s.reason for s in result.skipped)
 
 
@@ -203,7 +203,7 @@ def test_lfs_pointers_and_binary_blobs_are_skipped(repo: GitRepo):
                "size 12345\n")
     repo.commit("lfs", **{"model.bin": pointer, "logo.dat": "\x00\x01" + leak(SECRET)})
     result = scan(repo)
-    assert result.findings == []
+    assert result.findings == ()
     assert [s.reason for s in result.skipped if s.path == "logo.dat"] == ["binary content"]
 
 

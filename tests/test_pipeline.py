@@ -48,7 +48,7 @@ def test_secret_without_id_or_context_is_dropped_with_a_reason():
     # the 30-character string next to it.
     text = f"ak = 'LTAI5tXXXXXXXXXXXXXXXXXX'\ntoken = '{SECRET}'\n"
     result = scanner(explain=True).scan_text(text)
-    assert result.findings == []
+    assert result.findings == ()
     reasons = [d.reason for d in result.dropped if d.rule_id == "alibaba-access-key-secret"]
     assert reasons and reasons[0].startswith("context: needs")
 

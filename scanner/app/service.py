@@ -199,11 +199,8 @@ class Service:
         if o.exit_zero if o.exit_zero is not None else bool(s.exit_zero):
             return ExitCode.OK
         fail_on = o.fail_on or s.fail_on or "any"
-        if fail_on == "active":
-            failing = [f for f in result.findings
-                       if f.verification is not None and f.verification.status == "active"]
-        else:
-            failing = result.findings
+        failing = [f for f in result.findings if fail_on != "active" or (
+            f.verification is not None and f.verification.status == "active")]
         if failing:
             return ExitCode.FINDINGS
         if o.fail_on_skip and any(not x.counted_only for x in result.skipped):

@@ -14,7 +14,15 @@ from dataclasses import dataclass, field
 from scanner.engine.config import ScanConfig
 from scanner.engine.scanner import Scanner, ScanTimeout, build_pipeline, finish
 from scanner.engine.workers import WorkerPool, WorkerState
-from scanner.models import Finding, Location, ScanResult, Skipped, Suppressed, unexpected
+from scanner.models import (
+    Finding,
+    Location,
+    ResultBuilder,
+    ScanResult,
+    Skipped,
+    Suppressed,
+    unexpected,
+)
 from scanner.progress import NullProgress, Progress
 from scanner.sources.git.command import Git, GitError, open_repo
 from scanner.sources.git.log import Commit, History, read_history
@@ -86,17 +94,18 @@ class HistoryScanner:
         else:
             history = read_history(git, revs, lambda c, m: messages.append((c, m)))
             blobs = self._scan_blobs(git, list(history.introductions))
-        result = self._locate(history, blobs)
-        result.extend(self._scan_messages([(c, m, COMMIT_MESSAGE) for c, m in messages]))
+        out = self._locate(history, blobs)
+        self._scan_messages(out, [(c, m, COMMIT_MESSAGE) for c, m in messages])
         tags = _tags_in_scope(git, scope)
-        result.extend(self._scan_messages(tags))
-        result.skipped[:0] = notes + [
+        self._scan_messages(out, tags)
+        out.skipped[:0] = notes + [
             Skipped(path, "submodule; not followed (scan it separately)")
             for path in sorted(history.submodules)]
-        result.stats.files = blobs.blobs + len(messages) + len(tags)
-        result.stats.bytes, result.stats.unit = blobs.bytes, "git object"
-        set_in_head(git, result.findings, blobs.findings)
-        return finish(result, self.scanner.pipeline.engine, time.perf_counter() - started)
+        out.files = blobs.blobs + len(messages) + len(tags)
+        out.bytes = blobs.bytes
+        set_in_head(git, out.findings, blobs.findings)
+        return finish(out.build(unit="git object"), self.scanner.pipeline.engine,
+                      time.perf_counter() - started)
 
     def scan_staged(self, repo: str, index_file: str | None = None) -> ScanResult:
         """What is staged in the index: the content a pre-commit hook is about to commit."""
@@ -112,16 +121,15 @@ class HistoryScanner:
                 staged.setdefault(fields[3].decode(), []).append(
                     raw_path.decode("utf-8", "replace"))
         blobs = self._scan_blobs(git, list(staged))
-        result = ScanResult()
+        found = ResultBuilder(files=blobs.blobs, bytes=blobs.bytes)
         for sha, paths in staged.items():
             for path in paths:
-                result.findings.extend(_at(f, path, None) for f in blobs.findings.get(sha, ()))
-                result.suppressed.extend(Suppressed(_at(s.finding, path, None), s.reason)
-                                         for s in blobs.suppressed.get(sha, ()))
-                result.skipped.extend(Skipped(path, s.reason) for s in blobs.skipped.get(sha, ()))
-        result.stats.files, result.stats.bytes = blobs.blobs, blobs.bytes
-        result.stats.unit = "staged file"
-        return finish(result, self.scanner.pipeline.engine, time.perf_counter() - started)
+                found.findings.extend(_at(f, path, None) for f in blobs.findings.get(sha, ()))
+                found.suppressed.extend(Suppressed(_at(s.finding, path, None), s.reason)
+                                      for s in blobs.suppressed.get(sha, ()))
+                found.skipped.extend(Skipped(path, s.reason) for s in blobs.skipped.get(sha, ()))
+        return finish(found.build(unit="staged file"), self.scanner.pipeline.engine,
+                      time.perf_counter() - started)
 
     # -- reading and scanning blobs -----------------------------------------------------
 
@@ -209,8 +217,8 @@ class HistoryScanner:
 
     # -- placing findings ---------------------------------------------------------------
 
-    def _locate(self, history: History, blobs: BlobResults) -> ScanResult:
-        result = ScanResult(findings=[f for _, _, f in place(history, blobs.findings)])
+    def _locate(self, history: History, blobs: BlobResults) -> ResultBuilder:
+        result = ResultBuilder(findings=[f for _, _, f in place(history, blobs.findings)])
         allowed = {sha: [s.finding for s in items] for sha, items in blobs.suppressed.items()}
         result.suppressed = [Suppressed(f, "inline allow") for _, _, f in place(history, allowed)]
         for sha, skips in blobs.skipped.items():
@@ -222,9 +230,9 @@ class HistoryScanner:
                                   if paths or "missing" in s.reason)
         return result
 
-    def _scan_messages(self, messages: list[tuple[Commit, str, str]]) -> ScanResult:
+    def _scan_messages(self, result: ResultBuilder,
+                       messages: list[tuple[Commit, str, str]]) -> None:
         """Commit and tag messages, each placed at its object under ``label``."""
-        result = ScanResult()
         for commit, message, label in messages:
             try:
                 found = self.scanner.scan_text(message, label)
@@ -236,7 +244,6 @@ class HistoryScanner:
             result.suppressed.extend(
                 Suppressed(_at(s.finding, label, commit, keep_path=False), s.reason)
                 for s in found.suppressed)
-        return result
 
     def _notes(self, git: Git) -> list[Skipped]:
         notes = []

@@ -7,13 +7,22 @@ import io
 import os
 import time
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from scanner.engine.config import ScanConfig
 from scanner.engine.detector import Pipeline
 from scanner.errors import SourceError
 from scanner.matching.prefilter import engine_name
-from scanner.models import Chunk, Finding, Origin, ScanResult, Skipped, unexpected
+from scanner.models import (
+    Chunk,
+    Finding,
+    Origin,
+    ResultBuilder,
+    ScanResult,
+    Skipped,
+    unexpected,
+)
 from scanner.progress import NullProgress, Progress
 from scanner.sources.files import STDIN, FileItem, iter_files, read_file
 from scanner.sources.inputs import iter_input
@@ -48,21 +57,21 @@ class Scanner:
                     deadline: float | None = None) -> ScanResult:
         """``deadline`` (a ``time.monotonic()`` value) is checked before each chunk, so a
         time budget holds inside one huge input too."""
-        result = ScanResult()
+        out = ResultBuilder()
         for part in parts:
             if deadline is not None and time.monotonic() > deadline:
                 raise ScanTimeout("timed out")
             if isinstance(part, Skipped):
-                result.skipped.append(part)
+                out.skipped.append(part)
                 continue
             chunk_result = self.pipeline.scan_chunk(part)
-            result.findings.extend(chunk_result.findings)
-            result.suppressed.extend(chunk_result.suppressed)
-            result.dropped.extend(chunk_result.dropped)
-            result.skipped.extend(chunk_result.skipped)
+            out.findings.extend(chunk_result.findings)
+            out.suppressed.extend(chunk_result.suppressed)
+            out.dropped.extend(chunk_result.dropped)
+            out.skipped.extend(chunk_result.skipped)
             own_to = len(part.text) if part.own_to is None else part.own_to
-            result.stats.bytes += own_to - part.own_from
-        return result
+            out.bytes += own_to - part.own_from
+        return out.build()
 
     def scan_blob(self, stream: Readable, deadline: float | None = None) -> ScanResult:
         """One git blob (or any stream); locations carry no path yet."""
@@ -71,30 +80,30 @@ class Scanner:
     def scan_text(self, text: str | bytes, path: str = "<text>") -> ScanResult:
         data = text.encode("utf-8", "surrogateescape") if isinstance(text, str) else text
         result = self.scan_chunks(iter_input(io.BytesIO(data), Origin(path), self.config.read))
-        result.stats.files = 1
-        return finish(result, self.pipeline.engine, 0.0)
+        return finish(replace(result, stats=replace(result.stats, files=1)),
+                      self.pipeline.engine, 0.0)
 
     def scan_items(self, items: Sequence[FileItem]) -> ScanResult:
-        result = ScanResult()
+        out = ResultBuilder()
         for item in items:
             try:
-                result.extend(self.scan_chunks(read_file(item, self.config.read)))
+                out.add(self.scan_chunks(read_file(item, self.config.read)))
             except Exception as exc:  # noqa: BLE001 - contained at the file, the scan goes on
-                result.skipped.append(Skipped(item.display, unexpected(exc)))
-            result.stats.files += 1
-        return result
+                out.skipped.append(Skipped(item.display, unexpected(exc)))
+            out.files += 1
+        return out.build()
 
     def scan_paths(self, paths: Sequence[str], progress: Progress | None = None) -> ScanResult:
         started = time.perf_counter()
         progress = progress or NullProgress()
-        result = ScanResult()
+        out = ResultBuilder()
         items: list[FileItem] = []
         for entry in iter_files(paths, self.config.excludes, self.config.default_excludes):
             if isinstance(entry, Skipped):
-                result.skipped.append(entry)
+                out.skipped.append(entry)
             else:
                 items.append(entry)
-        result.missing = [p for p in paths if p != STDIN and not os.path.lexists(p)]
+        out.missing = [p for p in paths if p != STDIN and not os.path.lexists(p)]
         total = sum(i.size for i in items)
         progress.start(total)
         batches = list(_batches(items))
@@ -102,11 +111,11 @@ class Scanner:
         results = _in_pool(self.config, batches) if parallel else map(self.scan_items, batches)
         try:
             for part in results:
-                result.extend(part)
+                out.add(part)
                 progress.advance(part.stats.bytes, part.stats.files)
         finally:
             progress.finish()
-        return finish(result, engine_name(self.config.engine), time.perf_counter() - started)
+        return finish(out.build(), engine_name(self.config.engine), time.perf_counter() - started)
 
 
 def build_pipeline(config: ScanConfig) -> Pipeline:
@@ -120,13 +129,11 @@ def finish(result: ScanResult, engine: str, seconds: float) -> ScanResult:
     for f in result.findings:
         loc = f.location
         unique.setdefault((f.rule_id, loc.path, loc.commit, loc.line, loc.column, f.secret), f)
-    result.findings = sorted(unique.values(), key=lambda f: (
+    findings = sorted(unique.values(), key=lambda f: (
         f.location.path, f.location.commit or "", f.location.line, f.location.column, f.rule_id))
-    result.stats.skipped = len(result.skipped)
-    result.stats.dropped = len(result.dropped)
-    result.stats.engine = engine
-    result.stats.seconds = seconds
-    return result
+    return replace(result, findings=tuple(findings), stats=replace(
+        result.stats, skipped=len(result.skipped), dropped=len(result.dropped), engine=engine,
+        seconds=seconds))
 
 
 def _batches(items: list[FileItem]) -> Iterator[list[FileItem]]:

@@ -28,6 +28,7 @@ import hashlib
 import json
 import os
 import re
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote
 
@@ -243,7 +244,7 @@ class PartnerIndex:
     """The reported findings by rule, secret, path and commit, to find where a finding's
     paired credential sits in the same file without a quadratic search."""
 
-    def __init__(self, findings: list[Finding]) -> None:
+    def __init__(self, findings: Sequence[Finding]) -> None:
         self.places: dict[tuple[str, str, str, str | None], list[Finding]] = {}
         for f in findings:
             key = (f.rule_id, f.secret_sha256, f.location.path, f.location.commit)

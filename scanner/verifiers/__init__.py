@@ -12,7 +12,7 @@ import dataclasses
 import logging
 import math
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
 
 from scanner.errors import UsageError
@@ -86,7 +86,7 @@ def credential_for(finding: Finding, verifier: str,
     return Credential(verifier, parts["id"], parts["secret"], parts.get("token"))
 
 
-def verify_findings(findings: list[Finding], options: VerifyOptions,
+def verify_findings(findings: Sequence[Finding], options: VerifyOptions,
                     ruleset: RuleSet) -> list[Finding]:
     """The findings, in the same order, each of a verifiable rule with its ``verification``
     set; findings of other rules are returned unchanged."""

@@ -91,8 +91,9 @@ def test_verified_findings_validate(tree: Path):
     statuses = [Verification("active", None, {"account": "1234567890"}),
                 Verification("inactive", "InvalidAccessKeyId.NotFound", None),
                 Verification("skipped", "no verifier for this rule")]
-    result.findings = [dataclasses.replace(f, verification=statuses[i % len(statuses)])
-                       for i, f in enumerate(result.findings)]
+    result = dataclasses.replace(result, findings=[
+        dataclasses.replace(f, verification=statuses[i % len(statuses)])
+        for i, f in enumerate(result.findings)])
     for show in (False, True):
         assert_valid(json.loads(render_json(result, ReportOptions(show_secrets=show,
                                                                   show_suppressed=show))))
@@ -102,9 +103,10 @@ def test_findings_from_a_sweep_store_validate(tree: Path):
     """Sweeps add the repository and the path's owner to each location."""
     result = Scanner(ScanConfig(jobs=1)).scan_paths([str(tree)])
     owners = ("Dev <dev@example.com>", None)
-    result.findings = [dataclasses.replace(f, location=dataclasses.replace(
+    located = [dataclasses.replace(f, location=dataclasses.replace(
         f.location, repository="github.com/acme/app", owner=owners[i % 2]))
         for i, f in enumerate(result.findings)]
+    result = dataclasses.replace(result, findings=located)
     doc = json.loads(render_json(result, ReportOptions()))
     assert_valid(doc)
     del doc["findings"][0]["owner"]

@@ -27,7 +27,7 @@ def test_apply_returns_a_new_result_and_leaves_its_input_alone(tmp_path: Path):
 
     out = triage.apply(result, Allowlist(paths=("fixtures/",)), {}, IgnoreFile(), None)
 
-    assert (result.findings, result.suppressed) == before
+    assert (list(result.findings), list(result.suppressed)) == before
     assert [f.location.path for f in out.findings] == ["real.ini"]
     assert [(s.finding.location.path, s.reason) for s in out.suppressed] == [
         ("fixtures/a.ini", "allowlist")]
