@@ -47,10 +47,13 @@ DEFAULT_DECOYS_PER_MB = 20.0
 ALIBABA, AWS, TENCENT, HUAWEI, BAIDU = "alibaba", "aws", "tencent", "huawei", "baidu"
 VOLC, KSYUN, GCP, AZURE, GITHUB, PKEY = ("volcengine", "kingsoft", "gcp", "azure", "github",
                                          "private-keys")
-PROVIDERS = (ALIBABA, AWS, TENCENT, HUAWEI, BAIDU, VOLC, KSYUN, GCP, AZURE, GITHUB, PKEY)
+DASHSCOPE, ANTHROPIC = "alibaba-model-studio", "anthropic"
+PROVIDERS = (ALIBABA, AWS, TENCENT, HUAWEI, BAIDU, VOLC, KSYUN, GCP, AZURE, GITHUB, PKEY,
+             DASHSCOPE, ANTHROPIC)
 # How often each provider's settings are drawn after the first pass over all of them.
 PROVIDER_WEIGHTS = {ALIBABA: 4, AWS: 2, TENCENT: 1.5, HUAWEI: 1, BAIDU: 1, VOLC: 1, KSYUN: 1,
-                    GCP: 1.5, AZURE: 1.5, GITHUB: 1.5, PKEY: 1.5}
+                    GCP: 1.5, AZURE: 1.5, GITHUB: 1.5, PKEY: 1.5, DASHSCOPE: 0.5,
+                    ANTHROPIC: 0.5}
 
 
 @dataclass(frozen=True)
@@ -1270,6 +1273,47 @@ def _gcp_oauth_client(c: Settings) -> Snippet:
         "client_secret": sec, "redirect_uris": ["http://localhost"]}}
     return Snippet(json.dumps(doc) + "\n", [L(sec, GCP, "secret")],
                    name="{svc}/client_secret_{hex}.apps.googleusercontent.com.json")
+
+
+# ---- Model APIs ----
+
+
+def _dashscope_key(c: Settings) -> str:
+    return c.x.token(HEX, 32, "sk-", 3.5)
+
+
+def _anthropic_key(c: Settings) -> str:
+    return c.x.token(BASE62 + "-_", 93, "sk-ant-api03-", 4.5) + "AA"
+
+
+@plant(DASHSCOPE)
+def _dashscope_env(c: Settings) -> Snippet:
+    k = _dashscope_key(c)
+    return Snippet(c.env_file([f"DASHSCOPE_API_KEY={k}"]), [L(k, DASHSCOPE, "secret")],
+                   name="{svc}/.env")
+
+
+@plant(DASHSCOPE)
+def _dashscope_openai_compatible(c: Settings) -> Snippet:
+    k = _dashscope_key(c)
+    text = ("\nfrom openai import OpenAI\n\n"
+            f'client = OpenAI(\n    api_key="{k}",\n'
+            '    base_url="https://dashscope.aliyuncs.com/compatible-mode/v1",\n)\n')
+    return Snippet(text, [L(k, DASHSCOPE, "secret")], "py")
+
+
+@plant(ANTHROPIC)
+def _anthropic_env(c: Settings) -> Snippet:
+    k = _anthropic_key(c)
+    return Snippet(c.env_file([f"ANTHROPIC_API_KEY={k}"]), [L(k, ANTHROPIC, "token")],
+                   name="{svc}/.env")
+
+
+@plant(ANTHROPIC)
+def _anthropic_client(c: Settings) -> Snippet:
+    k = _anthropic_key(c)
+    text = f'\nimport anthropic\n\nclient = anthropic.Anthropic(api_key="{k}")\n'
+    return Snippet(text, [L(k, ANTHROPIC, "token")], "py")
 
 
 # ---- GitHub ----
