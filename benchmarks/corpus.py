@@ -48,12 +48,15 @@ ALIBABA, AWS, TENCENT, HUAWEI, BAIDU = "alibaba", "aws", "tencent", "huawei", "b
 VOLC, KSYUN, GCP, AZURE, GITHUB, PKEY = ("volcengine", "kingsoft", "gcp", "azure", "github",
                                          "private-keys")
 DASHSCOPE, ANTHROPIC = "alibaba-model-studio", "anthropic"
+GITLAB, NPM, PYPI, DOCKERHUB, RUBYGEMS, CRATESIO = ("gitlab", "npm", "pypi", "dockerhub",
+                                                    "rubygems", "cratesio")
+REGISTRIES = (GITLAB, NPM, PYPI, DOCKERHUB, RUBYGEMS, CRATESIO)
 PROVIDERS = (ALIBABA, AWS, TENCENT, HUAWEI, BAIDU, VOLC, KSYUN, GCP, AZURE, GITHUB, PKEY,
-             DASHSCOPE, ANTHROPIC)
+             DASHSCOPE, ANTHROPIC, *REGISTRIES)
 # How often each provider's settings are drawn after the first pass over all of them.
 PROVIDER_WEIGHTS = {ALIBABA: 4, AWS: 2, TENCENT: 1.5, HUAWEI: 1, BAIDU: 1, VOLC: 1, KSYUN: 1,
                     GCP: 1.5, AZURE: 1.5, GITHUB: 1.5, PKEY: 1.5, DASHSCOPE: 0.5,
-                    ANTHROPIC: 0.5}
+                    ANTHROPIC: 0.5, **dict.fromkeys(REGISTRIES, 0.3)}
 
 
 @dataclass(frozen=True)
@@ -1314,6 +1317,59 @@ def _anthropic_client(c: Settings) -> Snippet:
     k = _anthropic_key(c)
     text = f'\nimport anthropic\n\nclient = anthropic.Anthropic(api_key="{k}")\n'
     return Snippet(text, [L(k, ANTHROPIC, "token")], "py")
+
+
+# ---- Code hosts and package registries ----
+
+
+def _mixed(value: str) -> bool:
+    return any(ch.isupper() for ch in value) and any(ch.islower() for ch in value)
+
+
+@plant(GITLAB)
+def _gitlab_ci_env(c: Settings) -> Snippet:
+    t = c.x.token(BASE62, 20, c.rng.choice(["glpat-", "gldt-", "glrt-"]), 3.5,
+                  check=lambda v: _mixed(v[6:]))
+    return Snippet(c.env_file([f"GITLAB_TOKEN={t}"]), [L(t, GITLAB, "token")],
+                   name="{svc}/.env")
+
+
+@plant(NPM)
+def _npmrc(c: Settings) -> Snippet:
+    body = c.x.token(BASE62, 30, "", 3.5)
+    t = "npm_" + body + keys.crc32_base62(body)
+    text = f"registry=https://registry.npmjs.org/\n//registry.npmjs.org/:_authToken={t}\n"
+    return Snippet(text, [L(t, NPM, "token")], name="{svc}/.npmrc")
+
+
+@plant(PYPI)
+def _pypirc(c: Settings) -> Snippet:
+    t = c.x.token(BASE62 + "-_", 150, "pypi-AgEIcHlwaS5vcmc", 4.5)
+    text = f"[pypi]\n  username = __token__\n  password = {t}\n"
+    return Snippet(text, [L(t, PYPI, "token")], name="{svc}/.pypirc")
+
+
+@plant(DOCKERHUB)
+def _docker_login(c: Settings) -> Snippet:
+    t = c.x.token(BASE62 + "-_", 27, "dckr_pat_", 4.0)
+    text = (f"\necho \"{t}\" | docker login -u {c.word()} --password-stdin\n"
+            f"docker push {c.word()}/{c.svc()}:latest\n")
+    return Snippet(text, [L(t, DOCKERHUB, "token")], "sh")
+
+
+@plant(RUBYGEMS)
+def _gem_credentials(c: Settings) -> Snippet:
+    t = c.x.token(HEX, 48, "rubygems_", 3.5)
+    return Snippet(f"---\n:rubygems_api_key: {t}\n", [L(t, RUBYGEMS, "token")],
+                   name="{svc}/.gem/credentials")
+
+
+@plant(CRATESIO)
+def _cargo_credentials(c: Settings) -> Snippet:
+    t = c.x.token(BASE62, 32, "cio", 4.0,
+                  check=lambda v: _mixed(v) and any(ch.isdigit() for ch in v))
+    return Snippet(f'[registry]\ntoken = "{t}"\n', [L(t, CRATESIO, "token")],
+                   name="{svc}/.cargo/credentials.toml")
 
 
 # ---- GitHub ----
