@@ -367,6 +367,12 @@ def plant(provider: str) -> Callable[[Renderer], Renderer]:
     return register
 
 
+def env_snippet(c: Settings, var: str, value: str, provider: str, kind: str) -> Snippet:
+    """A service's ``.env`` file with one credential among ordinary settings."""
+    return Snippet(c.env_file([f"{var}={value}"]), [L(value, provider, kind)],
+                   name="{svc}/.env")
+
+
 def decoy(fn: Renderer) -> Renderer:
     DECOYS.append(fn)
     return fn
@@ -1259,8 +1265,7 @@ def _az_devops_pat(c: Settings) -> Snippet:
     if c.rng.random() < 0.5:
         text = (f"\ngit clone https://build:{t}@dev.azure.com/{c.word()}/{c.word()}/_git/{c.svc()}\n")
         return Snippet(text, [L(t, AZURE, "token")], "sh")
-    return Snippet(c.env_file([f"AZURE_DEVOPS_EXT_PAT={t}"]), [L(t, AZURE, "token")],
-                   name="{svc}/.env")
+    return env_snippet(c, "AZURE_DEVOPS_EXT_PAT", t, AZURE, "token")
 
 
 @plant(GCP)
@@ -1292,8 +1297,7 @@ def _anthropic_key(c: Settings) -> str:
 @plant(DASHSCOPE)
 def _dashscope_env(c: Settings) -> Snippet:
     k = _dashscope_key(c)
-    return Snippet(c.env_file([f"DASHSCOPE_API_KEY={k}"]), [L(k, DASHSCOPE, "secret")],
-                   name="{svc}/.env")
+    return env_snippet(c, "DASHSCOPE_API_KEY", k, DASHSCOPE, "secret")
 
 
 @plant(DASHSCOPE)
@@ -1308,8 +1312,7 @@ def _dashscope_openai_compatible(c: Settings) -> Snippet:
 @plant(ANTHROPIC)
 def _anthropic_env(c: Settings) -> Snippet:
     k = _anthropic_key(c)
-    return Snippet(c.env_file([f"ANTHROPIC_API_KEY={k}"]), [L(k, ANTHROPIC, "token")],
-                   name="{svc}/.env")
+    return env_snippet(c, "ANTHROPIC_API_KEY", k, ANTHROPIC, "token")
 
 
 @plant(ANTHROPIC)
@@ -1330,8 +1333,7 @@ def _mixed(value: str) -> bool:
 def _gitlab_ci_env(c: Settings) -> Snippet:
     t = c.x.token(BASE62, 20, c.rng.choice(["glpat-", "gldt-", "glrt-"]), 3.5,
                   check=lambda v: _mixed(v[6:]))
-    return Snippet(c.env_file([f"GITLAB_TOKEN={t}"]), [L(t, GITLAB, "token")],
-                   name="{svc}/.env")
+    return env_snippet(c, "GITLAB_TOKEN", t, GITLAB, "token")
 
 
 @plant(NPM)
@@ -1383,7 +1385,7 @@ def _gh_classic(c: Settings) -> str:
 def _gh_env(c: Settings) -> Snippet:
     t = _gh_classic(c)
     var = c.rng.choice(["GITHUB_TOKEN", "GH_TOKEN", "GITHUB_PERSONAL_ACCESS_TOKEN"])
-    return Snippet(c.env_file([f"{var}={t}"]), [L(t, GITHUB, "token")], name="{svc}/.env")
+    return env_snippet(c, var, t, GITHUB, "token")
 
 
 @plant(GITHUB)
