@@ -72,7 +72,7 @@ class Pipeline:
         own_to = len(chunk.text) if chunk.own_to is None else chunk.own_to
         owned = sorted((c for c in scan.kept if chunk.own_from <= c.start < own_to),
                        key=lambda c: c.start)
-        allowed = _allowed_lines(chunk.text)
+        allowed = _allowed_lines(chunk.text) if owned else []  # no search without findings
         for c, loc in zip(owned, _locations(chunk, [(c.start, c.end) for c in owned]), strict=True):
             finding = self._finding(c, loc)
             if allowed and _inline_allow(c, allowed):
