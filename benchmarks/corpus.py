@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import importlib
 import json
 import math
 import os
@@ -57,6 +58,7 @@ PROVIDERS = (ALIBABA, AWS, TENCENT, HUAWEI, BAIDU, VOLC, KSYUN, GCP, AZURE, GITH
 PROVIDER_WEIGHTS = {ALIBABA: 4, AWS: 2, TENCENT: 1.5, HUAWEI: 1, BAIDU: 1, VOLC: 1, KSYUN: 1,
                     GCP: 1.5, AZURE: 1.5, GITHUB: 1.5, PKEY: 1.5, DASHSCOPE: 0.5,
                     ANTHROPIC: 0.5, **dict.fromkeys(REGISTRIES, 0.3)}
+DEFAULT_WEIGHT = 0.3  # providers planted by benchmarks/plants/ modules
 
 
 @dataclass(frozen=True)
@@ -362,7 +364,7 @@ DECOYS: list[Renderer] = []
 
 def plant(provider: str) -> Callable[[Renderer], Renderer]:
     def register(fn: Renderer) -> Renderer:
-        PLANTS[provider].append(fn)
+        PLANTS.setdefault(provider, []).append(fn)
         return fn
     return register
 
@@ -2154,7 +2156,7 @@ def _schedule(rng: random.Random, pools: dict[str, list[Renderer]], target: int,
         out.append(s)
         total += count(s)
     providers = [p for p in pools if pools[p]]
-    weights = [PROVIDER_WEIGHTS.get(p, 1.0) for p in providers]
+    weights = [PROVIDER_WEIGHTS.get(p, DEFAULT_WEIGHT) for p in providers]
     while total < target:
         p = rng.choices(providers, weights)[0]
         s = make(rng.choice(pools[p]))
@@ -2271,5 +2273,16 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _load_plant_modules() -> None:
+    """Each ``benchmarks/plants/*.py`` registers its providers' renderers with ``@plant``;
+    imported in name order so that a seed always gives the same corpus."""
+    for path in sorted((Path(__file__).parent / "plants").glob("[!_]*.py")):
+        importlib.import_module(f"benchmarks.plants.{path.stem}")
+
+
 if __name__ == "__main__":
-    raise SystemExit(main())
+    # Run as ``benchmarks.corpus``, the module the plant modules register with.
+    from benchmarks.corpus import main as corpus_main
+    raise SystemExit(corpus_main())
+
+_load_plant_modules()

@@ -147,6 +147,20 @@ def test_user_rules_are_checked_listed_and_used(tmp_path: Path,
     assert json.loads(capsys.readouterr().out)["findings"][0]["rule_id"] == "acme-token"
 
 
+def test_a_provider_file_lists_its_documentation_examples_as_known_values(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+    rules = tmp_path / "acme.toml"
+    rules.write_text('known_values = ["acme_Hd8Ks2Lq9Wv4Rt6Yp1Zm3Xc7"]\n' + USER_RULES)
+    target = tmp_path / "src"
+    target.mkdir()
+    (target / "doc.md").write_text('TOKEN = "acme_Hd8Ks2Lq9Wv4Rt6Yp1Zm3Xc7"\n')
+    (target / "x.py").write_text('TOKEN = "acme_Q3v9Lk2Pz8Xw1Rt6Yu4Io7Pa"\n')
+    assert main(["scan", str(target), "--rules", str(rules), "--no-config", "-f", "json"]) == 1
+    findings = json.loads(capsys.readouterr().out)["findings"]
+    assert [f["locations"][0]["path"] if "locations" in f else f["path"]
+            for f in findings] == ["x.py"]
+
+
 EXACT_RULES = """
 provider = "acme"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
@@ -75,6 +75,10 @@ def load_rules(extra_files: Sequence[str | Path] = (), builtin: bool = True,
         provider, file_rules = load_rule_file(path, check_regex=check)
         providers.setdefault(provider.id, provider)
         rules.extend(file_rules)
+    documented = {v for p in providers.values() for v in p.known_values}
+    if documented:
+        placeholders = replace(placeholders,
+                               known_values=placeholders.known_values | documented)
     ruleset = RuleSet(tuple(rules), providers, placeholders)
     check_references(ruleset)
     return ruleset
@@ -115,3 +119,12 @@ def check_references(ruleset: RuleSet) -> None:
         for name in rule.skip_filters:
             if name not in FILTER_NAMES:
                 raise RuleError(f"{where}: unknown filter {name!r} in skip_filters")
+    for provider in ruleset.providers.values():
+        for call in provider.calls:
+            for ref in filter(None, call.args):
+                if ref not in seen:
+                    raise RuleError(f"provider {provider.id}: call {call.name}: "
+                                    f"unknown rule {ref!r}")
+                if seen[ref].value is None:
+                    raise RuleError(f"provider {provider.id}: call {call.name}: rule {ref} "
+                                    "needs a value pattern")

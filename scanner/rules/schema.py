@@ -42,12 +42,36 @@ class Context:
 
 
 @dataclass(frozen=True, slots=True)
+class FileContext:
+    """What makes a whole file about a provider: an SDK import or package name, an endpoint
+    domain, a Terraform provider name anywhere in it (``words``), or a path segment naming
+    the provider (``paths``). A rule whose context words are not near a value is still
+    admitted in such a file, at lower confidence."""
+
+    words: tuple[str, ...] = ()
+    paths: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """A client constructor or function that takes credentials positionally: its string
+    arguments, in order, are values of the ``args`` rules (an empty id skips one)."""
+
+    name: str
+    args: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Provider:
     id: str
     name: str
     remediation: str
     references: tuple[str, ...] = ()
     data: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    # The provider's own documentation examples: dropped wherever they appear.
+    known_values: tuple[str, ...] = ()
+    file_context: FileContext = FileContext()
+    calls: tuple[Call, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +96,9 @@ class Rule:
     # Keywords that count only as written: ``STS.``, not the ``sts.`` in every ``requests.``.
     exact_keywords: tuple[str, ...] = ()
     verify: str | None = None
+    # The value alone, without what surrounds it (``[0-9a-f]{32}``): how a value found by
+    # shape (an SDK call's argument) is recognised as this rule's.
+    value: str | None = None
     # A session-token rule: the ID rules whose temporary IDs this token completes, so an ID,
     # its secret and a token within ``within_lines`` of the ID are one credential.
     token_for: tuple[str, ...] = ()
@@ -85,11 +112,14 @@ class Rule:
                 or any(k in text for k in self.exact_keywords))
 
 
-_PROVIDER_KEYS = {"provider", "name", "remediation", "references", "rules", "data"}
+_PROVIDER_KEYS = {"provider", "name", "remediation", "references", "rules", "data",
+                  "known_values", "file_context", "calls"}
+_FILE_CONTEXT_KEYS = {"words", "paths"}
+_CALL_KEYS = {"name", "args"}
 _RULE_KEYS = {
     "id", "name", "kind", "severity", "keywords", "regex", "description", "secret_group",
     "min_entropy", "checks", "skip_filters", "context", "overrides", "window", "multiline",
-    "verify", "exact_keywords", "token_for",
+    "verify", "exact_keywords", "token_for", "value",
     "examples", "counterexamples",
 }
 _CONTEXT_KEYS = {"ids", "words", "within_lines", "require"}
@@ -120,6 +150,9 @@ def parse_rule_file(data: dict[str, Any], source: str,
         or "Revoke the credential with its issuer, then rotate it everywhere it is used.",
         references=tuple(_optional(data, "references", list, source, "file") or ()),
         data=_optional(data, "data", dict, source, "file") or {},
+        known_values=_strings(data, "known_values", source, "file"),
+        file_context=_parse_file_context(data.get("file_context"), source),
+        calls=_parse_calls(data.get("calls"), source),
     )
     raw_rules = _optional(data, "rules", list, source, "file") or []
     rules = [_parse_rule(raw, provider_id, source, check_regex) for raw in raw_rules]
@@ -160,6 +193,12 @@ def _parse_rule(raw: Any, provider: str, source: str, check_regex: bool) -> Rule
             raise RuleError(f"{source}: {where}: regex does not compile: {exc}") from exc
         if not 1 <= secret_group <= compiled.groups:
             raise RuleError(f"{source}: {where}: regex needs a capture group {secret_group}")
+    value = _optional(raw, "value", str, source, where)
+    if value is not None and check_regex:
+        try:
+            regex.compile(value)
+        except regex.error as exc:
+            raise RuleError(f"{source}: {where}: value does not compile: {exc}") from exc
     min_entropy = _optional(raw, "min_entropy", (int, float), source, where)
     window = _optional(raw, "window", int, source, where) or DEFAULT_WINDOW
     token_for = tuple(_optional(raw, "token_for", list, source, where) or ())
@@ -187,10 +226,41 @@ def _parse_rule(raw: Any, provider: str, source: str, check_regex: bool) -> Rule
         multiline=bool(_optional(raw, "multiline", bool, source, where)),
         exact_keywords=exact,
         verify=_optional(raw, "verify", str, source, where),
+        value=value,
         token_for=token_for,
         examples=_parse_examples(raw, "examples", source, where),
         counterexamples=_parse_examples(raw, "counterexamples", source, where),
     )
+
+
+def _parse_file_context(raw: Any, source: str) -> FileContext:
+    if raw is None:
+        return FileContext()
+    if not isinstance(raw, dict):
+        raise RuleError(f"{source}: file_context must be a table")
+    _no_unknown_keys(raw, _FILE_CONTEXT_KEYS, source, "file_context")
+    words = _strings(raw, "words", source, "file_context")
+    paths = _strings(raw, "paths", source, "file_context")
+    if any(w != w.lower() for w in words + paths):
+        raise RuleError(f"{source}: file_context: words and paths must be lower-case")
+    return FileContext(words, paths)
+
+
+def _parse_calls(raw: Any, source: str) -> tuple[Call, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or any(not isinstance(c, dict) for c in raw):
+        raise RuleError(f"{source}: every [[calls]] entry must be a table")
+    calls = []
+    for i, item in enumerate(raw):
+        where = f"calls[{i}]"
+        _no_unknown_keys(item, _CALL_KEYS, source, where)
+        name = _require(item, "name", str, source, where)
+        args = tuple(_optional(item, "args", list, source, where) or ())
+        if not name or not args or any(not isinstance(a, str) for a in args):
+            raise RuleError(f"{source}: {where}: needs a name and args (rule ids, '' to skip)")
+        calls.append(Call(name, args))
+    return tuple(calls)
 
 
 def _parse_context(raw: Any, source: str, where: str) -> Context | None:
@@ -243,6 +313,13 @@ def _require(raw: dict[str, Any], key: str, typ: Any, source: str, where: str) -
     if key not in raw:
         raise RuleError(f"{source}: {where}: missing required key {key!r}")
     return _optional(raw, key, typ, source, where)
+
+
+def _strings(raw: dict[str, Any], key: str, source: str, where: str) -> tuple[str, ...]:
+    values = _optional(raw, key, list, source, where) or []
+    if any(not isinstance(v, str) or not v for v in values):
+        raise RuleError(f"{source}: {where}: {key!r} must be a list of non-empty strings")
+    return tuple(values)
 
 
 def _optional(raw: dict[str, Any], key: str, typ: Any, source: str, where: str) -> Any:
