@@ -112,11 +112,19 @@ class Finding(_KeptSecret):
     credential: tuple[Pairing, ...] = ()
     decoded: tuple[str, ...] = ()  # encodings peeled off to reach the secret, outermost first
     tags: tuple[str, ...] = ()
+    # What admitted a rule that needs context: "id", "line", "nearby", "file", "path",
+    # "call"; empty when the pattern alone is the evidence.
+    context: tuple[str, ...] = ()
     verification: Verification | None = None
     # Read back from a store the raw secret is gone (``secret`` is empty): these hold what
     # was kept of it.
     digest: str | None = None
     shown: str | None = None
+
+    @property
+    def confidence(self) -> str:
+        """"medium" when only the file (an SDK import, a path) vouched for the value."""
+        return "medium" if self.context and set(self.context) <= {"file", "path"} else "high"
 
     @property
     def fingerprint(self) -> str:

@@ -16,11 +16,13 @@ from scanner.filters import build_filters
 from scanner.filters.checks import key_is_encrypted
 from scanner.matching import pairing
 from scanner.matching.candidate import Candidate
+from scanner.matching.evidence import FileEvidence
 from scanner.matching.keywords import build_keyword_table
 from scanner.matching.prefilter import make_prefilter
 from scanner.matching.windows import merge, window
 from scanner.models import Chunk, Dropped, Finding, Location, Pairing, Skipped, Suppressed
 from scanner.redact import redact
+from scanner.rules.calls import call_rules
 from scanner.rules.loader import RuleSet
 
 DECODE_REGION_LINES = 5
@@ -49,8 +51,10 @@ class Pipeline:
 
     def __init__(self, ruleset: RuleSet, engine: str = "auto", decode_depth: int = 2,
                  regex_timeout: float = 2.0, explain: bool = False) -> None:
-        self.rules = ruleset.rules
         self.providers = ruleset.providers
+        self.rules = ruleset.rules + call_rules(
+            ruleset.rules, {p.id: p.calls for p in ruleset.providers.values()})
+        self.derived = len(self.rules) > len(ruleset.rules)
         self.table = build_keyword_table(self.rules, encoded_depth=decode_depth)
         self.prefilter = make_prefilter(self.table.literals, engine)
         self._patterns: list[regex.Pattern[str] | None] = [None] * len(self.rules)
@@ -67,7 +71,8 @@ class Pipeline:
     # -- one chunk -----------------------------------------------------------------------
 
     def scan_chunk(self, chunk: Chunk) -> ChunkResult:
-        scan = self._scan(chunk.text, 0)
+        scan = self._scan(chunk.text, 0, FileEvidence(chunk.text, chunk.origin.path,
+                                                      self.providers))
         result = ChunkResult()
         own_to = len(chunk.text) if chunk.own_to is None else chunk.own_to
         owned = sorted((c for c in scan.kept if chunk.own_from <= c.start < own_to),
@@ -101,11 +106,12 @@ class Pipeline:
                       for kind, rule_id, value in c.credential)
         return Finding(rule_id=rule.id, rule_name=rule.name, provider=rule.provider,
                        kind=rule.kind, severity=severity, secret=_real(c.value), location=loc,
-                       paired_with=partner, credential=parts, decoded=c.decoded, tags=tags)
+                       paired_with=partner, credential=parts, decoded=c.decoded, tags=tags,
+                       context=c.context)
 
     # -- one text (a chunk, or a decoded view of part of one) ------------------------------
 
-    def _scan(self, text: str, depth: int) -> _TextScan:
+    def _scan(self, text: str, depth: int, evidence: FileEvidence) -> _TextScan:
         out = _TextScan()
         hits = self.prefilter.find(text)
         if not hits:
@@ -142,12 +148,14 @@ class Pipeline:
                 out.drops.append((c, reason))
             else:
                 kept.append(c)
-        out.kept, context_drops = pairing.resolve(kept, text)
+        if self.derived:
+            kept = _one_per_value(kept)
+        out.kept, context_drops = pairing.resolve(kept, text, evidence)
         out.drops.extend(context_drops)
 
         if depth < self.decode_depth and self.decoders:
             regions = merge([s for spans in windows.values() for s in spans] + decode_regions)
-            self._scan_decoded(text, regions, depth, out)
+            self._scan_decoded(text, regions, depth, evidence, out)
         return out
 
     def _confirm(self, ri: int, text: str, spans: list[tuple[int, int]],
@@ -168,7 +176,8 @@ class Pipeline:
                     if gs < 0 or gs in seen:
                         continue
                     seen.add(gs)
-                    yield Candidate(rule, text[gs:ge], gs, ge, text)
+                    yield Candidate(rule, text[gs:ge], gs, ge, text,
+                                    context=(rule.shape,) if rule.shape else ())
             except TimeoutError:
                 out.errors.append(f"rule {rule.id}: regex timed out near byte {s}; part skipped")
 
@@ -190,7 +199,7 @@ class Pipeline:
         return None
 
     def _scan_decoded(self, text: str, regions: list[tuple[int, int]], depth: int,
-                      out: _TextScan) -> None:
+                      evidence: FileEvidence, out: _TextScan) -> None:
         found = {(c.rule.id, c.start) for c in out.kept}
         raw = list(out.kept)
         for start, end in regions:
@@ -201,7 +210,7 @@ class Pipeline:
                 seg = build_segment(text, min(start, reps[0][0]), max(end, reps[-1][1]), reps)
                 if seg is None:
                     continue
-                sub = self._scan(seg.text, depth + 1)
+                sub = self._scan(seg.text, depth + 1, evidence)
                 out.errors.extend(sub.errors)
                 for c in sub.kept:
                     mapped = _map(c, seg, text, decoder.name)
@@ -215,6 +224,17 @@ class Pipeline:
                         mapped = _map(c, seg, text, decoder.name)
                         if mapped is not None:
                             out.drops.append((mapped, reason))
+
+
+def _one_per_value(kept: list[Candidate]) -> list[Candidate]:
+    """A value that its rule's own regex and an SDK call's shape both found is one
+    candidate, the shape's: the call is its context."""
+    best: dict[tuple[str, int], Candidate] = {}
+    for c in kept:
+        key = (c.rule.id, c.start)
+        if key not in best or (c.rule.shape and not best[key].rule.shape):
+            best[key] = c
+    return list(best.values()) if len(best) < len(kept) else kept
 
 
 def _allowed_lines(text: str) -> list[tuple[int, int]]:

@@ -18,6 +18,9 @@ class Candidate:
     partner: tuple[str, str] | None = None  # (rule id, value) of the paired ID or secret
     # (kind, rule id, value) of every other part of its credential: ID, secret, session token
     credential: tuple[tuple[str, str, str], ...] = ()
+    # What admitted it, for a rule with context: "id", "line", "nearby", "file", "path",
+    # "call" (an SDK call's argument); empty when the pattern alone is the evidence.
+    context: tuple[str, ...] = ()
 
     def char_after(self) -> str:
         return self.text[self.end : self.end + 1]

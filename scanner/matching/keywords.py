@@ -34,7 +34,7 @@ def build_keyword_table(rules: Sequence[Rule], encoded_depth: int = 2) -> Keywor
             targets.setdefault(keyword.lower(), set()).add(index)
             if keyword in rule.exact_keywords:
                 exact.setdefault(keyword.lower(), {})[index] = keyword
-            if encoded_depth < 1:
+            if encoded_depth < 1 or rule.shape:  # a derived rule's call is not base64'd
                 continue
             for form in case_forms(keyword, rule):
                 for core in base64_cores(form.encode("latin-1")):

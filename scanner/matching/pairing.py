@@ -13,6 +13,7 @@ import dataclasses
 from collections.abc import Sequence
 
 from scanner.matching.candidate import Candidate
+from scanner.matching.evidence import FileEvidence
 from scanner.matching.windows import line_end, line_start, window
 
 Drop = tuple[Candidate, str]
@@ -72,35 +73,43 @@ class _IdIndex:
         return distance, best
 
 
-def resolve(cands: Sequence[Candidate], text: str) -> tuple[list[Candidate], list[Drop]]:
-    """Context requirements, then overrides, then pairing, then identical values."""
+def resolve(cands: Sequence[Candidate], text: str, evidence: FileEvidence | None = None
+            ) -> tuple[list[Candidate], list[Drop]]:
+    """Context requirements, then overrides, then pairing, then identical values.
+    ``evidence`` answers for the whole file when a value's context words are not nearby."""
     if not cands:
         return [], []
     ordered = sorted(cands, key=lambda c: c.start)
     line_of = dict(zip(map(id, ordered), _line_numbers(ordered, text), strict=True))
     drops: list[Drop] = []
     kept: list[Candidate] = []
+    admitted: dict[int, tuple[str, ...]] = {}  # what admitted each kept candidate, by id()
     # IDs first: a secret counts near an ID only if that ID passed its own context check.
     for c in ordered:
         if c.rule.kind == "id":
-            _keep_or_drop(c, False, text, kept, drops)
+            _keep_or_drop(c, False, text, evidence, kept, drops, admitted)
     ids = _IdIndex([(line_of[id(c)], c) for c in kept])
     for c in ordered:
         if c.rule.kind != "id":
-            _keep_or_drop(c, ids.nearest(c, line_of[id(c)]) is not None, text, kept, drops)
+            _keep_or_drop(c, ids.nearest(c, line_of[id(c)]) is not None, text, evidence,
+                          kept, drops, admitted)
     kept, overridden = _apply_overrides(sorted(kept, key=lambda c: c.start))
     nearest = _nearest_ids(kept, line_of)
     kept, claimed = _settle_identical(kept, nearest, text)
-    return _assign_partners(kept, nearest, _tokens(kept, line_of)), drops + overridden + claimed
+    return (_assign_partners(kept, nearest, _tokens(kept, line_of), admitted),
+            drops + overridden + claimed)
 
 
-def _keep_or_drop(c: Candidate, has_id: bool, text: str, kept: list[Candidate],
-                  drops: list[Drop]) -> None:
-    reason = _context_reason(c, has_id, text)
+def _keep_or_drop(c: Candidate, has_id: bool, text: str, evidence: FileEvidence | None,
+                  kept: list[Candidate], drops: list[Drop],
+                  admitted: dict[int, tuple[str, ...]]) -> None:
+    reason, by = _context_reason(c, has_id, text, evidence)
     if reason:
         drops.append((c, reason))
     else:
         kept.append(c)
+        if by != c.context:
+            admitted[id(c)] = by
 
 
 def _line_numbers(ordered: Sequence[Candidate], text: str) -> list[int]:
@@ -113,13 +122,19 @@ def _line_numbers(ordered: Sequence[Candidate], text: str) -> list[int]:
     return out
 
 
-def _context_reason(c: Candidate, has_id: bool, text: str) -> str | None:
+def _context_reason(c: Candidate, has_id: bool, text: str, evidence: FileEvidence | None
+                    ) -> tuple[str | None, tuple[str, ...]]:
+    """Why the candidate's context requirement fails (None if it holds), and what admitted
+    it: the ID, a word on its line or nearby, or the file (an SDK import, a path)."""
     ctx = c.rule.context
     if ctx is None or "context" in c.rule.skip_filters:
-        return None
+        return None, c.context
     need_words = ctx.require in ("words", "id-and-words") or (
         ctx.require == "id-or-words" and not has_id)
-    has_word = need_words and _has_word(c, text, ctx.within_lines)
+    word = _word_evidence(c, text, ctx.within_lines) if need_words else None
+    if need_words and word is None and evidence is not None:
+        word = evidence.admits(c.rule.provider)
+    has_word = word is not None
     ok = {
         "id-or-words": has_id or has_word,
         "id": has_id,
@@ -127,21 +142,34 @@ def _context_reason(c: Candidate, has_id: bool, text: str) -> str | None:
         "id-and-words": has_id and has_word,
     }[ctx.require]
     if ok:
-        return None
+        admitted = (("id",) if has_id and "id" in ctx.require else ()) + (
+            (word,) if word else ())
+        return None, c.context or admitted
     wants = []
     if "id" in ctx.require:
         wants.append("an ID (" + ", ".join(ctx.ids) + ")")
     if "words" in ctx.require:
         wants.append("words like " + ", ".join(repr(w) for w in ctx.words[:3]))
     joiner = " and " if ctx.require == "id-and-words" else " or "
-    return f"context: needs {joiner.join(wants)} within {ctx.within_lines} lines"
+    return f"context: needs {joiner.join(wants)} within {ctx.within_lines} lines", ()
 
 
-def _has_word(c: Candidate, text: str, lines: int) -> bool:
+def _word_evidence(c: Candidate, text: str, lines: int) -> str | None:
+    """"line" when a context word is on the value's own line, "nearby" within ``lines``."""
     assert c.rule.context is not None
-    s, e = window(text, c.start, c.end, lines, c.rule.window)
-    nearby = text[s:e].lower()
-    return any(word in nearby for word in c.rule.context.words)
+    words = c.rule.context.words
+    if not words:
+        return None
+    own = text[line_start(text, c.start, 0, c.start - c.rule.window):
+               line_end(text, c.end, 0, c.end + c.rule.window)].lower()
+    if any(word in own for word in words):
+        return "line"
+    if lines:
+        s, e = window(text, c.start, c.end, lines, c.rule.window)
+        nearby = text[s:e].lower()
+        if any(word in nearby for word in words):
+            return "nearby"
+    return None
 
 
 def _apply_overrides(kept: list[Candidate]) -> tuple[list[Candidate], list[Drop]]:
@@ -197,7 +225,8 @@ def _part(c: Candidate) -> Part:
 
 
 def _assign_partners(kept: list[Candidate], nearest: dict[int, tuple[int, Candidate]],
-                     tokens: dict[int, Candidate]) -> list[Candidate]:
+                     tokens: dict[int, Candidate],
+                     admitted: dict[int, tuple[str, ...]]) -> list[Candidate]:
     """Each secret gets its nearest ID; each ID the closest secret that chose it; and every
     part of a credential (ID, secret, session token) the other parts."""
     chosen: dict[int, tuple[int, Candidate]] = {}
@@ -224,10 +253,10 @@ def _assign_partners(kept: list[Candidate], nearest: dict[int, tuple[int, Candid
         elif partner:
             token = tokens.get(id(partner[1]))
             parts = (_part(partner[1]),) + ((_part(token),) if token else ())
-        if partner or parts:
+        if partner or parts or id(c) in admitted:
             c = dataclasses.replace(
                 c, partner=(partner[1].rule.id, partner[1].value) if partner else None,
-                credential=parts)
+                credential=parts, context=admitted.get(id(c), c.context))
         out.append(c)
     return out
 

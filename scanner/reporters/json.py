@@ -36,6 +36,8 @@ def finding_dict(f: Finding, show_secrets: bool) -> dict[str, Any]:
         "credential": [_part(p, show_secrets) for p in f.credential],
         "decoded": list(f.decoded),
         "tags": list(f.tags),
+        "context": list(f.context),
+        "confidence": f.confidence,
         "fingerprint": printable(f.fingerprint),
         "verification": asdict(f.verification) if f.verification else None,
     }

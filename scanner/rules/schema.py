@@ -99,6 +99,9 @@ class Rule:
     # The value alone, without what surrounds it (``[0-9a-f]{32}``): how a value found by
     # shape (an SDK call's argument) is recognised as this rule's.
     value: str | None = None
+    # Set on rules derived from the provider's data rather than written (``calls``): the
+    # shape that found the value, which is then its context.
+    shape: str = ""
     # A session-token rule: the ID rules whose temporary IDs this token completes, so an ID,
     # its secret and a token within ``within_lines`` of the ID are one credential.
     token_for: tuple[str, ...] = ()
@@ -196,9 +199,11 @@ def _parse_rule(raw: Any, provider: str, source: str, check_regex: bool) -> Rule
     value = _optional(raw, "value", str, source, where)
     if value is not None and check_regex:
         try:
-            regex.compile(value)
+            groups = regex.compile(value).groups
         except regex.error as exc:
             raise RuleError(f"{source}: {where}: value does not compile: {exc}") from exc
+        if groups:
+            raise RuleError(f"{source}: {where}: value must not capture; use (?:...)")
     min_entropy = _optional(raw, "min_entropy", (int, float), source, where)
     window = _optional(raw, "window", int, source, where) or DEFAULT_WINDOW
     token_for = tuple(_optional(raw, "token_for", list, source, where) or ())
