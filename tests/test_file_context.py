@@ -190,3 +190,13 @@ def test_a_call_naming_an_unknown_rule_or_one_without_a_value_is_a_one_line_erro
     bad.write_text(ACME.replace("value = '[0-9a-f]{32}'\n", ""))
     assert main(["rules", "check", str(bad)]) == 2
     assert "needs a value pattern" in capsys.readouterr().err
+
+
+def test_the_text_report_says_when_only_the_file_vouched(
+        rules: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = tmp_path / "src"
+    write(root, "with_import.py", f"import acme_sdk\n{FILLER}acme_secret = \"{SECRET}\"\n")
+    write(root, "near.py", f"acme_region = 1\nacme_secret = \"{SECRET[::-1]}\"\n")
+    main(["scan", str(root), "--rules", str(rules), "--no-config", "-f", "text"])
+    out = capsys.readouterr().out
+    assert out.count("context   file only (lower confidence)") == 1

@@ -286,6 +286,9 @@ def _properties(f: Finding, options: ReportOptions) -> dict[str, Any]:
         props["decoded"] = list(f.decoded)
     if f.tags:
         props["tags"] = list(f.tags)
+    if f.context:
+        props["context"] = list(f.context)
+        props["confidence"] = f.confidence
     if f.paired_with:
         props["paired_with"] = {"rule_id": f.paired_with.rule_id,
                                 "secret_sha256": f.paired_with.secret_sha256}

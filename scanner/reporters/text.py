@@ -73,6 +73,8 @@ def render_text(result: ScanResult, options: ReportOptions) -> str:
             lines.append("  decoded   " + ", ".join(sorted(decoded)))
         if f.tags:
             lines.append("  note      " + ", ".join(f.tags))
+        if f.confidence != "high":  # only the file or its path vouched for it: say so
+            lines.append("  context   " + " and ".join(f.context) + " only (lower confidence)")
         provider = options.providers.get(f.provider)
         if provider:
             lines.append(f"  fix       {provider.remediation}")
