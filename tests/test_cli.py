@@ -218,6 +218,21 @@ def test_rules_check_fails_on_a_broken_example(tmp_path: Path,
     assert "FAIL" in capsys.readouterr().out
 
 
+def test_rules_list_shows_each_provider_and_what_can_be_verified(
+        capsys: pytest.CaptureFixture[str]):
+    assert main(["rules", "list"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == ["RULE", "PROVIDER", "KIND", "SEVERITY", "VERIFY", "NAME"]
+    rows = {line.split()[0]: line.split() for line in lines[1:-1]}
+    assert rows["alibaba-access-key-secret"][1:5] == ["alibaba", "secret", "critical", "yes"]
+    assert rows["baidu-secret-access-key"][4] == "-"
+    assert "can be verified (--verify): alibaba, aws, github, tencent" in lines[-1]
+    assert main(["rules", "list", "-f", "json"]) == 0
+    listed = {row["id"]: row for row in json.loads(capsys.readouterr().out)}
+    assert listed["alibaba-access-key-secret"]["verify"] == "alibaba"
+    assert listed["baidu-secret-access-key"]["verify"] is None
+
+
 def test_builtin_rules_check_passes(capsys: pytest.CaptureFixture[str]):
     assert main(["rules", "check"]) == 0
     assert " 0 problems" in capsys.readouterr().out

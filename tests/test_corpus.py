@@ -5,6 +5,7 @@ leak them, among decoys that must not be reported."""
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 import pytest
@@ -27,8 +28,8 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def rule_providers() -> set[str]:
-    out = run_keysweep("rules", "list").stdout
-    return {line.split()[1] for line in out.splitlines() if len(line.split()) >= 4}
+    out = run_keysweep("rules", "list", "-f", "json").stdout
+    return {row["provider"] for row in json.loads(out)}
 
 
 def test_every_provider_is_planted(corpus: Path) -> None:

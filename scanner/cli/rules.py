@@ -26,16 +26,26 @@ def rules_list(rule_files: tuple[str, ...], fmt: str) -> int:
 
     ruleset = load_rules(rule_files)
     if fmt == "json":
-        rows = [{"id": r.id, "provider": r.provider, "kind": r.kind, "severity": r.severity,
-                 "name": r.name, "keywords": list(r.keywords),
-                 "exact_keywords": list(r.exact_keywords), "source": r.source}
+        rows = [{"id": r.id, "provider": r.provider,
+                 "provider_name": ruleset.providers[r.provider].name, "kind": r.kind,
+                 "severity": r.severity, "name": r.name, "verify": r.verify,
+                 "keywords": list(r.keywords), "exact_keywords": list(r.exact_keywords),
+                 "source": r.source}
                 for r in ruleset.rules]
         click.echo(json.dumps(rows, indent=2))
         return ExitCode.OK
     width = max(len(r.id) for r in ruleset.rules)
-    for r in ruleset.rules:
-        click.echo(f"{r.id:<{width}}  {r.provider:<12} {r.kind:<11} {r.severity:<8} {r.name}")
-    click.echo(f"{len(ruleset.rules)} rules")
+    pwidth = max(len(r.provider) for r in ruleset.rules)
+    click.echo(f"{'RULE':<{width}}  {'PROVIDER':<{pwidth}}  {'KIND':<11} {'SEVERITY':<8} "
+               f"{'VERIFY':<8} NAME")
+    for r in sorted(ruleset.rules, key=lambda r: r.provider):  # stable: file order within
+        click.echo(f"{r.id:<{width}}  {r.provider:<{pwidth}}  {r.kind:<11} {r.severity:<8} "
+                   f"{'yes' if r.verify else '-':<8} {r.name}")
+    providers = {r.provider for r in ruleset.rules}
+    verifiable = {r.provider for r in ruleset.rules if r.verify}
+    click.echo(f"{len(ruleset.rules)} rules from {len(providers)} providers; "
+               f"{sum(bool(r.verify) for r in ruleset.rules)} rules of {len(verifiable)} "
+               f"providers can be verified (--verify): {', '.join(sorted(verifiable))}")
     return ExitCode.OK
 
 
