@@ -6,15 +6,19 @@ tokens and OAuth client secrets, and keys written as Java/Spring dotted properti
 from __future__ import annotations
 
 import base64
+import json
 from urllib.parse import quote
 
+from benchmarks import corpus as C
 from benchmarks.corpus import (
+    BASE62,
     BASE64,
     HEX,
     LOWER_ALNUM,
     L,
     Settings,
     Snippet,
+    env_snippet,
     plant,
 )
 
@@ -98,3 +102,102 @@ def _aws_spring_properties(c: Settings) -> Snippet:
             "logging.level.root=INFO\n")
     return Snippet(text, [L(i, AWS, "id"), L(s, AWS, "secret")],
                    name="{svc}/src/main/resources/application.properties")
+
+
+# ---- Azure ----
+
+
+def _b64(c: Settings, n_bytes: int) -> str:
+    while True:
+        value = base64.b64encode(c.rng.randbytes(n_bytes)).decode()
+        if not C.looks_like_placeholder(value):
+            return value
+
+
+def _azure_pat_annotated(c: Settings) -> str:
+    """52 random base62, JQQJ9, version, year, month, mostly-A reserved part, AZDO, checksum."""
+    return (c.x.token(BASE62, 52, min_entropy=4.5) + "JQQJ99" + c.rng.choice("ABCD")
+            + c.rng.choice("ABCDEFGHIJKL") + "ACAAAAA" + c.x.token(BASE62, 5) + "AAAS" + "AZDO"
+            + c.x.token(BASE62, 4))
+
+
+@plant(AZURE)
+def _az_devops_pat_annotated(c: Settings) -> Snippet:
+    pat = _azure_pat_annotated(c)
+    if c.rng.random() < 0.5:
+        return env_snippet(c, "AZURE_DEVOPS_EXT_PAT", pat, AZURE, "token")
+    org = c.word()
+    text = (f"[remote \"origin\"]\n\turl = https://build:{pat}@dev.azure.com/{org}/{c.word()}/_git/"
+            f"{c.svc()}\n\tfetch = +refs/heads/*:refs/remotes/origin/*\n")
+    return Snippet(text, [L(pat, AZURE, "token")], name="{svc}/.git/config")
+
+
+@plant(AZURE)
+def _az_app_configuration(c: Settings) -> Snippet:
+    secret = _b64(c, 32)
+    store = f"{c.word()}-{c.word()}"
+    access_id = f"{c.x.token(BASE62, 4)}-l0-s0:{c.x.token(BASE62, 20)}"
+    conn = f"Endpoint=https://{store}.azconfig.io;Id={access_id};Secret={secret}"
+    doc = {"ConnectionStrings": {"AppConfig": conn},
+           "Logging": {"LogLevel": {"Default": "Information"}}}
+    return Snippet(json.dumps(doc, indent=2) + "\n", [L(secret, AZURE, "secret")],
+                   name="{svc}/appsettings.json")
+
+
+@plant(AZURE)
+def _az_iot_hub(c: Settings) -> Snippet:
+    key = _b64(c, 32)
+    hub = f"{c.word()}-{c.word()}-hub"
+    if c.rng.random() < 0.5:
+        who = "SharedAccessKeyName=iothubowner"
+    else:
+        who = f"DeviceId={c.word()}-{c.rng.randint(1, 99)}"
+    conn = f"HostName={hub}.azure-devices.net;{who};SharedAccessKey={key}"
+    text = ("\n\nfrom azure.iot.device import IoTHubDeviceClient\n\n"
+            f"CONNECTION_STRING = \"{conn}\"\n"
+            "client = IoTHubDeviceClient.create_from_connection_string(CONNECTION_STRING)\n")
+    return Snippet(text, [L(key, AZURE, "secret")], "py")
+
+
+@plant(AZURE)
+def _az_event_hub_spring(c: Settings) -> Snippet:
+    key = _b64(c, 32)
+    ns = f"{c.word()}-{c.word()}"
+    text = (f"\nspring.cloud.azure.eventhubs.connection-string=Endpoint=sb://{ns}.servicebus.windows.net/;"
+            f"SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey={key}\n"
+            f"spring.cloud.azure.eventhubs.event-hub-name={c.word()}\n")
+    return Snippet(text, [L(key, AZURE, "secret")], "properties")
+
+
+@plant(AZURE)
+def _az_cosmos(c: Settings) -> Snippet:
+    key = _b64(c, 64)
+    account = f"{c.word()}-{c.word()}-db"
+    if c.rng.random() < 0.5:
+        lines = [f"COSMOS_CONNECTION_STRING=AccountEndpoint=https://{account}.documents.azure.com:443/;"
+                 f"AccountKey={key};"]
+    else:
+        lines = [f"COSMOS_ENDPOINT=https://{account}.documents.azure.com:443/", f"COSMOS_KEY={key}",
+                 f"COSMOS_DATABASE={c.word()}"]
+    return Snippet(c.env_file(lines), [L(key, AZURE, "secret")], name="{svc}/.env")
+
+
+@plant(AZURE)
+def _az_sas_url(c: Settings) -> Snippet:
+    sig = quote(_b64(c, 32), safe="")
+    account = f"{c.word()}{c.rng.randint(10, 999)}"
+    url = (f"https://{account}.blob.core.windows.net/{c.word()}?sv=2022-11-02&ss=b&srt=co"
+           f"&sp={c.rng.choice(['r', 'rl', 'rwdlac'])}&se=2026-0{c.rng.randint(1, 9)}-01T00:00:00Z"
+           f"&st=2025-01-01T00:00:00Z&spr=https&sig={sig}")
+    text = (f"name: publish\non: [push]\njobs:\n  upload:\n    runs-on: ubuntu-latest\n    steps:\n"
+            f"      - uses: actions/checkout@v4\n"
+            f"      - run: azcopy copy ./dist \"{url}\" --recursive\n")
+    return Snippet(text, [L(sig, AZURE, "token")], name="{svc}/.github/workflows/publish.yml")
+
+
+@plant(AZURE)
+def _az_storage_spring(c: Settings) -> Snippet:
+    key = _b64(c, 64)
+    text = (f"\nspring.cloud.azure.storage.blob.account-name={c.word()}{c.rng.randint(10, 999)}\n"
+            f"spring.cloud.azure.storage.blob.account-key={key}\n")
+    return Snippet(text, [L(key, AZURE, "secret")], "properties")
