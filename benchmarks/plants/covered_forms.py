@@ -13,6 +13,7 @@ from benchmarks import corpus as C
 from benchmarks.corpus import (
     BASE62,
     BASE64,
+    BASE64URL,
     HEX,
     LOWER_ALNUM,
     L,
@@ -201,3 +202,71 @@ def _az_storage_spring(c: Settings) -> Snippet:
     text = (f"\nspring.cloud.azure.storage.blob.account-name={c.word()}{c.rng.randint(10, 999)}\n"
             f"spring.cloud.azure.storage.blob.account-key={key}\n")
     return Snippet(text, [L(key, AZURE, "secret")], "properties")
+
+
+# ---- Google Cloud ----
+
+GCLOUD_CLIENT_ID = "764086051850-6qr4p6gpi6hn506pt8ejuq83di341hur.apps.googleusercontent.com"
+GCLOUD_CLIENT_SECRET = "d-FL95Q19q7MQmFpd7hHD0Ty"  # the Cloud SDK's public client, not a secret
+
+
+def _gcp_client_id(c: Settings) -> str:
+    return (f"{c.rng.randint(10**11, 10**12 - 1)}-{c.x.token(LOWER_ALNUM, 32)}"
+            ".apps.googleusercontent.com")
+
+
+def _gcp_refresh_token(c: Settings) -> str:
+    return c.x.token(BASE64URL, 99, "1//0", 4.5)
+
+
+@plant(GCP)
+def _gcp_authorized_user(c: Settings) -> Snippet:
+    rt = _gcp_refresh_token(c)
+    labels = [L(rt, GCP, "token")]
+    if c.rng.random() < 0.6:  # gcloud auth application-default login
+        cid, sec = GCLOUD_CLIENT_ID, GCLOUD_CLIENT_SECRET
+    else:  # the user's own OAuth client
+        cid, sec = _gcp_client_id(c), c.x.token(BASE64URL, 24, min_entropy=3.8)
+        labels.append(L(sec, GCP, "secret"))
+    doc = {"account": "", "client_id": cid, "client_secret": sec,
+           "quota_project_id": f"{c.word()}-{c.word()}-{c.rng.randint(1000, 9999)}",
+           "refresh_token": rt, "type": "authorized_user", "universe_domain": "googleapis.com"}
+    return Snippet(json.dumps(doc, indent=2) + "\n", labels,
+                   name=c.rng.choice(["home/{user}/.config/gcloud/application_default_credentials.json",
+                                      "{svc}/credentials/adc.json"]))
+
+
+@plant(GCP)
+def _gcp_access_token_script(c: Settings) -> Snippet:
+    tok = "ya29." + c.x.token(BASE64URL, c.rng.randint(150, 230), "a0", 4.5)
+    text = (f"\n#!/usr/bin/env bash\n# token from `gcloud auth print-access-token`, valid 1h\n"
+            f"TOKEN=\"{tok}\"\n"
+            f"curl -s -H \"Authorization: Bearer $TOKEN\" "
+            f"\"https://storage.googleapis.com/storage/v1/b/{c.bucket()}/o\"\n")
+    return Snippet(text, [L(tok, GCP, "token")], "sh")
+
+
+@plant(GCP)
+def _gcp_legacy_client_secret(c: Settings) -> Snippet:
+    sec = c.x.token(BASE64URL, 24, min_entropy=3.8)
+    cid = _gcp_client_id(c)
+    if c.rng.random() < 0.5:
+        text = c.env_file([f"GOOGLE_CLIENT_ID={cid}", f"GOOGLE_CLIENT_SECRET={sec}",
+                           "GOOGLE_REDIRECT_URI=http://localhost:3000/auth/callback"])
+        return Snippet(text, [L(sec, GCP, "secret")], name="{svc}/.env")
+    text = (f"\nspring.security.oauth2.client.registration.google.client-id={cid}\n"
+            f"spring.security.oauth2.client.registration.google.client-secret={sec}\n"
+            "spring.security.oauth2.client.registration.google.scope=openid,profile,email\n")
+    return Snippet(text, [L(sec, GCP, "secret")], "properties")
+
+
+@plant(GCP)
+def _gcp_gemini_auth_key(c: Settings) -> Snippet:
+    key = c.x.token(BASE64URL, 45, "AQ.Ab8RN6", 4.2)
+    if c.rng.random() < 0.5:
+        return env_snippet(c, "GEMINI_API_KEY", key, GCP, "token")
+    text = ("\n\nfrom google import genai\n\n"
+            f"client = genai.Client(api_key=\"{key}\")\n"
+            "response = client.models.generate_content(\n"
+            "    model=\"gemini-2.5-flash\", contents=prompt)\n")
+    return Snippet(text, [L(key, GCP, "token")], "py")
