@@ -270,3 +270,52 @@ def _gcp_gemini_auth_key(c: Settings) -> Snippet:
             "response = client.models.generate_content(\n"
             "    model=\"gemini-2.5-flash\", contents=prompt)\n")
     return Snippet(text, [L(key, GCP, "token")], "py")
+
+
+# ---- GitHub ----
+
+
+def _gh_client_id(c: Settings) -> str:
+    if c.rng.random() < 0.4:
+        return c.x.token(HEX, 16, "Iv1.")
+    return c.rng.choice(["Ov23li", "Iv23li"]) + c.x.token(BASE62, 14)
+
+
+@plant(GITHUB)
+def _gh_refresh_token(c: Settings) -> Snippet:
+    access = "ghu_" + c.x.token(BASE62, 36)  # an expired user token: not labelled (no checksum)
+    refresh = c.x.token(BASE62, 76, "ghr_", 4.5)
+    doc = {"access_token": access, "expires_in": 28800, "refresh_token": refresh,
+           "refresh_token_expires_in": 15811200, "token_type": "bearer", "scope": ""}
+    return Snippet(json.dumps(doc, indent=2) + "\n", [L(refresh, GITHUB, "token")],
+                   name="{svc}/.cache/github-app-token.json")
+
+
+@plant(GITHUB)
+def _gh_oauth_app(c: Settings) -> Snippet:
+    cid, sec = _gh_client_id(c), c.x.token(HEX, 40)
+    if c.rng.random() < 0.5:
+        text = c.env_file([f"GITHUB_CLIENT_ID={cid}", f"GITHUB_CLIENT_SECRET={sec}",
+                           f"GITHUB_CALLBACK_URL=https://{c.svc()}.example.invalid/auth/github"])
+        return Snippet(text, [L(cid, GITHUB, "id"), L(sec, GITHUB, "secret")], name="{svc}/.env")
+    text = ("\n\nconst app = new OAuthApp({\n  clientType: \"oauth-app\",\n"
+            f"  clientId: \"{cid}\",\n  clientSecret: \"{sec}\",\n}});\n")
+    return Snippet(text, [L(cid, GITHUB, "id"), L(sec, GITHUB, "secret")],
+                   c.rng.choice(["js", "ts"]))
+
+
+@plant(GITHUB)
+def _gh_legacy_token(c: Settings) -> Snippet:
+    tok = c.x.token(HEX, 40)
+    style = c.rng.random()
+    if style < 0.4:
+        return env_snippet(c, c.rng.choice(["GITHUB_TOKEN", "GH_TOKEN", "GITHUB_PAT"]), tok,
+                           GITHUB, "token")
+    if style < 0.7:
+        text = (f"[core]\n\trepositoryformatversion = 0\n[remote \"origin\"]\n"
+                f"\turl = https://{c.word()}:{tok}@github.com/{c.word()}/{c.svc()}.git\n"
+                "\tfetch = +refs/heads/*:refs/remotes/origin/*\n")
+        return Snippet(text, [L(tok, GITHUB, "token")], name="{svc}/.git/config")
+    text = (f"\ncurl -s -H \"Authorization: token {tok}\" \\\n"
+            f"  https://api.github.com/repos/{c.word()}/{c.svc()}/releases/latest\n")
+    return Snippet(text, [L(tok, GITHUB, "token")], "sh")
