@@ -319,3 +319,17 @@ def _gh_legacy_token(c: Settings) -> Snippet:
     text = (f"\ncurl -s -H \"Authorization: token {tok}\" \\\n"
             f"  https://api.github.com/repos/{c.word()}/{c.svc()}/releases/latest\n")
     return Snippet(text, [L(tok, GITHUB, "token")], "sh")
+
+
+# ---- Alibaba Cloud ----
+
+
+@plant(ALIBABA)
+def _ali_dotted_properties(c: Settings) -> Snippet:
+    i, s = c.alibaba_id(), c.x.alibaba_secret()
+    region = c.rng.choice(["cn-hangzhou", "cn-shanghai", "cn-beijing", "cn-shenzhen"])
+    prefix = c.rng.choice(["aliyun.oss", "aliyun.sms", "alibaba.cloud"])
+    text = (f"\n{prefix}.endpoint=https://oss-{region}.aliyuncs.com\n"
+            f"{prefix}.accessKeyId={i}\n{prefix}.accessKeySecret={s}\n"
+            f"{prefix}.bucket-name={c.bucket()}\n")
+    return Snippet(text, [L(i, ALIBABA, "id"), L(s, ALIBABA, "secret")], "properties")
