@@ -238,6 +238,12 @@ def test_builtin_rules_check_passes(capsys: pytest.CaptureFixture[str]):
     assert " 0 problems" in capsys.readouterr().out
 
 
+def test_rules_check_takes_one_built_in_file(capsys: pytest.CaptureFixture[str]):
+    builtin = Path(__file__).resolve().parents[1] / "patterns" / "baidu.toml"
+    assert main(["rules", "check", str(builtin)]) == 0
+    assert "3 rules, " in capsys.readouterr().out
+
+
 def test_version_and_help():
     assert main(["--version"]) == 0
     assert main(["--help"]) == 0

@@ -71,7 +71,12 @@ def load_rules(extra_files: Sequence[str | Path] = (), builtin: bool = True,
             raise RuleError(f"rule file not found: {path}")
     providers: dict[str, Provider] = {}
     rules: list[Rule] = []
+    # ``rules check patterns/aws.toml`` names a built-in file: load it once, checked.
+    unique: dict[Path, tuple[Path, bool]] = {}
     for path, check in files:
+        first = unique.setdefault(path.resolve(), (path, check))
+        unique[path.resolve()] = (first[0], first[1] or check)
+    for path, check in unique.values():
         provider, file_rules = load_rule_file(path, check_regex=check)
         providers.setdefault(provider.id, provider)
         rules.extend(file_rules)
