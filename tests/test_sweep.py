@@ -246,3 +246,21 @@ def test_dask_cluster_gives_the_same_findings_as_the_local_pool(tmp_path: Path):
     assert "0 failed" in run.stdout
     assert comparable(report(dask_db)) == comparable(report(local_db))
     assert comparable(report(local_db))
+
+
+def test_sweep_scans_annotated_tag_messages_first_and_incrementally(tmp_path: Path):
+    root = tmp_path / "org"
+    repo = GitRepo(root / "svc")
+    repo.commit("init", **{"README.md": "service\n"})
+    repo.git("tag", "-a", "v1", "-m", "release\n\n" + leak(SECRETS[0]))
+    db = tmp_path / "sweep.db"
+    run_keysweep("sweep", "--dir", root, "--db", db)
+    found = {(f["path"], f["redacted"]) for f in report(db)["findings"]}
+    assert ("<tag v1 message>", SECRETS[0][:4] + "…") in found
+    # A tag added later, on a commit already swept: only its message is new.
+    repo.git("tag", "-a", "v2", "-m", "hotfix\n\n" + leak(SECRETS[2]))
+    before = scans(db)
+    run_keysweep("sweep", "--dir", root, "--db", db)
+    assert [objects for _, _, objects, _ in scans(db)[len(before):]] == [1]
+    found = {(f["path"], f["redacted"]) for f in report(db)["findings"]}
+    assert ("<tag v2 message>", SECRETS[2][:4] + "…") in found

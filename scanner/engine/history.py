@@ -34,7 +34,7 @@ from scanner.sources.git.objects import (
     list_blobs,
 )
 from scanner.sources.git.scope import GitScope
-from scanner.sources.git.tags import tag_messages
+from scanner.sources.git.tags import TagMessage, tag_messages
 
 COMMIT_MESSAGE = "<commit message>"
 TASK_BYTES = 16 << 20  # one worker task: a run of blobs in pack order of about this size
@@ -348,6 +348,16 @@ def _tags_in_scope(git: Git, scope: GitScope) -> list[tuple[Commit, str, str]]:
         tags = tag_messages(git, [t for t in tips if not t.startswith("-")])
     else:
         return []
+    return _labelled(tags)
+
+
+def new_tag_messages(git: Git, new_tips: list[str]) -> list[tuple[Commit, str, str]]:
+    """The messages of the annotated tags among ``new_tips`` (refs that moved since a sweep
+    last looked), each with the path its findings are reported at."""
+    return _labelled(tag_messages(git, new_tips))
+
+
+def _labelled(tags: list[TagMessage]) -> list[tuple[Commit, str, str]]:
     return [(Commit(t.sha, t.tagger, t.email, t.date, -1), t.message, tag_label(t.name))
             for t in tags if t.message.strip()]
 

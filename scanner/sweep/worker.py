@@ -13,7 +13,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from scanner.engine.config import ScanConfig
-from scanner.engine.history import COMMIT_MESSAGE, BlobResults, place, scan_blob_ids
+from scanner.engine.history import (
+    COMMIT_MESSAGE,
+    BlobResults,
+    new_tag_messages,
+    place,
+    scan_blob_ids,
+)
 from scanner.engine.scanner import Scanner
 from scanner.engine.workers import WorkerState
 from scanner.errors import KeysweepError
@@ -60,7 +66,8 @@ class Plan:
     tips: list[str]
     history: History | None  # None: no ref moved, nothing to read
     new_blobs: list[str]
-    messages: tuple[tuple[Commit, str], ...]  # the new commits' messages
+    # the new commits' and annotated tags' messages, with the path findings go to
+    messages: tuple[tuple[Commit, str, str], ...]
 
 
 def current_tips(git: Git) -> list[str]:
@@ -85,9 +92,11 @@ def plan(task: RepoTask) -> Plan:
         return Plan(git, tips, None, [], ())
     old = _existing(git, task.old_tips)
     revs = tips + (["--not", *old] if old else [])
-    messages: list[tuple[Commit, str]] = []
-    history = read_history(git, revs, lambda commit, message: messages.append((commit, message)))
+    messages: list[tuple[Commit, str, str]] = []
+    history = read_history(git, revs, lambda commit, message: messages.append(
+        (commit, message, COMMIT_MESSAGE)))
     new_blobs = [b for b in history.introductions if b not in task.already]
+    messages.extend(new_tag_messages(git, [t for t in tips if t not in set(task.old_tips)]))
     return Plan(git, tips, history, new_blobs, tuple(messages))
 
 
@@ -120,12 +129,12 @@ def scan_in_pool(state: WorkerState, task: RepoTask) -> RepoOutcome:
 
 
 def finish_outcome(outcome: RepoOutcome, history: History, scanner: Scanner,
-                   messages: Sequence[tuple[Commit, str]]) -> None:
+                   messages: Sequence[tuple[Commit, str, str]]) -> None:
     outcome.placed = place(history, outcome.blobs.findings)
-    for commit, message in messages:
-        for f in scanner.scan_text(message, COMMIT_MESSAGE).findings:
+    for commit, message, label in messages:
+        for f in scanner.scan_text(message, label).findings:
             placed = dataclasses.replace(f, location=dataclasses.replace(
-                f.location, path=COMMIT_MESSAGE, commit=commit.sha, author=commit.author,
+                f.location, path=label, commit=commit.sha, author=commit.author,
                 date=commit.date))
             outcome.placed.append((commit.order, None, placed))
     outcome.known = [(blob, path, history.commits[sha])
