@@ -9,8 +9,6 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-import regex
-
 from scanner.decoders import Segment, all_decoders, build_segment
 from scanner.filters import build_filters
 from scanner.filters.checks import key_is_encrypted
@@ -23,6 +21,7 @@ from scanner.matching.windows import merge, window
 from scanner.models import Chunk, Dropped, Finding, Location, Pairing, Skipped, Suppressed
 from scanner.redact import redact
 from scanner.rules.calls import call_rules
+from scanner.rules.compiled import RulePattern
 from scanner.rules.loader import RuleSet
 
 DECODE_REGION_LINES = 5
@@ -57,7 +56,7 @@ class Pipeline:
         self.derived = len(self.rules) > len(ruleset.rules)
         self.table = build_keyword_table(self.rules, encoded_depth=decode_depth)
         self.prefilter = make_prefilter(self.table.literals, engine)
-        self._patterns: list[regex.Pattern[str] | None] = [None] * len(self.rules)
+        self._patterns: list[RulePattern | None] = [None] * len(self.rules)
         self.filters = build_filters(ruleset.placeholders)
         self.decoders = list(all_decoders().values()) if decode_depth > 0 else []
         self.decode_depth = decode_depth
@@ -165,11 +164,11 @@ class Pipeline:
         seen: set[int] = set()
         for s, e in spans:
             try:
-                for m in pattern.finditer(text, s, e, timeout=self.regex_timeout):
+                for m in pattern.finditer(text, s, e, self.regex_timeout):
                     if m.end() == e and e < len(text):
                         # The window may have cut a longer token; judge it with more text.
                         m = pattern.match(text, m.start(), min(len(text), e + MATCH_EXTENSION),
-                                          timeout=self.regex_timeout)
+                                          self.regex_timeout)
                         if m is None:
                             continue
                     gs, ge = m.span(group)
@@ -181,12 +180,12 @@ class Pipeline:
             except TimeoutError:
                 out.errors.append(f"rule {rule.id}: regex timed out near byte {s}; part skipped")
 
-    def _pattern(self, ri: int) -> regex.Pattern[str]:
+    def _pattern(self, ri: int) -> RulePattern:
         """Compiled on first use: most rules never fire in a small scan, and compiling all
         of them would cost a pre-push hook a noticeable part of its time."""
         pattern = self._patterns[ri]
         if pattern is None:
-            pattern = self._patterns[ri] = regex.compile(self.rules[ri].regex)
+            pattern = self._patterns[ri] = RulePattern(self.rules[ri].regex)
         return pattern
 
     def _filter(self, c: Candidate) -> str | None:

@@ -38,7 +38,7 @@ def build_filters(data: PlaceholderData) -> list[tuple[str, Filter]]:
     def known_value(c: Candidate) -> str | None:
         if c.value in data.known_values:
             return "documented example value"
-        if any(c.value.endswith(s) for s in data.example_suffixes):
+        if c.value.endswith(data.example_suffixes):
             return "documented example value (ends with an EXAMPLE marker)"
         return None
 
