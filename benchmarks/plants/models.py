@@ -1,0 +1,70 @@
+"""Model platforms (OpenAI, Azure OpenAI, Hugging Face, Groq, Replicate, ...) and their
+code-host / registry co-leaks (Bitbucket, NuGet): where people leak these keys."""
+
+from __future__ import annotations
+
+from benchmarks.corpus import BASE62, BASE64URL, L, Settings, Snippet, env_snippet, plant
+
+OPENAI = "openai"
+
+
+# ---- OpenAI ----
+
+
+def _mixed(value: str) -> bool:
+    return any(ch.isupper() for ch in value) and any(ch.islower() for ch in value)
+
+
+def _openai_key(c: Settings) -> str:
+    prefix = c.rng.choice(["sk-proj-", "sk-proj-", "sk-proj-", "sk-svcacct-"])
+    head = c.x.token(BASE64URL, 74, prefix, 4.5)
+    return head + "T3BlbkFJ" + c.x.token(BASE64URL, 74, "", 4.5) + "A"
+
+
+def _openai_legacy(c: Settings) -> str:
+    return (c.x.token(BASE62, 20, "sk-", 3.8, check=_mixed) + "T3BlbkFJ"
+            + c.x.token(BASE62, 20, "", 3.8))
+
+
+@plant(OPENAI)
+def _openai_env(c: Settings) -> Snippet:
+    k = _openai_key(c)
+    return env_snippet(c, "OPENAI_API_KEY", k, OPENAI, "token")
+
+
+@plant(OPENAI)
+def _openai_python(c: Settings) -> Snippet:
+    k = c.rng.choice([_openai_key, _openai_legacy])(c)
+    text = ("\nfrom openai import OpenAI\n\n"
+            f'client = OpenAI(api_key="{k}")\n'
+            f'reply = client.responses.create(model="gpt-4.1-mini", input="{c.word()}")\n')
+    return Snippet(text, [L(k, OPENAI, "token")], "py")
+
+
+@plant(OPENAI)
+def _openai_node(c: Settings) -> Snippet:
+    k = _openai_key(c)
+    text = ("\nimport OpenAI from \"openai\";\n\n"
+            f"const openai = new OpenAI({{ apiKey: '{k}' }});\n")
+    return Snippet(text, [L(k, OPENAI, "token")], c.rng.choice(["js", "ts"]))
+
+
+@plant(OPENAI)
+def _openai_admin_curl(c: Settings) -> Snippet:
+    k = (c.x.token(BASE64URL, 50, "sk-admin-", 4.5) + "T3BlbkFJ"
+         + c.x.token(BASE64URL, 50, "", 4.5) + "A")
+    text = ("\n# list the organization's projects\n"
+            "curl https://api.openai.com/v1/organization/projects?limit=20 \\\n"
+            f"  -H \"Authorization: Bearer {k}\" \\\n"
+            "  -H \"Content-Type: application/json\"\n")
+    return Snippet(text, [L(k, OPENAI, "token")], "sh")
+
+
+@plant(OPENAI)
+def _openai_compose_legacy(c: Settings) -> Snippet:
+    k = _openai_legacy(c)
+    svc = c.svc()
+    text = (f"services:\n  {svc}:\n    image: {c.word()}/{svc}:latest\n    environment:\n"
+            f"      - OPENAI_API_KEY={k}\n      - LOG_LEVEL=info\n")
+    return Snippet(text, [L(k, OPENAI, "token")], name="{svc}/docker-compose.yml")
+
