@@ -3,7 +3,7 @@ code-host / registry co-leaks (Bitbucket, NuGet): where people leak these keys."
 
 from __future__ import annotations
 
-from benchmarks.corpus import BASE62, BASE64URL, L, Settings, Snippet, env_snippet, plant
+from benchmarks.corpus import BASE62, BASE64URL, HEX, L, Settings, Snippet, env_snippet, plant
 
 OPENAI = "openai"
 
@@ -68,3 +68,44 @@ def _openai_compose_legacy(c: Settings) -> Snippet:
             f"      - OPENAI_API_KEY={k}\n      - LOG_LEVEL=info\n")
     return Snippet(text, [L(k, OPENAI, "token")], name="{svc}/docker-compose.yml")
 
+
+
+# ---- Azure OpenAI ----
+
+AZURE_OPENAI = "azure-openai"
+
+
+def _aoai_key(c: Settings) -> str:
+    if c.rng.random() < 0.6:
+        return c.x.token(HEX, 32, "", 3.5)
+    return c.x.token(BASE62, 84, "", 4.5, check=_mixed)
+
+
+def _aoai_endpoint(c: Settings) -> str:
+    host = c.rng.choice(["openai.azure.com", "openai.azure.com", "cognitiveservices.azure.com"])
+    return f"https://{c.svc()}.{host}/"
+
+
+@plant(AZURE_OPENAI)
+def _aoai_env(c: Settings) -> Snippet:
+    k = _aoai_key(c)
+    lines = [f"AZURE_OPENAI_ENDPOINT={_aoai_endpoint(c)}", f"AZURE_OPENAI_API_KEY={k}",
+             "AZURE_OPENAI_API_VERSION=2024-10-21"]
+    return Snippet(c.env_file(lines), [L(k, AZURE_OPENAI, "secret")], name="{svc}/.env")
+
+
+@plant(AZURE_OPENAI)
+def _aoai_python(c: Settings) -> Snippet:
+    k = _aoai_key(c)
+    text = ("\nfrom openai import AzureOpenAI\n\n"
+            f'client = AzureOpenAI(\n    azure_endpoint="{_aoai_endpoint(c)}",\n'
+            f'    api_key="{k}",\n    api_version="2024-10-21",\n)\n')
+    return Snippet(text, [L(k, AZURE_OPENAI, "secret")], "py")
+
+
+@plant(AZURE_OPENAI)
+def _aoai_appsettings(c: Settings) -> Snippet:
+    k = _aoai_key(c)
+    text = c.json_config({"AzureOpenAI": {"Endpoint": _aoai_endpoint(c), "ApiKey": k,
+                                          "DeploymentName": "gpt-4o"}})
+    return Snippet(text, [L(k, AZURE_OPENAI, "secret")], name="{svc}/appsettings.json")
