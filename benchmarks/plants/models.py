@@ -109,3 +109,44 @@ def _aoai_appsettings(c: Settings) -> Snippet:
     text = c.json_config({"AzureOpenAI": {"Endpoint": _aoai_endpoint(c), "ApiKey": k,
                                           "DeploymentName": "gpt-4o"}})
     return Snippet(text, [L(k, AZURE_OPENAI, "secret")], name="{svc}/appsettings.json")
+
+
+# ---- Hugging Face ----
+
+HUGGINGFACE = "huggingface"
+LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+
+def _hf_token(c: Settings, prefix: str = "hf_") -> str:
+    return c.x.token(LETTERS, 34, prefix, 4.2, check=lambda v: _mixed(v[len(prefix):]))
+
+
+@plant(HUGGINGFACE)
+def _hf_env(c: Settings) -> Snippet:
+    t = _hf_token(c)
+    var = c.rng.choice(["HF_TOKEN", "HF_TOKEN", "HUGGING_FACE_HUB_TOKEN",
+                        "HUGGINGFACEHUB_API_TOKEN"])
+    return env_snippet(c, var, t, HUGGINGFACE, "token")
+
+
+@plant(HUGGINGFACE)
+def _hf_notebook(c: Settings) -> Snippet:
+    t = _hf_token(c)
+    code = ("from huggingface_hub import login\n"
+            f"login(token=\"{t}\")\n"
+            "from transformers import AutoModelForCausalLM\n"
+            f"model = AutoModelForCausalLM.from_pretrained(\"{c.word()}/{c.svc()}\")")
+    return Snippet(c.notebook_with(code), [L(t, HUGGINGFACE, "token")],
+                   name="{svc}/notebooks/finetune.ipynb")
+
+
+@plant(HUGGINGFACE)
+def _hf_workflow(c: Settings) -> Snippet:
+    t = _hf_token(c, c.rng.choice(["hf_", "hf_", "hf_", "api_org_"]))
+    text = ("name: sync-to-hub\non:\n  push:\n    branches: [main]\njobs:\n  sync:\n"
+            "    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n"
+            "      - name: Push to hub\n        env:\n"
+            f"          HF_TOKEN: {t}\n"
+            f"        run: git push https://{c.word()}:$HF_TOKEN@huggingface.co/spaces/"
+            f"{c.word()}/{c.svc()} main\n")
+    return Snippet(text, [L(t, HUGGINGFACE, "token")], name="{svc}/.github/workflows/hub.yml")
