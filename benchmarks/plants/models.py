@@ -150,3 +150,28 @@ def _hf_workflow(c: Settings) -> Snippet:
             f"        run: git push https://{c.word()}:$HF_TOKEN@huggingface.co/spaces/"
             f"{c.word()}/{c.svc()} main\n")
     return Snippet(text, [L(t, HUGGINGFACE, "token")], name="{svc}/.github/workflows/hub.yml")
+
+
+# ---- Prefixed model-platform keys ----
+
+GROQ, REPLICATE, PERPLEXITY, XAI, OPENROUTER = ("groq", "replicate", "perplexity", "xai",
+                                                "openrouter")
+
+
+def _b62(c: Settings, prefix: str, n: int) -> str:
+    return c.x.token(BASE62, n, prefix, 4.2, check=lambda v: _mixed(v[len(prefix):]))
+
+
+@plant(GROQ)
+def _groq_env(c: Settings) -> Snippet:
+    return env_snippet(c, "GROQ_API_KEY", _b62(c, "gsk_", 52), GROQ, "token")
+
+
+@plant(GROQ)
+def _groq_python(c: Settings) -> Snippet:
+    k = _b62(c, "gsk_", 52)
+    text = ("\nfrom groq import Groq\n\n"
+            f'client = Groq(api_key="{k}")\n'
+            'chat = client.chat.completions.create(\n    model="llama-3.3-70b-versatile",\n'
+            f'    messages=[{{"role": "user", "content": "{c.word()}"}}],\n)\n')
+    return Snippet(text, [L(k, GROQ, "token")], "py")
