@@ -175,3 +175,18 @@ def _groq_python(c: Settings) -> Snippet:
             'chat = client.chat.completions.create(\n    model="llama-3.3-70b-versatile",\n'
             f'    messages=[{{"role": "user", "content": "{c.word()}"}}],\n)\n')
     return Snippet(text, [L(k, GROQ, "token")], "py")
+
+
+@plant(REPLICATE)
+def _replicate_env(c: Settings) -> Snippet:
+    return env_snippet(c, "REPLICATE_API_TOKEN", _b62(c, "r8_", 37), REPLICATE, "token")
+
+
+@plant(REPLICATE)
+def _replicate_python(c: Settings) -> Snippet:
+    k = _b62(c, "r8_", 37)
+    text = ("\nimport replicate\n\n"
+            f'client = replicate.Client(api_token="{k}")\n'
+            'output = client.run("black-forest-labs/flux-schnell",\n'
+            f'                    input={{"prompt": "a {c.word()} in the rain"}})\n')
+    return Snippet(text, [L(k, REPLICATE, "token")], "py")
