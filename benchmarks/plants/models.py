@@ -190,3 +190,16 @@ def _replicate_python(c: Settings) -> Snippet:
             'output = client.run("black-forest-labs/flux-schnell",\n'
             f'                    input={{"prompt": "a {c.word()} in the rain"}})\n')
     return Snippet(text, [L(k, REPLICATE, "token")], "py")
+
+
+@plant(PERPLEXITY)
+def _perplexity_env(c: Settings) -> Snippet:
+    return env_snippet(c, "PERPLEXITY_API_KEY", _b62(c, "pplx-", 48), PERPLEXITY, "token")
+
+
+@plant(PERPLEXITY)
+def _perplexity_openai_client(c: Settings) -> Snippet:
+    k = _b62(c, "pplx-", 48)
+    text = ("\nfrom openai import OpenAI\n\n"
+            f'client = OpenAI(api_key="{k}", base_url="https://api.perplexity.ai")\n')
+    return Snippet(text, [L(k, PERPLEXITY, "token")], "py")
