@@ -203,3 +203,16 @@ def _perplexity_openai_client(c: Settings) -> Snippet:
     text = ("\nfrom openai import OpenAI\n\n"
             f'client = OpenAI(api_key="{k}", base_url="https://api.perplexity.ai")\n')
     return Snippet(text, [L(k, PERPLEXITY, "token")], "py")
+
+
+@plant(XAI)
+def _xai_env(c: Settings) -> Snippet:
+    return env_snippet(c, "XAI_API_KEY", _b62(c, "xai-", 80), XAI, "token")
+
+
+@plant(XAI)
+def _xai_node(c: Settings) -> Snippet:
+    k = _b62(c, "xai-", 80)
+    text = ("\nimport { createXai } from \"@ai-sdk/xai\";\n\n"
+            f"const xai = createXai({{ apiKey: \"{k}\" }});\n")
+    return Snippet(text, [L(k, XAI, "token")], c.rng.choice(["js", "ts"]))
