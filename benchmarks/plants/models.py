@@ -216,3 +216,18 @@ def _xai_node(c: Settings) -> Snippet:
     text = ("\nimport { createXai } from \"@ai-sdk/xai\";\n\n"
             f"const xai = createXai({{ apiKey: \"{k}\" }});\n")
     return Snippet(text, [L(k, XAI, "token")], c.rng.choice(["js", "ts"]))
+
+
+@plant(OPENROUTER)
+def _openrouter_env(c: Settings) -> Snippet:
+    k = c.x.token(HEX, 64, "sk-or-v1-", 3.8)
+    return env_snippet(c, "OPENROUTER_API_KEY", k, OPENROUTER, "token")
+
+
+@plant(OPENROUTER)
+def _openrouter_client(c: Settings) -> Snippet:
+    k = c.x.token(HEX, 64, "sk-or-v1-", 3.8)
+    text = ("\nfrom openai import OpenAI\n\n"
+            'client = OpenAI(\n    base_url="https://openrouter.ai/api/v1",\n'
+            f'    api_key="{k}",\n)\n')
+    return Snippet(text, [L(k, OPENROUTER, "token")], "py")
