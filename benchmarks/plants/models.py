@@ -231,3 +231,23 @@ def _openrouter_client(c: Settings) -> Snippet:
             'client = OpenAI(\n    base_url="https://openrouter.ai/api/v1",\n'
             f'    api_key="{k}",\n)\n')
     return Snippet(text, [L(k, OPENROUTER, "token")], "py")
+
+
+# ---- Unprefixed model-platform keys (only under the provider's own names) ----
+
+MISTRAL, COHERE, TOGETHER = "mistral", "cohere", "together"
+
+
+@plant(MISTRAL)
+def _mistral_env(c: Settings) -> Snippet:
+    return env_snippet(c, "MISTRAL_API_KEY", _b62(c, "", 32), MISTRAL, "token")
+
+
+@plant(MISTRAL)
+def _mistral_python(c: Settings) -> Snippet:
+    k = _b62(c, "", 32)
+    text = ("\nfrom mistralai import Mistral\n\n"
+            f'client = Mistral(api_key="{k}")\n'
+            'res = client.chat.complete(model="mistral-small-latest",\n'
+            f'                          messages=[{{"role": "user", "content": "{c.word()}"}}])\n')
+    return Snippet(text, [L(k, MISTRAL, "token")], "py")
