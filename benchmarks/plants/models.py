@@ -251,3 +251,19 @@ def _mistral_python(c: Settings) -> Snippet:
             'res = client.chat.complete(model="mistral-small-latest",\n'
             f'                          messages=[{{"role": "user", "content": "{c.word()}"}}])\n')
     return Snippet(text, [L(k, MISTRAL, "token")], "py")
+
+
+@plant(COHERE)
+def _cohere_env(c: Settings) -> Snippet:
+    var = c.rng.choice(["CO_API_KEY", "COHERE_API_KEY"])
+    return env_snippet(c, var, _b62(c, "", 40), COHERE, "token")
+
+
+@plant(COHERE)
+def _cohere_python(c: Settings) -> Snippet:
+    k = _b62(c, "", 40)
+    text = ("\nimport cohere\n\n"
+            f'co = cohere.ClientV2(api_key="{k}")\n'
+            f'resp = co.embed(texts=["{c.word()}"], model="embed-english-v3.0",\n'
+            '                input_type="search_document", embedding_types=["float"])\n')
+    return Snippet(text, [L(k, COHERE, "token")], "py")
