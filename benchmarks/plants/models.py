@@ -267,3 +267,16 @@ def _cohere_python(c: Settings) -> Snippet:
             f'resp = co.embed(texts=["{c.word()}"], model="embed-english-v3.0",\n'
             '                input_type="search_document", embedding_types=["float"])\n')
     return Snippet(text, [L(k, COHERE, "token")], "py")
+
+
+@plant(TOGETHER)
+def _together_env(c: Settings) -> Snippet:
+    return env_snippet(c, "TOGETHER_API_KEY", c.x.token(HEX, 64, "", 3.8), TOGETHER, "token")
+
+
+@plant(TOGETHER)
+def _together_python(c: Settings) -> Snippet:
+    k = c.x.token(HEX, 64, "", 3.8)
+    text = ("\nfrom together import Together\n\n"
+            f'client = Together(api_key="{k}")\n')
+    return Snippet(text, [L(k, TOGETHER, "token")], "py")
