@@ -280,3 +280,36 @@ def _together_python(c: Settings) -> Snippet:
     text = ("\nfrom together import Together\n\n"
             f'client = Together(api_key="{k}")\n')
     return Snippet(text, [L(k, TOGETHER, "token")], "py")
+
+
+# ---- Code hosts and registries (co-leaks) ----
+
+BITBUCKET, NUGET = "bitbucket", "nuget"
+
+
+def _bb_access_token(c: Settings) -> str:
+    return (c.x.token(BASE64URL, 150, "ATCTT3xFfGN0", 4.5, check=lambda v: _mixed(v[12:]))
+            + "=" + c.x.token("0123456789ABCDEF", 8, "", 2.5))
+
+
+@plant(BITBUCKET)
+def _bb_app_password_env(c: Settings) -> Snippet:
+    t = _b62(c, "ATBB", 32)
+    lines = [f"BITBUCKET_USERNAME={c.word()}-bot", f"BITBUCKET_APP_PASSWORD={t}"]
+    return Snippet(c.env_file(lines), [L(t, BITBUCKET, "token")], name="{svc}/.env")
+
+
+@plant(BITBUCKET)
+def _bb_git_remote(c: Settings) -> Snippet:
+    t = c.rng.choice([_bb_access_token, lambda c: _b62(c, "ATBB", 32)])(c)
+    user = "x-token-auth" if t.startswith("ATCT") else f"{c.word()}-bot"
+    text = (f"\ngit clone https://{user}:{t}@bitbucket.org/{c.word()}-{c.word()}/{c.svc()}.git"
+            " /src\ncd /src && ./build.sh\n")
+    return Snippet(text, [L(t, BITBUCKET, "token")], "sh")
+
+
+@plant(BITBUCKET)
+def _bb_netrc(c: Settings) -> Snippet:
+    t = _bb_access_token(c)
+    text = f"machine api.bitbucket.org\n  login x-token-auth\n  password {t}\n"
+    return Snippet(text, [L(t, BITBUCKET, "token")], name="{svc}/.netrc")
