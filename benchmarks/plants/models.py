@@ -3,7 +3,19 @@ code-host / registry co-leaks (Bitbucket, NuGet): where people leak these keys."
 
 from __future__ import annotations
 
-from benchmarks.corpus import BASE62, BASE64URL, HEX, L, Settings, Snippet, env_snippet, plant
+import base64
+
+from benchmarks.corpus import (
+    BASE62,
+    BASE64URL,
+    HEX,
+    L,
+    Settings,
+    Snippet,
+    entropy,
+    env_snippet,
+    plant,
+)
 
 OPENAI = "openai"
 
@@ -313,3 +325,29 @@ def _bb_netrc(c: Settings) -> Snippet:
     t = _bb_access_token(c)
     text = f"machine api.bitbucket.org\n  login x-token-auth\n  password {t}\n"
     return Snippet(text, [L(t, BITBUCKET, "token")], name="{svc}/.netrc")
+
+
+def _nuget_key(c: Settings) -> str:
+    """nuget.org's ApiKeyV4: base32("v4" + 10 non-zero bytes) + base32(16 bytes), lower case."""
+    while True:
+        ident = b"v4" + bytes(b % 255 + 1 for b in c.rng.randbytes(10))
+        key = (base64.b32encode(ident).decode().rstrip("=")
+               + base64.b32encode(c.rng.randbytes(16)).decode().rstrip("=")).lower()
+        if entropy(key) >= 3.8:
+            return key
+
+
+@plant(NUGET)
+def _nuget_workflow(c: Settings) -> Snippet:
+    k = _nuget_key(c)
+    text = ("name: publish\non:\n  push:\n    tags: ['v*']\njobs:\n  pack:\n"
+            "    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n"
+            "      - run: dotnet pack -c Release -o out\n"
+            f"      - run: dotnet nuget push out/*.nupkg --api-key {k} "
+            "--source https://api.nuget.org/v3/index.json\n")
+    return Snippet(text, [L(k, NUGET, "token")], name="{svc}/.github/workflows/publish.yml")
+
+
+@plant(NUGET)
+def _nuget_env(c: Settings) -> Snippet:
+    return env_snippet(c, "NUGET_API_KEY", _nuget_key(c), NUGET, "token")
