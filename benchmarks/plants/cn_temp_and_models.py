@@ -9,6 +9,7 @@ import json
 
 from benchmarks.corpus import (
     BASE62,
+    HEX,
     UPPER_ALNUM,
     L,
     Settings,
@@ -51,3 +52,43 @@ def _hw_temporary_response(c: Settings) -> Snippet:
     return Snippet(json.dumps(doc, indent=2) + "\n",
                    [L(a, HUAWEI, "id"), L(s, HUAWEI, "secret"), L(t, HUAWEI, "token")],
                    name="{svc}/fixtures/huawei-sts-response.json")
+
+
+def _volc_hex_b64(c: Settings) -> str:
+    return base64.b64encode(c.x.token(HEX, 32).encode()).decode().rstrip("=")
+
+
+def _volc_sts(c: Settings) -> tuple[str, str, str]:
+    a = "AKTP" + _volc_hex_b64(c)
+    s = base64.b64encode(_volc_hex_b64(c).encode()).decode()
+    doc = {"AccountId": c.rng.randint(2100000000, 2199999999), "IdentityType": 4,
+           "IdentityId": c.rng.randint(10**6, 10**7), "Channel": "User", "AccessKeyId": a,
+           "SignedSecretAccessKey": base64.b64encode(c.rng.randbytes(48)).decode(),
+           "ExpiredTime": c.rng.randint(1767000000, 1799999999), "PolicyString": "",
+           "Signature": c.x.token(HEX, 64), "SessionName": c.word()}
+    t = c.rng.choice(["STS", "STS", "STS2"]) + base64.b64encode(
+        json.dumps(doc, separators=(",", ":")).encode()).decode()
+    return a, s, t
+
+
+@plant(VOLC)
+def _volc_sts_response(c: Settings) -> Snippet:
+    a, s, t = _volc_sts(c)
+    doc = {"ResponseMetadata": {"Action": "AssumeRole", "Version": "2018-01-01", "Service": "sts"},
+           "Result": {"Credentials": {"CurrentTime": "2026-03-01T10:00:00+08:00",
+                                      "ExpiredTime": "2026-03-01T11:00:00+08:00",
+                                      "AccessKeyId": a, "SecretAccessKey": s, "SessionToken": t}}}
+    return Snippet(json.dumps(doc, indent=4) + "\n",
+                   [L(a, VOLC, "id"), L(s, VOLC, "secret"), L(t, VOLC, "token")],
+                   name="{svc}/testdata/assume_role_response.json")
+
+
+@plant(VOLC)
+def _volc_sts_go(c: Settings) -> Snippet:
+    a, s, t = _volc_sts(c)
+    text = (f'\n\tak := "{a}"\n\tsk := "{s}"\n\tstToken := "{t}"\n'
+            '\tendpoint := "https://tos-cn-beijing.volces.com"\n'
+            "\tcred := tos.NewStaticCredentials(ak, sk)\n\tcred.WithSecurityToken(stToken)\n"
+            '\tclient, err := tos.NewClientV2(endpoint, tos.WithRegion("cn-beijing"), '
+            "tos.WithCredentials(cred))\n")
+    return Snippet(text, [L(a, VOLC, "id"), L(s, VOLC, "secret"), L(t, VOLC, "token")], "go")
