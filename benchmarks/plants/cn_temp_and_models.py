@@ -9,6 +9,7 @@ import json
 
 from benchmarks.corpus import (
     BASE62,
+    BASE64URL,
     HEX,
     UPPER_ALNUM,
     L,
@@ -92,3 +93,33 @@ def _volc_sts_go(c: Settings) -> Snippet:
             '\tclient, err := tos.NewClientV2(endpoint, tos.WithRegion("cn-beijing"), '
             "tos.WithCredentials(cred))\n")
     return Snippet(text, [L(a, VOLC, "id"), L(s, VOLC, "secret"), L(t, VOLC, "token")], "go")
+
+
+def _tc_temporary(c: Settings) -> tuple[str, str, str]:
+    i = c.x.token(BASE64URL, 64, "AKID", 4.0)
+    k = base64.b64encode(c.rng.randbytes(32)).decode()
+    t = c.x.token(BASE64URL, c.rng.randint(160, 400), min_entropy=4.5)
+    return i, k, t
+
+
+@plant(TENCENT)
+def _tc_sts_backend(c: Settings) -> Snippet:
+    i, k, t = _tc_temporary(c)
+    doc = {"credentials": {"tmpSecretId": i, "tmpSecretKey": k, "sessionToken": t},
+           "requestId": "69ef6295-b981-464d-9816-9c2ef92189d1",
+           "expiredTime": c.rng.randint(1767000000, 1799999999),
+           "bucket": f"{c.bucket()}-125{c.rng.randint(1000000, 9999999)}",
+           "region": c.rng.choice(["ap-guangzhou", "ap-shanghai", "ap-beijing"])}
+    return Snippet(json.dumps(doc, indent=2) + "\n",
+                   [L(i, TENCENT, "id"), L(k, TENCENT, "secret"), L(t, TENCENT, "token")],
+                   name="{svc}/mock/cos-sts-credentials.json")
+
+
+@plant(TENCENT)
+def _tc_temporary_env(c: Settings) -> Snippet:
+    i, k, t = _tc_temporary(c)
+    lines = [f"TENCENTCLOUD_SECRET_ID={i}", f"TENCENTCLOUD_SECRET_KEY={k}",
+             f"TENCENTCLOUD_SESSION_TOKEN={t}", "TENCENTCLOUD_REGION=ap-guangzhou"]
+    return Snippet(c.env_file(lines),
+                   [L(i, TENCENT, "id"), L(k, TENCENT, "secret"), L(t, TENCENT, "token")],
+                   name=c.rng.choice(["{svc}/.env.local", "ci/{svc}.env"]))
