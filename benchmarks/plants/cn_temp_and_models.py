@@ -123,3 +123,41 @@ def _tc_temporary_env(c: Settings) -> Snippet:
     return Snippet(c.env_file(lines),
                    [L(i, TENCENT, "id"), L(k, TENCENT, "secret"), L(t, TENCENT, "token")],
                    name=c.rng.choice(["{svc}/.env.local", "ci/{svc}.env"]))
+
+
+# ---- Chinese model platforms ----
+
+QIANFAN = "baidu-qianfan"
+
+
+def _qianfan_key(c: Settings) -> str:
+    return (c.x.token(BASE62, 21, "bce-v3/ALTAK-", 3.8) + "/" + c.x.token(HEX, 40))
+
+
+@plant(QIANFAN)
+def _qianfan_env(c: Settings) -> Snippet:
+    k = _qianfan_key(c)
+    var = c.rng.choice(["QIANFAN_API_KEY", "BAIDU_API_KEY", "OPENAI_API_KEY"])
+    model = c.rng.choice(["ernie-4.5-turbo-128k", "ernie-speed-8k", "deepseek-v3"])
+    lines = [f"{var}={k}", "QIANFAN_BASE_URL=https://qianfan.baidubce.com/v2",
+             f"QIANFAN_MODEL={model}"]
+    return Snippet(c.env_file(lines), [L(k, QIANFAN, "secret")], name="{svc}/.env")
+
+
+@plant(QIANFAN)
+def _qianfan_openai_python(c: Settings) -> Snippet:
+    k = _qianfan_key(c)
+    text = ("\n\nfrom openai import OpenAI\n\nclient = OpenAI(\n"
+            f"    api_key=\"{k}\",\n    base_url=\"https://qianfan.baidubce.com/v2\",\n)\n"
+            "resp = client.chat.completions.create(model=\"ernie-4.5-turbo-128k\", "
+            "messages=[{\"role\": \"user\", \"content\": prompt}])\n")
+    return Snippet(text, [L(k, QIANFAN, "secret")], "py")
+
+
+@plant(QIANFAN)
+def _qianfan_legacy_env(c: Settings) -> Snippet:
+    ak = c.x.token(BASE62, 24, min_entropy=3.5)
+    sk = c.x.token(BASE62, 32, min_entropy=3.8)
+    lines = [f"QIANFAN_AK={ak}", f"QIANFAN_SK={sk}"]
+    return Snippet(c.env_file(lines), [L(ak, QIANFAN, "id"), L(sk, QIANFAN, "secret")],
+                   name=c.rng.choice(["{svc}/.env", "bots/{svc}/.env"]))
