@@ -161,3 +161,31 @@ def _qianfan_legacy_env(c: Settings) -> Snippet:
     lines = [f"QIANFAN_AK={ak}", f"QIANFAN_SK={sk}"]
     return Snippet(c.env_file(lines), [L(ak, QIANFAN, "id"), L(sk, QIANFAN, "secret")],
                    name=c.rng.choice(["{svc}/.env", "bots/{svc}/.env"]))
+
+
+ARK = "volcengine-ark"
+
+
+def _uuid4(c: Settings) -> str:
+    h = c.x.token(HEX, 32)
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{c.rng.choice('89ab')}{h[17:20]}-{h[20:]}"
+
+
+@plant(ARK)
+def _ark_env(c: Settings) -> Snippet:
+    k = _uuid4(c)
+    lines = [f"ARK_API_KEY={k}", "ARK_BASE_URL=https://ark.cn-beijing.volces.com/api/v3",
+             f"ARK_MODEL={c.rng.choice(['doubao-seed-1-6-250615', 'doubao-1-5-pro-32k-250115'])}"]
+    return Snippet(c.env_file(lines), [L(k, ARK, "secret")],
+                   name=c.rng.choice(["{svc}/.env", "{svc}/backend/.env"]))
+
+
+@plant(ARK)
+def _ark_python(c: Settings) -> Snippet:
+    k = _uuid4(c)
+    text = ("\n\nfrom volcenginesdkarkruntime import Ark\n\n"
+            f"client = Ark(api_key=\"{k}\")\n"
+            "completion = client.chat.completions.create(\n"
+            "    model=\"doubao-seed-1-6-250615\",\n"
+            "    messages=[{\"role\": \"user\", \"content\": question}],\n)\n")
+    return Snippet(text, [L(k, ARK, "secret")], "py")
