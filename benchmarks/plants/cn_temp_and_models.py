@@ -189,3 +189,24 @@ def _ark_python(c: Settings) -> Snippet:
             "    model=\"doubao-seed-1-6-250615\",\n"
             "    messages=[{\"role\": \"user\", \"content\": question}],\n)\n")
     return Snippet(text, [L(k, ARK, "secret")], "py")
+
+
+HUNYUAN = "tencent-hunyuan"
+
+
+@plant(HUNYUAN)
+def _hunyuan_env(c: Settings) -> Snippet:
+    k = c.x.token(BASE62, 48, "sk-", 4.5)
+    lines = [f"HUNYUAN_API_KEY={k}", "HUNYUAN_BASE_URL=https://api.hunyuan.cloud.tencent.com/v1",
+             f"HUNYUAN_MODEL={c.rng.choice(['hunyuan-turbos-latest', 'hunyuan-lite'])}"]
+    return Snippet(c.env_file(lines), [L(k, HUNYUAN, "secret")], name="{svc}/.env")
+
+
+@plant(HUNYUAN)
+def _hunyuan_node(c: Settings) -> Snippet:
+    k = c.x.token(BASE62, 48, "sk-", 4.5)
+    text = ("\n\nimport OpenAI from 'openai';\n\nconst hunyuan = new OpenAI({\n"
+            f"  apiKey: '{k}',\n  baseURL: 'https://api.hunyuan.cloud.tencent.com/v1',\n}});\n"
+            "const res = await hunyuan.chat.completions.create({ model: 'hunyuan-turbos-latest', "
+            "messages });\n")
+    return Snippet(text, [L(k, HUNYUAN, "secret")], c.rng.choice(["js", "ts"]))
