@@ -19,6 +19,7 @@ from benchmarks.corpus import (
 )
 
 HUAWEI, VOLC, TENCENT = "huawei", "volcengine", "tencent"
+LOWER = "abcdefghijklmnopqrstuvwxyz"
 
 
 def _huawei_security_token(c: Settings, region: str) -> str:
@@ -210,3 +211,46 @@ def _hunyuan_node(c: Settings) -> Snippet:
             "const res = await hunyuan.chat.completions.create({ model: 'hunyuan-turbos-latest', "
             "messages });\n")
     return Snippet(text, [L(k, HUNYUAN, "secret")], c.rng.choice(["js", "ts"]))
+
+
+DEEPSEEK, MOONSHOT, SILICONFLOW = "deepseek", "moonshot", "siliconflow"
+
+
+@plant(DEEPSEEK)
+def _deepseek_env(c: Settings) -> Snippet:
+    k = c.x.token(HEX, 32, "sk-")
+    lines = [f"DEEPSEEK_API_KEY={k}", "DEEPSEEK_BASE_URL=https://api.deepseek.com",
+             "DEEPSEEK_MODEL=deepseek-chat"]
+    return Snippet(c.env_file(lines), [L(k, DEEPSEEK, "secret")], name="{svc}/.env")
+
+
+@plant(DEEPSEEK)
+def _deepseek_python(c: Settings) -> Snippet:
+    k = c.x.token(HEX, 32, "sk-")
+    text = ("\n\nfrom openai import OpenAI\n\n"
+            f"client = OpenAI(api_key=\"{k}\", base_url=\"https://api.deepseek.com\")\n"
+            "reply = client.chat.completions.create(model=\"deepseek-chat\", messages=history)\n")
+    return Snippet(text, [L(k, DEEPSEEK, "secret")], "py")
+
+
+@plant(MOONSHOT)
+def _moonshot_env(c: Settings) -> Snippet:
+    k = c.x.token(BASE62, 48, "sk-", 4.5)
+    var = c.rng.choice(["MOONSHOT_API_KEY", "KIMI_API_KEY"])
+    lines = [f"{var}={k}", "MOONSHOT_BASE_URL=https://api.moonshot.cn/v1"]
+    return Snippet(c.env_file(lines), [L(k, MOONSHOT, "secret")], name="{svc}/.env")
+
+
+@plant(MOONSHOT)
+def _moonshot_json(c: Settings) -> Snippet:
+    k = c.x.token(BASE62, 48, "sk-", 4.5)
+    text = c.json_config({"llm": {"provider": "moonshot", "baseUrl": "https://api.moonshot.cn/v1",
+                                  "apiKey": k, "model": "kimi-k2-turbo-preview"}})
+    return Snippet(text, [L(k, MOONSHOT, "secret")], name="{svc}/config/llm.json")
+
+
+@plant(SILICONFLOW)
+def _siliconflow_env(c: Settings) -> Snippet:
+    k = c.x.token(LOWER, 48, "sk-", 4.0)
+    lines = [f"SILICONFLOW_API_KEY={k}", "SILICONFLOW_BASE_URL=https://api.siliconflow.cn/v1"]
+    return Snippet(c.env_file(lines), [L(k, SILICONFLOW, "secret")], name="{svc}/.env")
