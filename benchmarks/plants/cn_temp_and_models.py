@@ -254,3 +254,23 @@ def _siliconflow_env(c: Settings) -> Snippet:
     k = c.x.token(LOWER, 48, "sk-", 4.0)
     lines = [f"SILICONFLOW_API_KEY={k}", "SILICONFLOW_BASE_URL=https://api.siliconflow.cn/v1"]
     return Snippet(c.env_file(lines), [L(k, SILICONFLOW, "secret")], name="{svc}/.env")
+
+
+ZHIPU = "zhipu"
+
+
+@plant(ZHIPU)
+def _zhipu_env(c: Settings) -> Snippet:
+    k = c.x.token(HEX, 32) + "." + c.x.token(BASE62, 16, min_entropy=3.5)
+    lines = [f"ZHIPUAI_API_KEY={k}", "ZHIPU_BASE_URL=https://open.bigmodel.cn/api/paas/v4/",
+             "ZHIPU_MODEL=glm-4-flash"]
+    return Snippet(c.env_file(lines), [L(k, ZHIPU, "secret")], name="{svc}/.env")
+
+
+@plant(ZHIPU)
+def _zhipu_python(c: Settings) -> Snippet:
+    k = c.x.token(HEX, 32) + "." + c.x.token(BASE62, 16, min_entropy=3.5)
+    text = ("\n\nfrom zhipuai import ZhipuAI\n\n"
+            f"client = ZhipuAI(api_key=\"{k}\")\n"
+            "response = client.chat.completions.create(model=\"glm-4-plus\", messages=messages)\n")
+    return Snippet(text, [L(k, ZHIPU, "secret")], "py")
