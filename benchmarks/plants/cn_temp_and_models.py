@@ -274,3 +274,23 @@ def _zhipu_python(c: Settings) -> Snippet:
             f"client = ZhipuAI(api_key=\"{k}\")\n"
             "response = client.chat.completions.create(model=\"glm-4-plus\", messages=messages)\n")
     return Snippet(text, [L(k, ZHIPU, "secret")], "py")
+
+
+BAIDU = "baidu"
+
+
+@plant(BAIDU)
+def _bd_qianfan_iam_env(c: Settings) -> Snippet:
+    a, s = c.x.token(HEX, 32), c.x.token(HEX, 32)
+    lines = [f"QIANFAN_ACCESS_KEY={a}", f"QIANFAN_SECRET_KEY={s}"]
+    return Snippet(c.env_file(lines), [L(a, BAIDU, "id"), L(s, BAIDU, "secret")],
+                   name="{svc}/.env")
+
+
+@plant(BAIDU)
+def _bd_sts_request(c: Settings) -> Snippet:
+    t = base64.b64encode(c.rng.randbytes(c.rng.randint(200, 420))).decode()
+    text = (f"PUT /{c.word()}/{c.word()}.jpg HTTP/1.1\nHost: {c.bucket()}.bj.bcebos.com\n"
+            "Content-Type: image/jpeg\nx-bce-date: 2026-03-01T08:00:00Z\n"
+            f"x-bce-security-token: {t}\n\n")
+    return Snippet(text, [L(t, BAIDU, "token")], name="{svc}/docs/captures/bos-upload.http")
