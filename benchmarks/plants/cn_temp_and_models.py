@@ -294,3 +294,14 @@ def _bd_sts_request(c: Settings) -> Snippet:
             "Content-Type: image/jpeg\nx-bce-date: 2026-03-01T08:00:00Z\n"
             f"x-bce-security-token: {t}\n\n")
     return Snippet(text, [L(t, BAIDU, "token")], name="{svc}/docs/captures/bos-upload.http")
+
+
+MINIMAX = "minimax"
+
+
+@plant(MINIMAX)
+def _minimax_env(c: Settings) -> Snippet:
+    k = c.x.token(BASE64URL, c.rng.randint(96, 120), c.rng.choice(["sk-api-", "sk-cp-"]), 4.5)
+    lines = [f"MINIMAX_API_KEY={k}", "MINIMAX_BASE_URL=https://api.minimaxi.com/v1",
+             "MINIMAX_MODEL=MiniMax-M1"]
+    return Snippet(c.env_file(lines), [L(k, MINIMAX, "secret")], name="{svc}/.env")
