@@ -3,7 +3,7 @@ China Telecom CTYun, Upyun, QingCloud and Naver Cloud."""
 
 from __future__ import annotations
 
-from benchmarks.corpus import HEX, L, Settings, Snippet, plant
+from benchmarks.corpus import BASE62, HEX, LOWER_ALNUM, L, Settings, Snippet, plant
 
 JDCLOUD = "jdcloud"
 JD_HEX = HEX.upper()
@@ -51,3 +51,39 @@ def _jd_go(c: Settings) -> Snippet:
             "\tcredentials := core.NewCredentials(accessKey, secretKey)\n"
             "\treturn client.NewVpcClient(credentials)\n}\n")
     return Snippet(text, [L(a, JDCLOUD, "id"), L(s, JDCLOUD, "secret")], "go")
+
+
+# ---- UCloud ----
+
+UCLOUD = "ucloud"
+
+
+def _uc_pair(c: Settings) -> tuple[str, str]:
+    return c.x.token(BASE62, 32, min_entropy=3.8), c.x.token(BASE62, 40, min_entropy=3.8)
+
+
+@plant(UCLOUD)
+def _uc_env(c: Settings) -> Snippet:
+    p, s = _uc_pair(c)
+    lines = [f"UCLOUD_PUBLIC_KEY={p}", f"UCLOUD_PRIVATE_KEY={s}",
+             f"UCLOUD_PROJECT_ID=org-{c.x.token(LOWER_ALNUM, 6)}", "UCLOUD_REGION=cn-bj2"]
+    return Snippet(c.env_file(lines), [L(p, UCLOUD, "id"), L(s, UCLOUD, "secret")],
+                   name="{svc}/.env")
+
+
+@plant(UCLOUD)
+def _uc_terraform(c: Settings) -> Snippet:
+    p, s = _uc_pair(c)
+    block = (f'provider "ucloud" {{\n  public_key  = "{p}"\n  private_key = "{s}"\n'
+             f'  project_id  = "org-{c.x.token(LOWER_ALNUM, 6)}"\n  region      = "cn-sh2"\n}}\n')
+    return Snippet(c.tf_file(block), [L(p, UCLOUD, "id"), L(s, UCLOUD, "secret")],
+                   name="infra/{env}/ucloud.tf")
+
+
+@plant(UCLOUD)
+def _uc_python(c: Settings) -> Snippet:
+    p, s = _uc_pair(c)
+    text = ("\n\nfrom ucloud.client import Client\n\nclient = Client({\n"
+            '    "region": "cn-bj2",\n'
+            f'    "public_key": "{p}",\n    "private_key": "{s}",\n}})\n')
+    return Snippet(text, [L(p, UCLOUD, "id"), L(s, UCLOUD, "secret")], "py")
