@@ -3,7 +3,7 @@ China Telecom CTYun, Upyun, QingCloud and Naver Cloud."""
 
 from __future__ import annotations
 
-from benchmarks.corpus import BASE62, HEX, LOWER_ALNUM, L, Settings, Snippet, plant
+from benchmarks.corpus import BASE62, BASE64URL, HEX, LOWER_ALNUM, L, Settings, Snippet, plant
 
 JDCLOUD = "jdcloud"
 JD_HEX = HEX.upper()
@@ -87,3 +87,54 @@ def _uc_python(c: Settings) -> Snippet:
             '    "region": "cn-bj2",\n'
             f'    "public_key": "{p}",\n    "private_key": "{s}",\n}})\n')
     return Snippet(text, [L(p, UCLOUD, "id"), L(s, UCLOUD, "secret")], "py")
+
+
+# ---- Qiniu ----
+
+QINIU = "qiniu"
+
+
+def _qn_pair(c: Settings) -> tuple[str, str]:
+    def one() -> str:
+        return c.x.token(BASE64URL, 40, min_entropy=3.8,
+                         check=lambda v: v != v.lower() and v != v.upper())
+    return one(), one()
+
+
+@plant(QINIU)
+def _qn_env(c: Settings) -> Snippet:
+    a, s = _qn_pair(c)
+    lines = [f"QINIU_ACCESS_KEY={a}", f"QINIU_SECRET_KEY={s}", f"QINIU_BUCKET={c.bucket()}",
+             f"QINIU_DOMAIN=cdn.{c.word()}.com"]
+    return Snippet(c.env_file(lines), [L(a, QINIU, "id"), L(s, QINIU, "secret")],
+                   name=c.rng.choice(["{svc}/.env", "{svc}/.env.production"]))
+
+
+@plant(QINIU)
+def _qn_python(c: Settings) -> Snippet:
+    a, s = _qn_pair(c)
+    text = ("\n\nfrom qiniu import Auth, put_file\n\n"
+            f"q = Auth('{a}', '{s}')\n"
+            f"token = q.upload_token('{c.bucket()}', key, 3600)\n")
+    return Snippet(text, [L(a, QINIU, "id"), L(s, QINIU, "secret")], "py")
+
+
+@plant(QINIU)
+def _qn_node(c: Settings) -> Snippet:
+    a, s = _qn_pair(c)
+    text = ("\n\nconst qiniu = require('qiniu');\n\n"
+            f"const accessKey = '{a}';\nconst secretKey = '{s}';\n"
+            "const mac = new qiniu.auth.digest.Mac(accessKey, secretKey);\n")
+    return Snippet(text, [L(a, QINIU, "id"), L(s, QINIU, "secret")], c.rng.choice(["js", "ts"]))
+
+
+@plant(QINIU)
+def _qn_actions(c: Settings) -> Snippet:
+    a, s = _qn_pair(c)
+    text = ("name: deploy-static\non:\n  push:\n    branches: [main]\njobs:\n  upload:\n"
+            "    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n"
+            "      - name: upload to qiniu\n        run: |\n"
+            f"          qshell account {a} {s} ci\n"
+            f"          qshell qupload2 --src-dir=dist --bucket={c.bucket()}\n")
+    return Snippet(text, [L(a, QINIU, "id"), L(s, QINIU, "secret")],
+                   name=".github/workflows/deploy-{svc}.yml")
