@@ -138,3 +138,42 @@ def _qn_actions(c: Settings) -> Snippet:
             f"          qshell qupload2 --src-dir=dist --bucket={c.bucket()}\n")
     return Snippet(text, [L(a, QINIU, "id"), L(s, QINIU, "secret")],
                    name=".github/workflows/deploy-{svc}.yml")
+
+
+# ---- China Mobile ECloud ----
+
+ECLOUD = "ecloud"
+
+
+def _ec_pair(c: Settings) -> tuple[str, str]:
+    return c.x.token(HEX, 32, min_entropy=3.0), c.x.token(HEX, 32, min_entropy=3.0)
+
+
+@plant(ECLOUD)
+def _ec_env(c: Settings) -> Snippet:
+    a, s = _ec_pair(c)
+    pool = c.rng.choice(["CIDC-RP-25", "CIDC-RP-29", "CIDC-RP-33"])
+    lines = [f"ECLOUD_ACCESS_KEY={a}", f"ECLOUD_SECRET_KEY={s}", f"ECLOUD_REGION={pool}"]
+    return Snippet(c.env_file(lines), [L(a, ECLOUD, "id"), L(s, ECLOUD, "secret")],
+                   name=c.rng.choice(["{svc}/.env", "deploy/{svc}.env"]))
+
+
+@plant(ECLOUD)
+def _ec_go(c: Settings) -> Snippet:
+    a, s = _ec_pair(c)
+    text = ('\n\nimport (\n\t"gitlab.ecloud.com/ecloud/ecloudsdkcore/config"\n'
+            '\t"gitlab.ecloud.com/ecloud/ecloudsdkvpc"\n)\n\n'
+            'func newClient() *ecloudsdkvpc.Client {\n'
+            f'\tak := "{a}"\n\tsk := "{s}"\n\tpool := "CIDC-RP-29"\n'
+            "\treturn ecloudsdkvpc.NewClient(&config.Config{AccessKey: &ak, SecretKey: &sk, "
+            "PoolId: &pool})\n}\n")
+    return Snippet(text, [L(a, ECLOUD, "id"), L(s, ECLOUD, "secret")], "go")
+
+
+@plant(ECLOUD)
+def _ec_k8s(c: Settings) -> Snippet:
+    a, s = _ec_pair(c)
+    text = c.k8s_secret(f"{c.svc()}-ecloud", {"ECLOUD_ACCESS_KEY": a, "ECLOUD_SECRET_KEY": s},
+                        encode=False)
+    return Snippet(text, [L(a, ECLOUD, "id"), L(s, ECLOUD, "secret")],
+                   name="k8s/{svc}/ecloud-secret.yaml")
