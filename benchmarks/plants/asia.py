@@ -177,3 +177,41 @@ def _ec_k8s(c: Settings) -> Snippet:
                         encode=False)
     return Snippet(text, [L(a, ECLOUD, "id"), L(s, ECLOUD, "secret")],
                    name="k8s/{svc}/ecloud-secret.yaml")
+
+
+# ---- China Telecom Cloud (CTYun) ----
+
+CTYUN = "ctyun"
+CTYUN_ZONES = [("bb9fdb42056f11eda1610242ac110002", "cn-huadong1-jsnj1A-public-ctcloud"),
+               ("200000001852", "cn-huabei2-tj-2a-public-ctcloud"),
+               ("200000002368", "cn-xinan1-xn1A-public-ctcloud")]
+
+
+@plant(CTYUN)
+def _ct_terraform(c: Settings) -> Snippet:
+    a, s = _ec_pair(c)
+    region, az = c.rng.choice(CTYUN_ZONES)
+    block = ('terraform {\n  required_providers {\n    ctyun = {\n      source = "ctyun-it/ctyun"\n'
+             f'    }}\n  }}\n}}\n\nprovider "ctyun" {{\n  ak        = "{a}"\n  sk        = "{s}"\n'
+             f'  region_id = "{region}"\n  az_name   = "{az}"\n  env       = "prod"\n}}\n')
+    return Snippet(c.tf_file(block), [L(a, CTYUN, "id"), L(s, CTYUN, "secret")],
+                   name="infra/{env}/ctyun.tf")
+
+
+@plant(CTYUN)
+def _ct_env(c: Settings) -> Snippet:
+    a, s = _ec_pair(c)
+    region, az = c.rng.choice(CTYUN_ZONES)
+    lines = [f"CTYUN_AK={a}", f"CTYUN_SK={s}", f"CTYUN_REGION_ID={region}", f"CTYUN_AZ_NAME={az}"]
+    return Snippet(c.env_file(lines), [L(a, CTYUN, "id"), L(s, CTYUN, "secret")],
+                   name=c.rng.choice(["{svc}/.env", "ops/ctyun.env"]))
+
+
+@plant(CTYUN)
+def _ct_go(c: Settings) -> Snippet:
+    a, s = _ec_pair(c)
+    text = ('\n\nfunc iamApis() (*ctiam.Apis, *ctyunsdk.Credential) {\n'
+            "\tclient := ctyunsdk.EnvOf(ctyunsdk.EnvironmentProd)\n"
+            f'\tcredential, _ := ctyunsdk.NewCredential("{a}", "{s}")\n'
+            "\treturn ctiam.NewApis(client), credential\n}\n")
+    return Snippet(text, [L(a, CTYUN, "id"), L(s, CTYUN, "secret")], "go")
