@@ -215,3 +215,42 @@ def _ct_go(c: Settings) -> Snippet:
             f'\tcredential, _ := ctyunsdk.NewCredential("{a}", "{s}")\n'
             "\treturn ctiam.NewApis(client), credential\n}\n")
     return Snippet(text, [L(a, CTYUN, "id"), L(s, CTYUN, "secret")], "go")
+
+
+# ---- Upyun ----
+
+UPYUN = "upyun"
+
+
+def _up_pair(c: Settings) -> tuple[str, str]:
+    operator = f"{c.word()}_{c.x.token(LOWER_ALNUM, 3, min_entropy=1.0)}"
+    password = c.x.token(BASE62, 32, min_entropy=3.8,
+                         check=lambda v: any(ch.isdigit() for ch in v)
+                         and any(ch.isalpha() for ch in v))
+    return operator, password
+
+
+@plant(UPYUN)
+def _up_env(c: Settings) -> Snippet:
+    o, p = _up_pair(c)
+    lines = [f"UPYUN_BUCKET={c.bucket()}", f"UPYUN_OPERATOR={o}", f"UPYUN_PASSWORD={p}"]
+    return Snippet(c.env_file(lines), [L(o, UPYUN, "id"), L(p, UPYUN, "secret")],
+                   name="{svc}/.env")
+
+
+@plant(UPYUN)
+def _up_python(c: Settings) -> Snippet:
+    o, p = _up_pair(c)
+    text = ("\n\nimport upyun\n\n"
+            f"up = upyun.UpYun('{c.bucket()}', '{o}', '{p}', timeout=30, endpoint=upyun.ED_AUTO)\n"
+            "up.put('/static/app.js', open('dist/app.js', 'rb'))\n")
+    return Snippet(text, [L(o, UPYUN, "id"), L(p, UPYUN, "secret")], "py")
+
+
+@plant(UPYUN)
+def _up_ci(c: Settings) -> Snippet:
+    o, p = _up_pair(c)
+    text = ("deploy:\n  stage: deploy\n  script:\n    - npm run build\n"
+            f"    - curl -T dist/index.html -u {o}:{p} "
+            f"http://v0.api.upyun.com/{c.bucket()}/index.html\n  only:\n    - main\n")
+    return Snippet(text, [L(o, UPYUN, "id"), L(p, UPYUN, "secret")], name="{svc}/.gitlab-ci.yml")
