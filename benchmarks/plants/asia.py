@@ -254,3 +254,45 @@ def _up_ci(c: Settings) -> Snippet:
             f"    - curl -T dist/index.html -u {o}:{p} "
             f"http://v0.api.upyun.com/{c.bucket()}/index.html\n  only:\n    - main\n")
     return Snippet(text, [L(o, UPYUN, "id"), L(p, UPYUN, "secret")], name="{svc}/.gitlab-ci.yml")
+
+
+# ---- QingCloud ----
+
+QINGCLOUD = "qingcloud"
+UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def _qc_pair(c: Settings) -> tuple[str, str]:
+    return (c.x.token(UPPER, 20, min_entropy=3.0),
+            c.x.token(BASE62, 40, min_entropy=3.8,
+                      check=lambda v: v != v.lower() and v != v.upper()))
+
+
+@plant(QINGCLOUD)
+def _qc_config(c: Settings) -> Snippet:
+    a, s = _qc_pair(c)
+    zone = c.rng.choice(["pek3a", "sh1a", "gd2", "ap2a"])
+    text = (f"qy_access_key_id: '{a}'\nqy_secret_access_key: '{s}'\nzone: '{zone}'\n"
+            "host: 'api.qingcloud.com'\nport: 443\nprotocol: 'https'\nuri: '/iaas'\n"
+            "connection_retries: 3\n")
+    return Snippet(text, [L(a, QINGCLOUD, "id"), L(s, QINGCLOUD, "secret")],
+                   name=c.rng.choice(["home/{user}/.qingcloud/config.yaml",
+                                      "deploy/{svc}/qingcloud-config.yaml"]))
+
+
+@plant(QINGCLOUD)
+def _qc_python(c: Settings) -> Snippet:
+    a, s = _qc_pair(c)
+    text = ("\n\nimport qingcloud.iaas\n\n"
+            f"conn = qingcloud.iaas.connect_to_zone('pek3a', '{a}', '{s}')\n"
+            "ret = conn.describe_instances(status=['running'])\n")
+    return Snippet(text, [L(a, QINGCLOUD, "id"), L(s, QINGCLOUD, "secret")], "py")
+
+
+@plant(QINGCLOUD)
+def _qc_terraform(c: Settings) -> Snippet:
+    a, s = _qc_pair(c)
+    block = (f'provider "qingcloud" {{\n  access_key = "{a}"\n  secret_key = "{s}"\n'
+             '  zone       = "sh1a"\n}\n')
+    return Snippet(c.tf_file(block), [L(a, QINGCLOUD, "id"), L(s, QINGCLOUD, "secret")],
+                   name="infra/{env}/qingcloud.tf")
