@@ -296,3 +296,49 @@ def _qc_terraform(c: Settings) -> Snippet:
              '  zone       = "sh1a"\n}\n')
     return Snippet(c.tf_file(block), [L(a, QINGCLOUD, "id"), L(s, QINGCLOUD, "secret")],
                    name="infra/{env}/qingcloud.tf")
+
+
+# ---- Naver Cloud ----
+
+NAVER = "naver-cloud"
+
+
+def _nc_pair(c: Settings) -> tuple[str, str]:
+    return c.x.token(BASE62, 20, min_entropy=3.4), c.x.token(BASE62, 40, min_entropy=3.8)
+
+
+@plant(NAVER)
+def _nc_configure(c: Settings) -> Snippet:
+    a, s = _nc_pair(c)
+    text = (f"[DEFAULT]\nncloud_access_key_id = {a}\nncloud_secret_access_key = {s}\n"
+            "ncloud_api_url = https://ncloud.apigw.ntruss.com\n")
+    return Snippet(text, [L(a, NAVER, "id"), L(s, NAVER, "secret")],
+                   name="home/{user}/.ncloud/configure")
+
+
+@plant(NAVER)
+def _nc_env(c: Settings) -> Snippet:
+    a, s = _nc_pair(c)
+    lines = [f"NCLOUD_ACCESS_KEY={a}", f"NCLOUD_SECRET_KEY={s}", "NCLOUD_REGION=KR",
+             f"NCLOUD_BUCKET_NAME={c.bucket()}"]
+    return Snippet(c.env_file(lines), [L(a, NAVER, "id"), L(s, NAVER, "secret")],
+                   name=c.rng.choice(["{svc}/.env", "{svc}/.env.production"]))
+
+
+@plant(NAVER)
+def _nc_terraform(c: Settings) -> Snippet:
+    a, s = _nc_pair(c)
+    block = (f'provider "ncloud" {{\n  access_key  = "{a}"\n  secret_key  = "{s}"\n'
+             '  region      = "KR"\n  support_vpc = true\n}\n')
+    return Snippet(c.tf_file(block), [L(a, NAVER, "id"), L(s, NAVER, "secret")],
+                   name="infra/{env}/ncloud.tf")
+
+
+@plant(NAVER)
+def _nc_boto3(c: Settings) -> Snippet:
+    a, s = _nc_pair(c)
+    text = ("\n\nimport boto3\n\n# Naver Cloud Object Storage (S3 compatible)\n"
+            "s3 = boto3.client(\n    's3',\n"
+            "    endpoint_url='https://kr.object.ncloudstorage.com',\n"
+            f"    aws_access_key_id='{a}',\n    aws_secret_access_key='{s}',\n)\n")
+    return Snippet(text, [L(a, NAVER, "id"), L(s, NAVER, "secret")], "py")
