@@ -342,3 +342,29 @@ def _nc_boto3(c: Settings) -> Snippet:
             "    endpoint_url='https://kr.object.ncloudstorage.com',\n"
             f"    aws_access_key_id='{a}',\n    aws_secret_access_key='{s}',\n)\n")
     return Snippet(text, [L(a, NAVER, "id"), L(s, NAVER, "secret")], "py")
+
+
+# ---- Kingsoft Cloud, older KS3-era key forms ----
+
+KSYUN = "kingsoft"
+
+
+@plant(KSYUN)
+def _ks_legacy_python(c: Settings) -> Snippet:
+    a = c.x.token(UPPER + "0123456789", 20, min_entropy=3.0)
+    s = c.x.token(BASE62, 40, min_entropy=3.8, check=lambda v: v != v.lower() and v != v.upper())
+    region = c.rng.choice(["cn-beijing", "cn-shanghai", "cn-guangzhou"])
+    text = ("\n\nfrom ks3.connection import Connection\n\n"
+            f"c = Connection('{a}', '{s}', host='ks3-{region}.ksyun.com', is_secure=True)\n"
+            f"bucket = c.get_bucket('{c.bucket()}')\n")
+    return Snippet(text, [L(a, KSYUN, "id"), L(s, KSYUN, "secret")], "py")
+
+
+@plant(KSYUN)
+def _ks_urlsafe_env(c: Settings) -> Snippet:
+    a = c.x.token(BASE64URL, 22, "AKLT", 3.4,
+                  check=lambda v: v[4:] != v[4:].lower() and v[4:] != v[4:].upper())
+    s = c.x.ksyun_sk()
+    lines = [f"KSYUN_ACCESS_KEY={a}", f"KSYUN_SECRET_KEY={s}", "KSYUN_REGION=cn-beijing-6"]
+    return Snippet(c.env_file(lines), [L(a, KSYUN, "id"), L(s, KSYUN, "secret")],
+                   name="{svc}/.env")
