@@ -3,7 +3,9 @@ Hetzner, Vultr, Scaleway and OVHcloud credentials."""
 
 from __future__ import annotations
 
-from benchmarks.corpus import BASE62, BASE64, HEX, L, Settings, Snippet, plant
+import json
+
+from benchmarks.corpus import BASE62, BASE64, BASE64URL, HEX, L, Settings, Snippet, plant
 
 ORACLE = "oracle"
 
@@ -63,3 +65,46 @@ def _oci_ocir_login(c: Settings) -> Snippet:
             f"{c.word()}.io' -p '{t}'\n"
             f"      - run: docker push {c.rng.choice(OCIR)}.ocir.io/{ns}/{c.svc()}:latest\n")
     return Snippet(text, [L(t, ORACLE, "token")], name="{svc}/.github/workflows/publish.yml")
+
+
+# ---- IBM Cloud ----
+
+IBM = "ibm-cloud"
+IBM_REGIONS = ["us-south", "us-east", "eu-de", "eu-gb", "jp-tok", "au-syd"]
+
+
+def _ibm_key(c: Settings) -> str:
+    return c.x.token(BASE64URL, 44, min_entropy=4.2, check=_mixed)
+
+
+@plant(IBM)
+def _ibm_env(c: Settings) -> Snippet:
+    k = _ibm_key(c)
+    var = c.rng.choice(["IBMCLOUD_API_KEY", "IC_API_KEY", "IBM_CLOUD_API_KEY"])
+    lines = [f"{var}={k}", f"IBMCLOUD_REGION={c.rng.choice(IBM_REGIONS)}"]
+    return Snippet(c.env_file(lines), [L(k, IBM, "secret")], name="{svc}/.env")
+
+
+@plant(IBM)
+def _ibm_terraform(c: Settings) -> Snippet:
+    k = _ibm_key(c)
+    block = (f'provider "ibm" {{\n  ibmcloud_api_key = "{k}"\n'
+             f'  region           = "{c.rng.choice(IBM_REGIONS)}"\n}}\n')
+    return Snippet(c.tf_file(block), [L(k, IBM, "secret")], name="infra/{env}/ibm.tf")
+
+
+@plant(IBM)
+def _ibm_cos_credential(c: Settings) -> Snippet:
+    k, a, s = _ibm_key(c), c.x.token(HEX, 32, min_entropy=3.4), c.x.token(HEX, 48, min_entropy=3.5)
+    account = c.rng.randbytes(16).hex()
+    doc = {"apikey": k,
+           "cos_hmac_keys": {"access_key_id": a, "secret_access_key": s},
+           "endpoints": "https://control.cloud-object-storage.cloud.ibm.com/v2/endpoints",
+           "iam_apikey_description": "Auto-generated for key crn:v1:bluemix:public:"
+                                     f"cloud-object-storage:global:a/{account}",
+           "iam_apikey_name": f"{c.word()}-writer",
+           "iam_role_crn": "crn:v1:bluemix:public:iam::::serviceRole:Writer",
+           "resource_instance_id": f"crn:v1:bluemix:public:cloud-object-storage:global:a/{account}"}
+    return Snippet(json.dumps(doc, indent=2) + "\n",
+                   [L(k, IBM, "secret"), L(a, IBM, "id"), L(s, IBM, "secret")],
+                   name="{svc}/config/cos-credentials.json")
