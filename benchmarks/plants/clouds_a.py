@@ -5,7 +5,18 @@ from __future__ import annotations
 
 import json
 
-from benchmarks.corpus import BASE62, BASE64, BASE64URL, HEX, L, Settings, Snippet, plant
+from benchmarks.corpus import (
+    BASE62,
+    BASE64,
+    BASE64URL,
+    HEX,
+    UPPER_ALNUM,
+    L,
+    Settings,
+    Snippet,
+    env_snippet,
+    plant,
+)
 
 ORACLE = "oracle"
 
@@ -108,3 +119,62 @@ def _ibm_cos_credential(c: Settings) -> Snippet:
     return Snippet(json.dumps(doc, indent=2) + "\n",
                    [L(k, IBM, "secret"), L(a, IBM, "id"), L(s, IBM, "secret")],
                    name="{svc}/config/cos-credentials.json")
+
+
+# ---- DigitalOcean ----
+
+DO = "digitalocean"
+DO_REGIONS = ["nyc3", "sfo3", "ams3", "fra1", "sgp1", "syd1"]
+
+
+def _do_token(c: Settings, prefix: str = "dop_v1_") -> str:
+    return c.x.token(HEX, 64, prefix, 3.6)
+
+
+def _do_spaces(c: Settings) -> tuple[str, str]:
+    a = c.x.token(UPPER_ALNUM, 18, "DO", 3.4, check=lambda v: any(ch.isdigit() for ch in v))
+    return a, c.x.token(BASE64, 43, min_entropy=4.2, check=_mixed)
+
+
+@plant(DO)
+def _do_env(c: Settings) -> Snippet:
+    t = _do_token(c)
+    return env_snippet(c, c.rng.choice(["DIGITALOCEAN_TOKEN", "DIGITALOCEAN_ACCESS_TOKEN",
+                                        "DO_TOKEN"]), t, DO, "token")
+
+
+@plant(DO)
+def _do_terraform(c: Settings) -> Snippet:
+    t = _do_token(c)
+    block = f'provider "digitalocean" {{\n  token = "{t}"\n}}\n'
+    return Snippet(c.tf_file(block), [L(t, DO, "token")], name="infra/{env}/digitalocean.tf")
+
+
+@plant(DO)
+def _do_oauth_response(c: Settings) -> Snippet:
+    t, r = _do_token(c, "doo_v1_"), _do_token(c, "dor_v1_")
+    doc = {"access_token": t, "token_type": "bearer", "expires_in": 2592000,
+           "refresh_token": r, "scope": "read write",
+           "info": {"name": c.word(), "email": f"{c.word()}@{c.word()}.io"}}
+    return Snippet(json.dumps(doc, indent=2) + "\n", [L(t, DO, "token"), L(r, DO, "token")],
+                   name="{svc}/tests/fixtures/do-oauth-token.json")
+
+
+@plant(DO)
+def _do_spaces_env(c: Settings) -> Snippet:
+    a, s = _do_spaces(c)
+    region = c.rng.choice(DO_REGIONS)
+    lines = [f"SPACES_KEY={a}", f"SPACES_SECRET={s}",
+             f"SPACES_ENDPOINT=https://{region}.digitaloceanspaces.com",
+             f"SPACES_BUCKET={c.bucket()}"]
+    return Snippet(c.env_file(lines), [L(a, DO, "id"), L(s, DO, "secret")], name="{svc}/.env")
+
+
+@plant(DO)
+def _do_spaces_node(c: Settings) -> Snippet:
+    a, s = _do_spaces(c)
+    text = ("\n\nconst s3 = new S3Client({\n"
+            f"  endpoint: 'https://{c.rng.choice(DO_REGIONS)}.digitaloceanspaces.com',\n"
+            "  region: 'us-east-1',\n  credentials: {\n"
+            f"    accessKeyId: '{a}',\n    secretAccessKey: '{s}',\n  }},\n}});\n")
+    return Snippet(text, [L(a, DO, "id"), L(s, DO, "secret")], c.rng.choice(["js", "ts"]))
