@@ -178,3 +178,68 @@ def _do_spaces_node(c: Settings) -> Snippet:
             "  region: 'us-east-1',\n  credentials: {\n"
             f"    accessKeyId: '{a}',\n    secretAccessKey: '{s}',\n  }},\n}});\n")
     return Snippet(text, [L(a, DO, "id"), L(s, DO, "secret")], c.rng.choice(["js", "ts"]))
+
+
+# ---- Cloudflare ----
+
+CF = "cloudflare"
+
+
+def _cf_token(c: Settings, prefix: str) -> str:
+    return c.x.token(BASE62, 48, prefix, 4.2, check=_mixed)
+
+
+def _cf_legacy_token(c: Settings) -> str:
+    return c.x.token(BASE64URL, 40, min_entropy=4.2,
+                     check=lambda v: _mixed(v) and not v.startswith(("cf", "gh", "gl")))
+
+
+@plant(CF)
+def _cf_env(c: Settings) -> Snippet:
+    t = _cf_token(c, c.rng.choice(["cfut_", "cfut_", "cfat_"]))
+    return env_snippet(c, c.rng.choice(["CLOUDFLARE_API_TOKEN", "CF_API_TOKEN"]), t, CF, "token")
+
+
+@plant(CF)
+def _cf_wrangler_ci(c: Settings) -> Snippet:
+    t = _cf_legacy_token(c)
+    account = c.rng.randbytes(16).hex()
+    text = ("name: deploy-worker\non:\n  push:\n    branches: [main]\njobs:\n  deploy:\n"
+            "    runs-on: ubuntu-latest\n    env:\n"
+            f"      CLOUDFLARE_API_TOKEN: {t}\n      CLOUDFLARE_ACCOUNT_ID: {account}\n"
+            "    steps:\n      - uses: actions/checkout@v4\n      - run: npm ci\n"
+            "      - run: npx wrangler deploy\n")
+    return Snippet(text, [L(t, CF, "token")], name="{svc}/.github/workflows/deploy-worker.yml")
+
+
+@plant(CF)
+def _cf_terraform(c: Settings) -> Snippet:
+    if c.rng.random() < 0.5:
+        t = _cf_legacy_token(c)
+        block = f'provider "cloudflare" {{\n  api_token = "{t}"\n}}\n'
+    else:
+        t = _cf_token(c, "cfk_")
+        block = (f'provider "cloudflare" {{\n  api_key = "{t}"\n'
+                 f'  email   = "{c.word()}@{c.word()}.io"\n}}\n')
+    return Snippet(c.tf_file(block), [L(t, CF, "token")], name="infra/{env}/cloudflare.tf")
+
+
+@plant(CF)
+def _cf_global_key_curl(c: Settings) -> Snippet:
+    k = c.x.token(HEX, 37, min_entropy=3.4)
+    zone = c.rng.randbytes(16).hex()
+    text = ("#!/usr/bin/env bash\nset -euo pipefail\n# purge the CDN cache after a release\n"
+            f"curl -sX POST \"https://api.cloudflare.com/client/v4/zones/{zone}/purge_cache\" \\\n"
+            f"  -H \"X-Auth-Email: {c.word()}@{c.word()}.io\" \\\n"
+            f"  -H \"X-Auth-Key: {k}\" \\\n"
+            "  -H \"Content-Type: application/json\" \\\n"
+            "  --data '{\"purge_everything\":true}'\n")
+    return Snippet(text, [L(k, CF, "secret")], name="{svc}/scripts/purge-cache.sh")
+
+
+@plant(CF)
+def _cf_origin_ca_secret(c: Settings) -> Snippet:
+    k = "v1.0-" + c.x.token(HEX, 24, min_entropy=3.4) + "-" + c.x.token(HEX, 146, min_entropy=3.8)
+    text = ("apiVersion: v1\nkind: Secret\nmetadata:\n  name: origin-ca-service-key\n"
+            f"  namespace: {c.word()}\ntype: Opaque\nstringData:\n  key: {k}\n")
+    return Snippet(text, [L(k, CF, "secret")], name="deploy/k8s/origin-ca-issuer-secret.yaml")
