@@ -243,3 +243,36 @@ def _cf_origin_ca_secret(c: Settings) -> Snippet:
     text = ("apiVersion: v1\nkind: Secret\nmetadata:\n  name: origin-ca-service-key\n"
             f"  namespace: {c.word()}\ntype: Opaque\nstringData:\n  key: {k}\n")
     return Snippet(text, [L(k, CF, "secret")], name="deploy/k8s/origin-ca-issuer-secret.yaml")
+
+
+# ---- Linode / Akamai ----
+
+LINODE = "linode"
+LINODE_REGIONS = ["us-east", "eu-central", "ap-south", "us-ord", "fr-par"]
+
+
+def _linode_token(c: Settings) -> str:
+    return c.x.token(HEX, 64, min_entropy=3.6)
+
+
+@plant(LINODE)
+def _linode_env(c: Settings) -> Snippet:
+    t = _linode_token(c)
+    return env_snippet(c, c.rng.choice(["LINODE_TOKEN", "LINODE_CLI_TOKEN", "LINODE_API_TOKEN"]),
+                       t, LINODE, "token")
+
+
+@plant(LINODE)
+def _linode_cli_config(c: Settings) -> Snippet:
+    t, user = _linode_token(c), f"{c.word()}-{c.word()}"
+    text = (f"[DEFAULT]\ndefault-user = {user}\n\n[{user}]\ntoken = {t}\n"
+            f"region = {c.rng.choice(LINODE_REGIONS)}\ntype = g6-standard-2\n"
+            "image = linode/debian12\n")
+    return Snippet(text, [L(t, LINODE, "token")], name="home/{user}/.config/linode-cli")
+
+
+@plant(LINODE)
+def _linode_terraform(c: Settings) -> Snippet:
+    t = _linode_token(c)
+    block = f'provider "linode" {{\n  token = "{t}"\n}}\n'
+    return Snippet(c.tf_file(block), [L(t, LINODE, "token")], name="infra/{env}/linode.tf")
