@@ -10,6 +10,7 @@ from benchmarks.corpus import (
     BASE64,
     BASE64URL,
     HEX,
+    LOWER_ALNUM,
     UPPER_ALNUM,
     L,
     Settings,
@@ -248,6 +249,7 @@ def _cf_origin_ca_secret(c: Settings) -> Snippet:
 # ---- Linode / Akamai ----
 
 LINODE = "linode"
+AKAMAI = "akamai"
 LINODE_REGIONS = ["us-east", "eu-central", "ap-south", "us-ord", "fr-par"]
 
 
@@ -276,3 +278,33 @@ def _linode_terraform(c: Settings) -> Snippet:
     t = _linode_token(c)
     block = f'provider "linode" {{\n  token = "{t}"\n}}\n'
     return Snippet(c.tf_file(block), [L(t, LINODE, "token")], name="infra/{env}/linode.tf")
+
+
+def _akab(c: Settings) -> str:
+    return ("akab-" + c.x.token(LOWER_ALNUM, 16, min_entropy=3.0) + "-"
+            + c.x.token(LOWER_ALNUM, 16, min_entropy=3.0))
+
+
+def _akamai_secret(c: Settings) -> str:
+    return c.x.token(BASE64, 43, min_entropy=4.2, check=_mixed) + "="
+
+
+@plant(AKAMAI)
+def _akamai_edgerc(c: Settings) -> Snippet:
+    s, host, a, t = _akamai_secret(c), _akab(c), _akab(c), _akab(c)
+    text = (f"[default]\nclient_secret = {s}\nhost = {host}.luna.akamaiapis.net\n"
+            f"access_token = {a}\nclient_token = {t}\n")
+    if c.rng.random() < 0.5:
+        text += "max-body = 131072\n"
+    return Snippet(text, [L(s, AKAMAI, "secret"), L(a, AKAMAI, "id"), L(t, AKAMAI, "id")],
+                   name="home/{user}/.edgerc")
+
+
+@plant(AKAMAI)
+def _akamai_env(c: Settings) -> Snippet:
+    s, host, a, t = _akamai_secret(c), _akab(c), _akab(c), _akab(c)
+    lines = [f"AKAMAI_HOST={host}.luna.akamaiapis.net", f"AKAMAI_CLIENT_TOKEN={t}",
+             f"AKAMAI_CLIENT_SECRET={s}", f"AKAMAI_ACCESS_TOKEN={a}"]
+    return Snippet(c.env_file(lines),
+                   [L(s, AKAMAI, "secret"), L(a, AKAMAI, "id"), L(t, AKAMAI, "id")],
+                   name="{svc}/.env")
