@@ -308,3 +308,36 @@ def _akamai_env(c: Settings) -> Snippet:
     return Snippet(c.env_file(lines),
                    [L(s, AKAMAI, "secret"), L(a, AKAMAI, "id"), L(t, AKAMAI, "id")],
                    name="{svc}/.env")
+
+
+# ---- Hetzner Cloud ----
+
+HETZNER = "hetzner"
+
+
+def _hcloud_token(c: Settings) -> str:
+    return c.x.token(BASE62, 64, min_entropy=4.6, check=_mixed)
+
+
+@plant(HETZNER)
+def _hcloud_env(c: Settings) -> Snippet:
+    t = _hcloud_token(c)
+    return env_snippet(c, "HCLOUD_TOKEN", t, HETZNER, "token")
+
+
+@plant(HETZNER)
+def _hcloud_terraform(c: Settings) -> Snippet:
+    t = _hcloud_token(c)
+    block = f'provider "hcloud" {{\n  token = "{t}"\n}}\n'
+    return Snippet(c.tf_file(block), [L(t, HETZNER, "token")], name="infra/{env}/hcloud.tf")
+
+
+@plant(HETZNER)
+def _hcloud_ansible(c: Settings) -> Snippet:
+    t = _hcloud_token(c)
+    text = (f"- name: Provision {c.word()} servers\n  hosts: localhost\n  connection: local\n"
+            "  module_defaults:\n    group/hetzner.hcloud.all:\n"
+            f"      api_token: {t}\n  tasks:\n    - name: Create server\n"
+            f"      hetzner.hcloud.server:\n        name: {c.word()}-1\n"
+            "        server_type: cx22\n        image: debian-12\n        state: present\n")
+    return Snippet(text, [L(t, HETZNER, "token")], name="{svc}/ansible/provision.yml")
