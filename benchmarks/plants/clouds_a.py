@@ -32,6 +32,10 @@ def _mixed(v: str) -> bool:
             and any(ch.isdigit() for ch in v))
 
 
+def _letters_digits(v: str) -> bool:
+    return any(ch.isdigit() for ch in v) and any(ch.isalpha() for ch in v)
+
+
 # ---- Oracle Cloud ----
 
 
@@ -341,3 +345,36 @@ def _hcloud_ansible(c: Settings) -> Snippet:
             f"      hetzner.hcloud.server:\n        name: {c.word()}-1\n"
             "        server_type: cx22\n        image: debian-12\n        state: present\n")
     return Snippet(text, [L(t, HETZNER, "token")], name="{svc}/ansible/provision.yml")
+
+
+# ---- Vultr ----
+
+VULTR = "vultr"
+
+
+def _vultr_key(c: Settings) -> str:
+    return c.x.token(UPPER_ALNUM, 36, min_entropy=4.0, check=_letters_digits)
+
+
+@plant(VULTR)
+def _vultr_env(c: Settings) -> Snippet:
+    return env_snippet(c, "VULTR_API_KEY", _vultr_key(c), VULTR, "token")
+
+
+@plant(VULTR)
+def _vultr_ci(c: Settings) -> Snippet:
+    k = _vultr_key(c)
+    text = ("name: provision\non: workflow_dispatch\njobs:\n  apply:\n"
+            "    runs-on: ubuntu-latest\n    env:\n"
+            f"      VULTR_API_KEY: {k}\n    steps:\n      - uses: actions/checkout@v4\n"
+            "      - uses: hashicorp/setup-terraform@v3\n      - run: terraform init\n"
+            "      - run: terraform apply -auto-approve\n")
+    return Snippet(text, [L(k, VULTR, "token")], name="{svc}/.github/workflows/provision.yml")
+
+
+@plant(VULTR)
+def _vultr_terraform(c: Settings) -> Snippet:
+    k = _vultr_key(c)
+    block = (f'provider "vultr" {{\n  api_key     = "{k}"\n  rate_limit  = 100\n'
+             "  retry_limit = 3\n}\n")
+    return Snippet(c.tf_file(block), [L(k, VULTR, "token")], name="infra/{env}/vultr.tf")
