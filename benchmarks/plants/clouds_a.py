@@ -378,3 +378,52 @@ def _vultr_terraform(c: Settings) -> Snippet:
     block = (f'provider "vultr" {{\n  api_key     = "{k}"\n  rate_limit  = 100\n'
              "  retry_limit = 3\n}\n")
     return Snippet(c.tf_file(block), [L(k, VULTR, "token")], name="infra/{env}/vultr.tf")
+
+
+# ---- Scaleway ----
+
+SCALEWAY = "scaleway"
+SCW_REGIONS = ["fr-par", "nl-ams", "pl-waw"]
+
+
+def _scw_pair(c: Settings) -> tuple[str, str]:
+    return c.x.token(UPPER_ALNUM, 17, "SCW", 3.4, check=_letters_digits), c.x.uuid()
+
+
+@plant(SCALEWAY)
+def _scw_config(c: Settings) -> Snippet:
+    a, s = _scw_pair(c)
+    region = c.rng.choice(SCW_REGIONS)
+    text = (f"access_key: {a}\nsecret_key: {s}\ndefault_organization_id: {c.x.uuid()}\n"
+            f"default_project_id: {c.x.uuid()}\ndefault_region: {region}\n"
+            f"default_zone: {region}-1\n")
+    return Snippet(text, [L(a, SCALEWAY, "id"), L(s, SCALEWAY, "secret")],
+                   name="home/{user}/.config/scw/config.yaml")
+
+
+@plant(SCALEWAY)
+def _scw_env(c: Settings) -> Snippet:
+    a, s = _scw_pair(c)
+    lines = [f"SCW_ACCESS_KEY={a}", f"SCW_SECRET_KEY={s}", f"SCW_DEFAULT_PROJECT_ID={c.x.uuid()}",
+             f"SCW_DEFAULT_REGION={c.rng.choice(SCW_REGIONS)}"]
+    return Snippet(c.env_file(lines), [L(a, SCALEWAY, "id"), L(s, SCALEWAY, "secret")],
+                   name="{svc}/.env")
+
+
+@plant(SCALEWAY)
+def _scw_terraform(c: Settings) -> Snippet:
+    a, s = _scw_pair(c)
+    block = (f'provider "scaleway" {{\n  access_key = "{a}"\n  secret_key = "{s}"\n'
+             f'  project_id = "{c.x.uuid()}"\n  region     = "{c.rng.choice(SCW_REGIONS)}"\n}}\n')
+    return Snippet(c.tf_file(block), [L(a, SCALEWAY, "id"), L(s, SCALEWAY, "secret")],
+                   name="infra/{env}/scaleway.tf")
+
+
+@plant(SCALEWAY)
+def _scw_node(c: Settings) -> Snippet:
+    a, s = _scw_pair(c)
+    text = ("\n\nimport { createClient } from '@scaleway/sdk'\n\nconst client = createClient({\n"
+            f"  accessKey: '{a}',\n  secretKey: '{s}',\n"
+            f"  defaultProjectId: '{c.x.uuid()}',\n  defaultRegion: 'fr-par',\n}})\n")
+    return Snippet(text, [L(a, SCALEWAY, "id"), L(s, SCALEWAY, "secret")],
+                   c.rng.choice(["js", "ts"]))
