@@ -427,3 +427,55 @@ def _scw_node(c: Settings) -> Snippet:
             f"  defaultProjectId: '{c.x.uuid()}',\n  defaultRegion: 'fr-par',\n}})\n")
     return Snippet(text, [L(a, SCALEWAY, "id"), L(s, SCALEWAY, "secret")],
                    c.rng.choice(["js", "ts"]))
+
+
+# ---- OVHcloud ----
+
+OVH = "ovhcloud"
+OVH_ENDPOINTS = ["ovh-eu", "ovh-eu", "ovh-ca", "ovh-us"]
+
+
+def _ovh_triple(c: Settings) -> tuple[str, str, str]:
+    def draw(n: int, e: float) -> str:
+        return c.x.token(BASE62, n, min_entropy=e, check=_mixed)
+    return draw(16, 3.4), draw(32, 4.2), draw(32, 4.2)
+
+
+def _ovh_labels(ak: str, as_: str, ck: str) -> list[tuple[str, str, str]]:
+    return [L(ak, OVH, "id"), L(as_, OVH, "secret"), L(ck, OVH, "token")]
+
+
+@plant(OVH)
+def _ovh_conf(c: Settings) -> Snippet:
+    ak, as_, ck = _ovh_triple(c)
+    ep = c.rng.choice(OVH_ENDPOINTS)
+    text = (f"[default]\n; general configuration: default endpoint\nendpoint={ep}\n\n[{ep}]\n"
+            f"application_key={ak}\napplication_secret={as_}\nconsumer_key={ck}\n")
+    return Snippet(text, _ovh_labels(ak, as_, ck), name="{svc}/ovh.conf")
+
+
+@plant(OVH)
+def _ovh_python(c: Settings) -> Snippet:
+    ak, as_, ck = _ovh_triple(c)
+    text = ("\n\nimport ovh\n\nclient = ovh.Client(\n"
+            f"    endpoint='{c.rng.choice(OVH_ENDPOINTS)}',\n"
+            f"    application_key='{ak}',\n    application_secret='{as_}',\n"
+            f"    consumer_key='{ck}',\n)\nprint(client.get('/me')['nichandle'])\n")
+    return Snippet(text, _ovh_labels(ak, as_, ck), "py")
+
+
+@plant(OVH)
+def _ovh_terraform(c: Settings) -> Snippet:
+    ak, as_, ck = _ovh_triple(c)
+    block = (f'provider "ovh" {{\n  endpoint           = "{c.rng.choice(OVH_ENDPOINTS)}"\n'
+             f'  application_key    = "{ak}"\n  application_secret = "{as_}"\n'
+             f'  consumer_key       = "{ck}"\n}}\n')
+    return Snippet(c.tf_file(block), _ovh_labels(ak, as_, ck), name="infra/{env}/ovh.tf")
+
+
+@plant(OVH)
+def _ovh_env(c: Settings) -> Snippet:
+    ak, as_, ck = _ovh_triple(c)
+    lines = [f"OVH_ENDPOINT={c.rng.choice(OVH_ENDPOINTS)}", f"OVH_APPLICATION_KEY={ak}",
+             f"OVH_APPLICATION_SECRET={as_}", f"OVH_CONSUMER_KEY={ck}"]
+    return Snippet(c.env_file(lines), _ovh_labels(ak, as_, ck), name="{svc}/.env")
