@@ -200,3 +200,13 @@ def test_the_text_report_says_when_only_the_file_vouched(
     main(["scan", str(root), "--rules", str(rules), "--no-config", "-f", "text"])
     out = capsys.readouterr().out
     assert out.count("context   file only (lower confidence)") == 1
+
+
+def test_a_rule_whose_words_are_a_companion_opts_out_of_file_context(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rules = tmp_path / "acme.toml"
+    rules.write_text(ACME.replace("  within_lines = 2\n", "  within_lines = 2\n  file = false\n"))
+    root = tmp_path / "src"
+    write(root, "with_import.py", f"import acme_sdk\n{FILLER}acme_secret = \"{SECRET}\"\n")
+    write(root, "acme/settings.env", f"acme_secret={SECRET}\n")
+    assert scan(rules, root, capsys) == []

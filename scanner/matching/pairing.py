@@ -132,7 +132,7 @@ def _context_reason(c: Candidate, has_id: bool, text: str, evidence: FileEvidenc
     need_words = ctx.require in ("words", "id-and-words") or (
         ctx.require == "id-or-words" and not has_id)
     word = _word_evidence(c, text, ctx.within_lines) if need_words else None
-    if need_words and word is None and evidence is not None:
+    if need_words and word is None and evidence is not None and ctx.file:
         word = evidence.admits(c.rule.provider)
     has_word = word is not None
     ok = {

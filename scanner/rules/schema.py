@@ -39,6 +39,9 @@ class Context:
     words: tuple[str, ...] = ()
     within_lines: int = 5
     require: str = "id-or-words"
+    # Whether the provider's file context (an SDK import, a path) may stand in for the
+    # words: not when the words are a companion the key needs (the email beside a key).
+    file: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +128,7 @@ _RULE_KEYS = {
     "verify", "exact_keywords", "token_for", "value",
     "examples", "counterexamples",
 }
-_CONTEXT_KEYS = {"ids", "words", "within_lines", "require"}
+_CONTEXT_KEYS = {"ids", "words", "within_lines", "require", "file"}
 _EXAMPLE_KEYS = {"text", "secret", "paired_with", "token"}
 _COUNTEREXAMPLE_KEYS = {"text", "why"}
 
@@ -285,8 +288,9 @@ def _parse_context(raw: Any, source: str, where: str) -> Context | None:
     if ("id" in require and not ids) or ("words" in require and not words):
         raise RuleError(f"{source}: {where}: context.require={require} needs ids/words")
     within = _optional(raw, "within_lines", int, source, where)
+    file = _optional(raw, "file", bool, source, where)
     return Context(ids=ids, words=words, within_lines=5 if within is None else within,
-                   require=require)
+                   require=require, file=True if file is None else file)
 
 
 def _parse_examples(raw: dict[str, Any], key: str, source: str, where: str) -> tuple[Example, ...]:
