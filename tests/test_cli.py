@@ -241,7 +241,7 @@ def test_builtin_rules_check_passes(capsys: pytest.CaptureFixture[str]):
 def test_rules_check_takes_one_built_in_file(capsys: pytest.CaptureFixture[str]):
     builtin = Path(__file__).resolve().parents[1] / "patterns" / "baidu.toml"
     assert main(["rules", "check", str(builtin)]) == 0
-    assert "3 rules, " in capsys.readouterr().out
+    assert " 0 problems" in capsys.readouterr().out
 
 
 def test_version_and_help():
