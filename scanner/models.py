@@ -90,11 +90,30 @@ class Pairing(_KeptSecret):
     kind: str = ""
 
 
+# Severities, worst first. "root" is above critical: a cloud account's own (root) key, which
+# can do everything; only verification says so (``Verification.root``).
+SEVERITY_ORDER = ("root", "critical", "high", "medium", "low", "info")
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """One thing verification learned about what a live key is and can reach (its blast
+    radius), from read-only calls made with the key itself."""
+
+    name: str  # stable id: identity_type, policy, console_access, mfa, access_keys, ...
+    value: str  # for people: "AdministratorAccess (via group admins)", "not permitted"
+    # How bad it is: critical | high | medium | low | info, or "good" (least privilege shows:
+    # a call the key may not make is "not permitted", a good sign, never an error)
+    risk: str = "info"
+
+
 @dataclass(frozen=True, slots=True)
 class Verification:
     status: str  # active | inactive | unknown | skipped
     reason: str | None = None
     identity: dict[str, str] | None = None
+    facts: tuple[Fact, ...] = ()
+    root: bool = False  # the account's own key: the finding's severity becomes "root"
 
 
 @dataclass(frozen=True, slots=True)

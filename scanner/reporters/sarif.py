@@ -44,9 +44,9 @@ INFORMATION_URI = "https://pypi.org/project/keysweep/"
 FINGERPRINT_KEY = "keysweep/v1"
 
 # GitHub code scanning reads security-severity (0.0-10.0) to rank security alerts.
-SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0",
+SECURITY_SEVERITY = {"root": "10.0", "critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0",
                      "info": "1.0"}
-LEVELS = {"critical": "error", "high": "error", "medium": "warning", "low": "note",
+LEVELS = {"root": "error", "critical": "error", "high": "error", "medium": "warning", "low": "note",
           "info": "note"}
 CWE_TAG = "external/cwe/cwe-798"  # Use of Hard-coded Credentials; code scanning shows CWEs
 IN_SOURCE_REASONS = ("inline allow",)  # suppressed by a comment in the scanned file itself

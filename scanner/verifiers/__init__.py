@@ -104,7 +104,8 @@ def verify_findings(findings: Sequence[Finding], options: VerifyOptions,
             out.append(f)
         else:
             verdict = p if isinstance(p, Verification) else verdicts[p.cache_key]
-            out.append(dataclasses.replace(f, verification=verdict))
+            out.append(dataclasses.replace(f, verification=verdict,
+                                           severity="root" if verdict.root else f.severity))
     return out
 
 
