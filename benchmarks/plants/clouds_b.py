@@ -3,6 +3,8 @@ HashiCorp, Heroku, Fly.io, Backblaze B2, Exoscale, Civo and UpCloud."""
 
 from __future__ import annotations
 
+import json
+
 from benchmarks.corpus import BASE62, L, Settings, Snippet, env_snippet, plant
 
 YANDEX = "yandex-cloud"
@@ -90,3 +92,75 @@ def _yc_k8s(c: Settings) -> Snippet:
                    name="deploy/k8s/{svc}/yc-storage.yaml")
 
 
+
+
+# ---- HashiCorp ----
+
+HASHICORP = "hashicorp"
+
+
+def _tfc_token(c: Settings) -> str:
+    return (c.x.token(BASE62, 14, min_entropy=3.2) + ".atlasv1."
+            + c.x.token(BASE62, 67, min_entropy=4.5))
+
+
+def _vault_token(c: Settings) -> str:
+    r = c.rng.random()
+    if r < 0.6:
+        return c.x.token(B64URL, c.rng.randint(91, 100), "hvs.", 4.5, check=_mixed)
+    if r < 0.75:
+        return c.x.token(BASE62, 24, "hvs.", 3.8, check=_mixed)
+    if r < 0.9:
+        return c.x.token(B64URL, c.rng.randint(120, 180), "hvb.", 4.5, check=_mixed)
+    return c.x.token(BASE62, 24, "s.", 3.8, check=_mixed)
+
+
+@plant(HASHICORP)
+def _tfc_credentials_json(c: Settings) -> Snippet:
+    t = _tfc_token(c)
+    doc = {"credentials": {"app.terraform.io": {"token": t}}}
+    return Snippet(json.dumps(doc, indent=2) + "\n", [L(t, HASHICORP, "token")],
+                   name="home/{user}/.terraform.d/credentials.tfrc.json")
+
+
+@plant(HASHICORP)
+def _tfc_terraformrc(c: Settings) -> Snippet:
+    t = _tfc_token(c)
+    if c.rng.random() < 0.5:
+        return env_snippet(c, c.rng.choice(["TF_TOKEN_app_terraform_io", "TFE_TOKEN"]), t,
+                           HASHICORP, "token")
+    text = f'credentials "app.terraform.io" {{\n  token = "{t}"\n}}\n'
+    return Snippet(text, [L(t, HASHICORP, "token")], name="home/{user}/.terraformrc")
+
+
+@plant(HASHICORP)
+def _vault_env(c: Settings) -> Snippet:
+    t = _vault_token(c)
+    lines = [f"VAULT_ADDR=https://vault.{c.word()}.internal:8200", f"VAULT_TOKEN={t}"]
+    return Snippet(c.env_file(lines), [L(t, HASHICORP, "token")], name="{svc}/.env")
+
+
+@plant(HASHICORP)
+def _vault_ci(c: Settings) -> Snippet:
+    t = _vault_token(c)
+    text = ("\nrelease:\n  stage: deploy\n  variables:\n"
+            f"    VAULT_ADDR: https://vault.{c.word()}.internal:8200\n    VAULT_TOKEN: {t}\n"
+            "  script:\n    - vault kv get -field=password secret/ci/deploy\n")
+    return Snippet(text, [L(t, HASHICORP, "token")], name="{svc}/.gitlab-ci.yml")
+
+
+@plant(HASHICORP)
+def _vault_hvac(c: Settings) -> Snippet:
+    t = _vault_token(c)
+    text = (f"\n\nclient = hvac.Client(url=\"https://vault.{c.word()}.internal:8200\",\n"
+            f"                     token=\"{t}\")\n"
+            f"secret = client.secrets.kv.v2.read_secret_version(path=\"{c.word()}\")\n")
+    return Snippet(text, [L(t, HASHICORP, "token")], "py")
+
+
+@plant(HASHICORP)
+def _hcp_env(c: Settings) -> Snippet:
+    s = c.x.token(B64URL, 64, min_entropy=4.5,
+                  check=lambda v: _mixed(v) and any(ch.isdigit() for ch in v))
+    lines = [f"HCP_CLIENT_ID={c.x.token(BASE62, 32, min_entropy=4.0)}", f"HCP_CLIENT_SECRET={s}"]
+    return Snippet(c.env_file(lines), [L(s, HASHICORP, "secret")], name="{svc}/.env")
