@@ -164,3 +164,43 @@ def _hcp_env(c: Settings) -> Snippet:
                   check=lambda v: _mixed(v) and any(ch.isdigit() for ch in v))
     lines = [f"HCP_CLIENT_ID={c.x.token(BASE62, 32, min_entropy=4.0)}", f"HCP_CLIENT_SECRET={s}"]
     return Snippet(c.env_file(lines), [L(s, HASHICORP, "secret")], name="{svc}/.env")
+
+
+# ---- Heroku ----
+
+HEROKU = "heroku"
+
+
+def _heroku_key(c: Settings) -> str:
+    r = c.rng.random()
+    if r < 0.5:
+        return c.x.token(B64URL, 58, "HRKU-AA", 4.5, check=lambda v: _mixed(v[7:]))
+    if r < 0.7:
+        return "HRKU-" + c.x.uuid()
+    return c.x.uuid()
+
+
+@plant(HEROKU)
+def _heroku_netrc(c: Settings) -> Snippet:
+    k = _heroku_key(c)
+    user = f"{c.word()}@{c.word()}.dev"
+    text = (f"machine api.heroku.com\n  login {user}\n  password {k}\n"
+            f"machine git.heroku.com\n  login {user}\n  password {k}\n")
+    return Snippet(text, [L(k, HEROKU, "token")], name="home/{user}/.netrc")
+
+
+@plant(HEROKU)
+def _heroku_env(c: Settings) -> Snippet:
+    k = _heroku_key(c)
+    return env_snippet(c, c.rng.choice(["HEROKU_API_KEY", "HEROKU_API_TOKEN"]), k, HEROKU,
+                       "token")
+
+
+@plant(HEROKU)
+def _heroku_workflow(c: Settings) -> Snippet:
+    k = _heroku_key(c)
+    text = ("\n    steps:\n      - uses: actions/checkout@v4\n"
+            "      - uses: akhileshns/heroku-deploy@v3.13.15\n        with:\n"
+            f"          heroku_api_key: \"{k}\"\n          heroku_app_name: {c.svc()}\n"
+            f"          heroku_email: {c.word()}@{c.word()}.dev\n")
+    return Snippet(text, [L(k, HEROKU, "token")], name="{svc}/.github/workflows/deploy.yml")
