@@ -3,6 +3,7 @@ HashiCorp, Heroku, Fly.io, Backblaze B2, Exoscale, Civo and UpCloud."""
 
 from __future__ import annotations
 
+import base64
 import json
 
 from benchmarks.corpus import BASE62, L, Settings, Snippet, env_snippet, plant
@@ -204,3 +205,43 @@ def _heroku_workflow(c: Settings) -> Snippet:
             f"          heroku_api_key: \"{k}\"\n          heroku_app_name: {c.svc()}\n"
             f"          heroku_email: {c.word()}@{c.word()}.dev\n")
     return Snippet(text, [L(k, HEROKU, "token")], name="{svc}/.github/workflows/deploy.yml")
+
+
+# ---- Fly.io ----
+
+FLYIO = "flyio"
+
+
+def _fly_macaroon(c: Settings) -> str:
+    parts = [base64.b64encode(c.rng.randbytes(c.rng.randint(120, 260))).decode()
+             for _ in range(c.rng.choice([1, 2, 2]))]
+    return ",".join("fm2_" + p for p in parts)
+
+
+@plant(FLYIO)
+def _fly_workflow(c: Settings) -> Snippet:
+    t = _fly_macaroon(c)
+    text = ("\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n"
+            "      - uses: actions/checkout@v4\n"
+            "      - uses: superfly/flyctl-actions/setup-flyctl@master\n"
+            "      - run: flyctl deploy --remote-only\n        env:\n"
+            f"          FLY_API_TOKEN: \"FlyV1 {t}\"\n")
+    return Snippet(text, [L(t, FLYIO, "token")], name="{svc}/.github/workflows/fly-deploy.yml")
+
+
+@plant(FLYIO)
+def _fly_env(c: Settings) -> Snippet:
+    if c.rng.random() < 0.7:
+        t = _fly_macaroon(c)
+        return Snippet(c.env_file([f"FLY_API_TOKEN=\"FlyV1 {t}\""]), [L(t, FLYIO, "token")],
+                       name="{svc}/.env")
+    t = c.x.token(B64URL, 43, "fo1_", 4.2, check=_mixed)
+    return env_snippet(c, c.rng.choice(["FLY_API_TOKEN", "FLY_ACCESS_TOKEN"]), t, FLYIO, "token")
+
+
+@plant(FLYIO)
+def _fly_machines_api(c: Settings) -> Snippet:
+    t = _fly_macaroon(c)
+    text = ("\n\nconst res = await fetch(`https://api.machines.dev/v1/apps/${app}/machines`, {\n"
+            f"  headers: {{ Authorization: 'FlyV1 {t}' }},\n}});\n")
+    return Snippet(text, [L(t, FLYIO, "token")], c.rng.choice(["js", "ts"]))
