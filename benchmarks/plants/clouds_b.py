@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 import json
 
-from benchmarks.corpus import BASE62, L, Settings, Snippet, env_snippet, plant
+from benchmarks.corpus import BASE62, HEX, L, Settings, Snippet, env_snippet, plant
 
 YANDEX = "yandex-cloud"
 B64URL = BASE62 + "-_"
@@ -245,3 +245,44 @@ def _fly_machines_api(c: Settings) -> Snippet:
     text = ("\n\nconst res = await fetch(`https://api.machines.dev/v1/apps/${app}/machines`, {\n"
             f"  headers: {{ Authorization: 'FlyV1 {t}' }},\n}});\n")
     return Snippet(text, [L(t, FLYIO, "token")], c.rng.choice(["js", "ts"]))
+
+
+# ---- Backblaze B2 ----
+
+BACKBLAZE = "backblaze"
+
+
+def _b2_pair(c: Settings, master: bool = False) -> tuple[str, str]:
+    account = c.x.token(HEX, 12, min_entropy=2.8)
+    kid = account if master else (f"00{c.rng.choice('345')}{account}00000000"
+                                  f"{c.rng.randint(0, 3)}{c.rng.randint(1, 9)}")
+    key = c.x.token(BASE62, 27, "K00" + c.rng.choice("345"), 3.9,
+                    check=lambda v: _mixed(v[4:]) and any(ch.isdigit() for ch in v[4:]))
+    return kid, key
+
+
+@plant(BACKBLAZE)
+def _b2_env(c: Settings) -> Snippet:
+    i, k = _b2_pair(c)
+    lines = [f"B2_APPLICATION_KEY_ID={i}", f"B2_APPLICATION_KEY={k}", f"B2_BUCKET={c.bucket()}"]
+    return Snippet(c.env_file(lines), [L(i, BACKBLAZE, "id"), L(k, BACKBLAZE, "secret")],
+                   name="{svc}/.env")
+
+
+@plant(BACKBLAZE)
+def _b2_rclone(c: Settings) -> Snippet:
+    i, k = _b2_pair(c, master=c.rng.random() < 0.3)
+    text = (f"[{c.word()}]\ntype = drive\nscope = drive.readonly\n\n"
+            f"[b2-{c.word()}]\ntype = b2\naccount = {i}\nkey = {k}\nhard_delete = true\n")
+    return Snippet(text, [L(i, BACKBLAZE, "id"), L(k, BACKBLAZE, "secret")],
+                   name="home/{user}/.config/rclone/rclone.conf")
+
+
+@plant(BACKBLAZE)
+def _b2_sdk(c: Settings) -> Snippet:
+    i, k = _b2_pair(c)
+    text = ("\n\nfrom b2sdk.v2 import B2Api, InMemoryAccountInfo\n\n"
+            "b2_api = B2Api(InMemoryAccountInfo())\n"
+            f"b2_api.authorize_account(\"production\", \"{i}\", \"{k}\")\n"
+            f"bucket = b2_api.get_bucket_by_name(\"{c.bucket()}\")\n")
+    return Snippet(text, [L(i, BACKBLAZE, "id"), L(k, BACKBLAZE, "secret")], "py")
