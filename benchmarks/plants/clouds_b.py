@@ -286,3 +286,41 @@ def _b2_sdk(c: Settings) -> Snippet:
             f"b2_api.authorize_account(\"production\", \"{i}\", \"{k}\")\n"
             f"bucket = b2_api.get_bucket_by_name(\"{c.bucket()}\")\n")
     return Snippet(text, [L(i, BACKBLAZE, "id"), L(k, BACKBLAZE, "secret")], "py")
+
+
+# ---- Exoscale ----
+
+EXOSCALE = "exoscale"
+
+
+def _exo_pair(c: Settings) -> tuple[str, str]:
+    return (c.x.token(HEX, 24, "EXO", 3.3),
+            c.x.token(B64URL, 43, min_entropy=4.3,
+                      check=lambda v: _mixed(v) and any(ch.isdigit() for ch in v)))
+
+
+@plant(EXOSCALE)
+def _exo_env(c: Settings) -> Snippet:
+    k, s = _exo_pair(c)
+    lines = [f"EXOSCALE_API_KEY={k}", f"EXOSCALE_API_SECRET={s}", "EXOSCALE_ZONE=ch-gva-2"]
+    return Snippet(c.env_file(lines), [L(k, EXOSCALE, "id"), L(s, EXOSCALE, "secret")],
+                   name="{svc}/.env")
+
+
+@plant(EXOSCALE)
+def _exo_cli_config(c: Settings) -> Snippet:
+    k, s = _exo_pair(c)
+    name = c.word()
+    text = (f"defaultaccount = \"{name}\"\n\n[[accounts]]\n  account = \"{c.word()}\"\n"
+            f"  defaultZone = \"{c.rng.choice(['ch-gva-2', 'de-fra-1', 'at-vie-1'])}\"\n"
+            f"  key = \"{k}\"\n  name = \"{name}\"\n  secret = \"{s}\"\n")
+    return Snippet(text, [L(k, EXOSCALE, "id"), L(s, EXOSCALE, "secret")],
+                   name="home/{user}/.config/exoscale/exoscale.toml")
+
+
+@plant(EXOSCALE)
+def _exo_terraform(c: Settings) -> Snippet:
+    k, s = _exo_pair(c)
+    block = f'provider "exoscale" {{\n  key    = "{k}"\n  secret = "{s}"\n}}\n'
+    return Snippet(c.tf_file(block), [L(k, EXOSCALE, "id"), L(s, EXOSCALE, "secret")],
+                   name="infra/{env}/exoscale.tf")
