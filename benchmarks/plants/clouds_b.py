@@ -324,3 +324,41 @@ def _exo_terraform(c: Settings) -> Snippet:
     block = f'provider "exoscale" {{\n  key    = "{k}"\n  secret = "{s}"\n}}\n'
     return Snippet(c.tf_file(block), [L(k, EXOSCALE, "id"), L(s, EXOSCALE, "secret")],
                    name="infra/{env}/exoscale.tf")
+
+
+# ---- Civo ----
+
+CIVO = "civo"
+
+
+def _civo_key(c: Settings) -> str:
+    return c.x.token(BASE62, 50, min_entropy=4.5,
+                     check=lambda v: _mixed(v) and any(ch.isdigit() for ch in v))
+
+
+@plant(CIVO)
+def _civo_config(c: Settings) -> Snippet:
+    k = _civo_key(c)
+    name = c.word()
+    doc = {"apikeys": {name: k}, "meta": {"admin": False, "current_apikey": name,
+                                          "default_region": c.rng.choice(["LON1", "NYC1", "FRA1"]),
+                                          "latest_release_check": "2025-10-02T09:14:03Z",
+                                          "url": "https://api.civo.com"}}
+    return Snippet(json.dumps(doc) + "\n", [L(k, CIVO, "token")], name="home/{user}/.civo.json")
+
+
+@plant(CIVO)
+def _civo_env_or_tf(c: Settings) -> Snippet:
+    k = _civo_key(c)
+    if c.rng.random() < 0.5:
+        return env_snippet(c, c.rng.choice(["CIVO_TOKEN", "CIVO_API_KEY"]), k, CIVO, "token")
+    block = f'provider "civo" {{\n  token  = "{k}"\n  region = "LON1"\n}}\n'
+    return Snippet(c.tf_file(block), [L(k, CIVO, "token")], name="infra/{env}/civo.tf")
+
+
+@plant(CIVO)
+def _civo_ci(c: Settings) -> Snippet:
+    k = _civo_key(c)
+    text = (f"\ncurl -sL https://civo.com/get | sh\ncivo apikey save ci {k}\ncivo apikey use ci\n"
+            f"civo kubernetes config {c.svc()} --save --merge\n")
+    return Snippet(text, [L(k, CIVO, "token")], "sh")
