@@ -362,3 +362,36 @@ def _civo_ci(c: Settings) -> Snippet:
     text = (f"\ncurl -sL https://civo.com/get | sh\ncivo apikey save ci {k}\ncivo apikey use ci\n"
             f"civo kubernetes config {c.svc()} --save --merge\n")
     return Snippet(text, [L(k, CIVO, "token")], "sh")
+
+
+# ---- UpCloud ----
+
+UPCLOUD = "upcloud"
+
+
+def _upcloud_token(c: Settings) -> str:
+    return c.x.token(BASE62, 40, "ucat_", 4.3,
+                     check=lambda v: _mixed(v[5:]) and any(ch.isdigit() for ch in v[5:]))
+
+
+@plant(UPCLOUD)
+def _upcloud_env(c: Settings) -> Snippet:
+    t = _upcloud_token(c)
+    return env_snippet(c, "UPCLOUD_TOKEN", t, UPCLOUD, "token")
+
+
+@plant(UPCLOUD)
+def _upcloud_upctl(c: Settings) -> Snippet:
+    t = _upcloud_token(c)
+    return Snippet(f"token: {t}\noutput: human\nclient-timeout: 60s\n", [L(t, UPCLOUD, "token")],
+                   name="home/{user}/.config/upctl.yaml")
+
+
+@plant(UPCLOUD)
+def _upcloud_password_ci(c: Settings) -> Snippet:
+    p = c.x.token(BASE62 + "!#%&+", 16, min_entropy=3.5,
+                  check=lambda v: any(ch.isdigit() for ch in v) and any(ch.isalpha() for ch in v))
+    text = ("\n  deploy:\n    runs-on: ubuntu-latest\n    env:\n"
+            f"      UPCLOUD_USERNAME: {c.word()}-api\n      UPCLOUD_PASSWORD: \"{p}\"\n"
+            "    steps:\n      - run: terraform apply -auto-approve\n")
+    return Snippet(text, [L(p, UPCLOUD, "secret")], name="{svc}/.github/workflows/infra.yml")
