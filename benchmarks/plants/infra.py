@@ -1,0 +1,142 @@
+"""Infrastructure credentials: Kubernetes (kubeconfigs, service-account tokens, kubeadm
+bootstrap tokens), database and broker connection URIs, private keys beyond PEM/OpenSSH, and
+SaaS API keys, planted in the files they leak in."""
+
+from __future__ import annotations
+
+import base64
+import json
+import uuid
+
+from benchmarks import _keys as keys
+from benchmarks.corpus import (
+    BASE64URL,
+    LOWER_ALNUM,
+    PKEY,
+    L,
+    Settings,
+    Snippet,
+    plant,
+)
+
+K8S = "kubernetes"
+
+
+def _b64u(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _sa_jwt(c: Settings, ns: str, name: str) -> str:
+    """A service-account token: legacy (Secret-based) or bound (TokenRequest) claims, RS256,
+    with a random signature."""
+    header = {"alg": "RS256", "kid": _b64u(c.rng.randbytes(32))}
+    sa_uid = str(uuid.UUID(bytes=c.rng.randbytes(16), version=4))
+    if c.rng.random() < 0.5:
+        claims: dict[str, object] = {
+            "iss": "kubernetes/serviceaccount",
+            "kubernetes.io/serviceaccount/namespace": ns,
+            "kubernetes.io/serviceaccount/secret.name": f"{name}-token-{c.x.token(LOWER_ALNUM, 5)}",
+            "kubernetes.io/serviceaccount/service-account.name": name,
+            "kubernetes.io/serviceaccount/service-account.uid": sa_uid,
+            "sub": f"system:serviceaccount:{ns}:{name}"}
+    else:
+        iat = c.rng.randint(1_700_000_000, 1_780_000_000)
+        claims = {"aud": ["https://kubernetes.default.svc.cluster.local"], "exp": iat + 31536000,
+                  "iat": iat, "iss": "https://kubernetes.default.svc.cluster.local",
+                  "kubernetes.io": {"namespace": ns,
+                                    "serviceaccount": {"name": name, "uid": sa_uid}},
+                  "nbf": iat, "sub": f"system:serviceaccount:{ns}:{name}"}
+    return ".".join([_b64u(json.dumps(header, separators=(",", ":")).encode()),
+                     _b64u(json.dumps(claims, separators=(",", ":")).encode()),
+                     _b64u(c.rng.randbytes(256))])
+
+
+def _bootstrap_token(c: Settings) -> str:
+    return c.x.token(LOWER_ALNUM, 6) + "." + c.x.token(LOWER_ALNUM, 16, min_entropy=3.0)
+
+
+def _fake_cert(c: Settings) -> str:
+    """base64 of a PEM certificate-shaped block (not a key: nothing to report)."""
+    body = base64.b64encode(b"\x30\x82\x01\x93" + c.rng.randbytes(300)).decode()
+    pem = "-----BEGIN CERTIFICATE-----\n" + "\n".join(
+        body[i:i + 64] for i in range(0, len(body), 64)) + "\n-----END CERTIFICATE-----\n"
+    return base64.b64encode(pem.encode()).decode()
+
+
+def _kubeconfig(c: Settings, user: str, user_lines: list[str]) -> str:
+    cluster = c.rng.choice(["prod", "staging", c.word()]) + "-" + c.word()
+    server = (f"https://{c.rng.randint(10, 172)}.{c.rng.randint(0, 255)}.0."
+              f"{c.rng.randint(2, 250)}:6443")
+    return ("apiVersion: v1\nclusters:\n- cluster:\n"
+            f"    certificate-authority-data: {_fake_cert(c)}\n    server: {server}\n"
+            f"  name: {cluster}\ncontexts:\n- context:\n    cluster: {cluster}\n"
+            f"    user: {user}\n  name: {user}@{cluster}\n"
+            f"current-context: {user}@{cluster}\nkind: Config\npreferences: {{}}\nusers:\n"
+            f"- name: {user}\n  user:\n" + "".join(f"    {line}\n" for line in user_lines))
+
+
+@plant(K8S)
+def _k8s_kubeconfig_client_key(c: Settings) -> Snippet:
+    """kubeadm's admin.conf: an embedded client certificate and its EC key; the private-keys
+    rule finds the key through the base64 decoder."""
+    pem = keys.pem("EC PRIVATE KEY", keys.ec_key(c.rng).sec1())
+    lines = [f"client-certificate-data: {_fake_cert(c)}",
+             f"client-key-data: {base64.b64encode(pem.encode()).decode()}"]
+    return Snippet(_kubeconfig(c, "kubernetes-admin", lines), [L(pem, PKEY, "private_key")],
+                   name=c.rng.choice(["{svc}/deploy/admin.conf", "home/{user}/.kube/config",
+                                      "infra/{env}/kubeconfig.yaml"]))
+
+
+@plant(K8S)
+def _k8s_kubeconfig_token(c: Settings) -> Snippet:
+    """A CI kubeconfig with a service-account JWT or a static bearer token."""
+    user = c.rng.choice(["deployer", "ci", "release-bot", c.word()])
+    if c.rng.random() < 0.6:
+        t = _sa_jwt(c, c.rng.choice(["ci", "default", c.word()]), user)
+    else:
+        t = c.x.token(BASE64URL, 40, min_entropy=4.0)
+    return Snippet(_kubeconfig(c, user, [f"token: {t}"]), [L(t, K8S, "token")],
+                   name=c.rng.choice(["{svc}/.kube/config", "ci/kubeconfig-{env}",
+                                      "infra/{env}/kubeconfig.yaml"]))
+
+
+@plant(K8S)
+def _k8s_sa_token_secret(c: Settings) -> Snippet:
+    """A dumped kubernetes.io/service-account-token Secret (kubectl get secret -o yaml)."""
+    ns, name = c.word(), c.rng.choice(["deployer", "argocd-manager", c.word()])
+    t = _sa_jwt(c, ns, name)
+    text = ("apiVersion: v1\ndata:\n"
+            f"  ca.crt: {_fake_cert(c)}\n"
+            f"  namespace: {base64.b64encode(ns.encode()).decode()}\n"
+            f"  token: {base64.b64encode(t.encode()).decode()}\n"
+            "kind: Secret\nmetadata:\n  annotations:\n"
+            f"    kubernetes.io/service-account.name: {name}\n"
+            f"  name: {name}-token\n  namespace: {ns}\n"
+            "type: kubernetes.io/service-account-token\n")
+    return Snippet(text, [L(t, K8S, "token")], name="deploy/k8s/{svc}/{word}-sa-token.yaml")
+
+
+@plant(K8S)
+def _k8s_sa_token_env(c: Settings) -> Snippet:
+    t = _sa_jwt(c, c.word(), c.word())
+    text = (f"\nexport K8S_SERVER=https://k8s.{c.word()}.internal:6443\n"
+            f"export K8S_TOKEN={t}\n"
+            "kubectl --server=$K8S_SERVER --token=$K8S_TOKEN rollout restart "
+            f"deploy/{c.svc()}\n")
+    return Snippet(text, [L(t, K8S, "token")], "sh")
+
+
+@plant(K8S)
+def _k8s_kubeadm_join(c: Settings) -> Snippet:
+    t = _bootstrap_token(c)
+    if c.rng.random() < 0.5:
+        text = (f"\n# join a worker to the {c.word()} cluster\n"
+                f"kubeadm join 10.{c.rng.randint(0, 255)}.0.{c.rng.randint(2, 250)}:6443 "
+                f"--token {t} \\\n    --discovery-token-ca-cert-hash sha256:"
+                f"{c.rng.randbytes(32).hex()}\n")
+        return Snippet(text, [L(t, K8S, "token")], "sh")
+    text = ("apiVersion: kubeadm.k8s.io/v1beta3\nkind: InitConfiguration\nbootstrapTokens:\n"
+            f"- token: \"{t}\"\n  ttl: \"24h0m0s\"\n  usages:\n  - signing\n"
+            "  - authentication\nnodeRegistration:\n  criSocket: "
+            "unix:///var/run/containerd/containerd.sock\n")
+    return Snippet(text, [L(t, K8S, "token")], name="infra/kubeadm/{env}-init.yaml")
