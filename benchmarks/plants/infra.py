@@ -10,12 +10,15 @@ import uuid
 
 from benchmarks import _keys as keys
 from benchmarks.corpus import (
+    BASE62,
     BASE64URL,
+    HEX,
     LOWER_ALNUM,
     PKEY,
     L,
     Settings,
     Snippet,
+    looks_like_placeholder,
     plant,
 )
 
@@ -140,3 +143,117 @@ def _k8s_kubeadm_join(c: Settings) -> Snippet:
             "  - authentication\nnodeRegistration:\n  criSocket: "
             "unix:///var/run/containerd/containerd.sock\n")
     return Snippet(text, [L(t, K8S, "token")], name="infra/kubeadm/{env}-init.yaml")
+
+
+# ---- Database and broker connection URIs ----
+
+DB = "database-uris"
+_NAMES_A_PASSWORD = ("password", "passwd", "pwd", "secret")
+
+
+def _db_password(c: Settings) -> str:
+    """A generated password (base62, base64url or hex, as password generators and cloud
+    consoles make them) or a human one (two words, digits and a symbol)."""
+    r = c.rng.random()
+    if r < 0.4:
+        return c.x.token(BASE62, c.rng.randint(14, 32), min_entropy=3.5)
+    if r < 0.6:
+        return c.x.token(BASE64URL, c.rng.choice([20, 24, 32]), min_entropy=3.5)
+    if r < 0.75:
+        return c.x.token(HEX, 32, min_entropy=3.0)
+    while True:
+        value = (c.word().title() + c.word().title() + str(c.rng.randint(10, 9999))
+                 + c.rng.choice(["!", ".", "-", "_", "%21", ""]))
+        if not looks_like_placeholder(value) and not any(
+                w in value.lower() for w in _NAMES_A_PASSWORD):
+            return value
+
+
+def _db_host(c: Settings, port: int) -> str:
+    return c.rng.choice([
+        f"{c.word()}-db.{c.x.token(LOWER_ALNUM, 12)}.eu-west-1.rds.amazonaws.com:{port}",
+        f"10.{c.rng.randint(0, 255)}.{c.rng.randint(0, 255)}.{c.rng.randint(2, 250)}:{port}",
+        f"{c.word()}-primary.{c.word()}.svc.cluster.local:{port}",
+        f"db:{port}", f"localhost:{port}"])
+
+
+def _db_uri(c: Settings, kind: str | None = None) -> tuple[str, str]:
+    kind = kind or c.rng.choice(["postgres", "postgres", "mysql", "mongodb", "redis", "amqp"])
+    user = c.rng.choice([c.word(), c.word() + "_app", "app", "svc_" + c.word()])
+    pw = _db_password(c)
+    if kind == "postgres":
+        scheme = c.rng.choice(["postgres", "postgresql", "postgresql+psycopg2",
+                               "postgresql+asyncpg"])
+        uri = f"{scheme}://{user}:{pw}@{_db_host(c, 5432)}/{c.word()}"
+    elif kind == "mysql":
+        scheme = c.rng.choice(["mysql", "mysql+pymysql", "mariadb"])
+        uri = f"{scheme}://{user}:{pw}@{_db_host(c, 3306)}/{c.word()}"
+    elif kind == "mongodb":
+        if c.rng.random() < 0.5:
+            uri = (f"mongodb+srv://{user}:{pw}@cluster0.{c.x.token(LOWER_ALNUM, 5)}.mongodb.net/"
+                   f"{c.word()}?retryWrites=true&w=majority")
+        else:
+            uri = f"mongodb://{user}:{pw}@{_db_host(c, 27017)}/{c.word()}?authSource=admin"
+    elif kind == "redis":
+        who = c.rng.choice(["", "", "default", user])
+        uri = f"{c.rng.choice(['redis', 'rediss'])}://{who}:{pw}@{_db_host(c, 6379)}/0"
+    else:
+        uri = f"{c.rng.choice(['amqp', 'amqps'])}://{user}:{pw}@{_db_host(c, 5672)}/{c.word()}"
+    return uri, pw
+
+
+_URI_VARS = {"postgres": "DATABASE_URL", "mysql": "DATABASE_URL", "mongodb": "MONGODB_URI",
+             "redis": "REDIS_URL", "amqp": "CELERY_BROKER_URL"}
+
+
+@plant(DB)
+def _db_env(c: Settings) -> Snippet:
+    kind = c.rng.choice(list(_URI_VARS))
+    uri, pw = _db_uri(c, kind)
+    return Snippet(c.env_file([f"{_URI_VARS[kind]}={uri}"]), [L(pw, DB, "secret")],
+                   name=c.rng.choice(["{svc}/.env", "{svc}/.env.production", "deploy/{svc}.env"]))
+
+
+@plant(DB)
+def _db_compose(c: Settings) -> Snippet:
+    """docker-compose.yml: the app's environment holds the database and cache URIs."""
+    db_uri, db_pw = _db_uri(c, c.rng.choice(["postgres", "mysql", "mongodb"]))
+    cache_uri, cache_pw = _db_uri(c, c.rng.choice(["redis", "amqp"]))
+    svc = c.svc()
+    image = f"ghcr.io/{c.word()}/{svc}:{c.rng.randint(1, 9)}.{c.rng.randint(0, 20)}"
+    text = ("services:\n"
+            f"  {svc}:\n    image: {image}\n"
+            "    ports:\n      - \"8080:8080\"\n    environment:\n"
+            f"      DATABASE_URL: {db_uri}\n      CACHE_URL: \"{cache_uri}\"\n"
+            "      LOG_LEVEL: info\n    depends_on:\n      - db\n"
+            "  db:\n    image: postgres:16\n    volumes:\n"
+            "      - pgdata:/var/lib/postgresql/data\nvolumes:\n  pgdata: {}\n")
+    return Snippet(text, [L(db_pw, DB, "secret"), L(cache_pw, DB, "secret")],
+                   name=c.rng.choice(["{svc}/docker-compose.yml", "{svc}/compose.yaml"]))
+
+
+@plant(DB)
+def _db_python(c: Settings) -> Snippet:
+    uri, pw = _db_uri(c, c.rng.choice(["postgres", "mysql"]))
+    text = c.rng.choice([
+        f"\n\nengine = create_engine(\"{uri}\", pool_pre_ping=True)\n"
+        "SessionLocal = sessionmaker(bind=engine)\n",
+        f"\n\nSQLALCHEMY_DATABASE_URI = '{uri}'\nSQLALCHEMY_TRACK_MODIFICATIONS = False\n"])
+    return Snippet(text, [L(pw, DB, "secret")], "py")
+
+
+@plant(DB)
+def _db_celery(c: Settings) -> Snippet:
+    broker, b_pw = _db_uri(c, "amqp")
+    backend, r_pw = _db_uri(c, "redis")
+    text = (f"\n\napp = Celery(\"{c.word()}\")\napp.conf.broker_url = \"{broker}\"\n"
+            f"app.conf.result_backend = \"{backend}\"\n")
+    return Snippet(text, [L(b_pw, DB, "secret"), L(r_pw, DB, "secret")], "py")
+
+
+@plant(DB)
+def _db_node_mongo(c: Settings) -> Snippet:
+    uri, pw = _db_uri(c, "mongodb")
+    text = (f"\n\nconst client = new MongoClient('{uri}');\n"
+            f"await client.connect();\nconst db = client.db('{c.word()}');\n")
+    return Snippet(text, [L(pw, DB, "secret")], c.rng.choice(["js", "ts"]))
