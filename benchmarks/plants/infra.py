@@ -5,7 +5,10 @@ SaaS API keys, planted in the files they leak in."""
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
+import struct
 import uuid
 
 from benchmarks import _keys as keys
@@ -257,3 +260,130 @@ def _db_node_mongo(c: Settings) -> Snippet:
     text = (f"\n\nconst client = new MongoClient('{uri}');\n"
             f"await client.connect();\nconst db = client.db('{c.word()}');\n")
     return Snippet(text, [L(pw, DB, "secret")], c.rng.choice(["js", "ts"]))
+
+
+# ---- Private keys beyond PEM: PuTTY .ppk, JWK, age ----
+
+_BECH32 = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
+
+
+def _bech32_polymod(values: list[int]) -> int:
+    gen = (0x3B6A57B2, 0x26508E6D, 0x1EA119FA, 0x3D4233DD, 0x2A1462B3)
+    chk = 1
+    for v in values:
+        top = chk >> 25
+        chk = (chk & 0x1FFFFFF) << 5 ^ v
+        for i in range(5):
+            chk ^= gen[i] if (top >> i) & 1 else 0
+    return chk
+
+
+def bech32(hrp: str, data: bytes) -> str:
+    """BIP 173 Bech32 (age uses it, not Bech32m), lower-case."""
+    acc = bits = 0
+    five: list[int] = []
+    for byte in data:
+        acc, bits = (acc << 8) | byte, bits + 8
+        while bits >= 5:
+            bits -= 5
+            five.append((acc >> bits) & 31)
+    if bits:
+        five.append((acc << (5 - bits)) & 31)
+    expanded = [ord(x) >> 5 for x in hrp] + [0] + [ord(x) & 31 for x in hrp]
+    pm = _bech32_polymod(expanded + five + [0] * 6) ^ 1
+    checksum = [(pm >> 5 * (5 - i)) & 31 for i in range(6)]
+    return hrp + "1" + "".join(_BECH32[d] for d in five + checksum)
+
+
+def _age_identity(c: Settings) -> tuple[str, str]:
+    """(secret key, public recipient); the recipient is random, not derived (no X25519)."""
+    return (bech32("age-secret-key-", c.rng.randbytes(32)).upper(),
+            bech32("age", c.rng.randbytes(32)))
+
+
+def _ssh_string(b: bytes | str) -> bytes:
+    raw = b.encode() if isinstance(b, str) else b
+    return struct.pack(">I", len(raw)) + raw
+
+
+def _b64_lines(raw: bytes) -> list[str]:
+    s = base64.b64encode(raw).decode()
+    return [s[i:i + 64] for i in range(0, len(s), 64)]
+
+
+def _ppk(c: Settings, encrypted: bool) -> str:
+    """A PuTTY .ppk (format 2 or 3) for an Ed25519 key, with a real MAC when unencrypted."""
+    version = c.rng.choice([2, 3, 3])
+    key = keys.ed25519_key(c.rng)
+    public = keys.ssh_public_blob(key)
+    comment = c.rng.choice([f"eddsa-key-2024{c.rng.randint(1, 12):02d}{c.rng.randint(1, 28):02d}",
+                            f"{c.word()}@{c.word()}"])
+    enc = "aes256-cbc" if encrypted else "none"
+    private = c.rng.randbytes(48) if encrypted else _ssh_string(key.seed)
+    pub_lines, priv_lines = _b64_lines(public), _b64_lines(private)
+    out = [f"PuTTY-User-Key-File-{version}: ssh-ed25519", f"Encryption: {enc}",
+           f"Comment: {comment}", f"Public-Lines: {len(pub_lines)}", *pub_lines]
+    if encrypted and version == 3:
+        out += ["Key-Derivation: Argon2id", "Argon2-Memory: 8192",
+                f"Argon2-Passes: {c.rng.randint(8, 30)}", "Argon2-Parallelism: 1",
+                f"Argon2-Salt: {c.rng.randbytes(16).hex()}"]
+    out += [f"Private-Lines: {len(priv_lines)}", *priv_lines]
+    data = b"".join(_ssh_string(x) for x in ("ssh-ed25519", enc, comment, public, private))
+    if encrypted:  # the MAC key comes from the passphrase: any 32 bytes will do here
+        mac_key = c.rng.randbytes(32)
+    else:
+        mac_key = b"" if version == 3 else hashlib.sha1(b"putty-private-key-file-mac-key").digest()
+    digest = hashlib.sha256 if version == 3 else hashlib.sha1
+    out.append(f"Private-MAC: {hmac.new(mac_key, data, digest).hexdigest()}")
+    return "\n".join(out)
+
+
+@plant(PKEY)
+def _ppk_file(c: Settings) -> Snippet:
+    encrypted = c.rng.random() < 0.3
+    block = _ppk(c, encrypted)
+    return Snippet(block + "\n", [L(block, PKEY, "private_key")],
+                   name=c.rng.choice(["home/{user}/.ssh/{word}.ppk", "{svc}/deploy/{word}-key.ppk",
+                                      "keys/{word}.ppk"]))
+
+
+def _jwk(c: Settings) -> dict[str, str]:
+    if c.rng.random() < 0.5:
+        return {"kty": "EC", "crv": "P-256", "x": _b64u(c.rng.randbytes(32)),
+                "y": _b64u(c.rng.randbytes(32)), "d": _b64u(c.rng.randbytes(32)),
+                "use": "sig", "kid": _b64u(c.rng.randbytes(12))}
+    return {"crv": "Ed25519", "d": _b64u(c.rng.randbytes(32)), "kty": "OKP",
+            "x": _b64u(c.rng.randbytes(32)), "kid": c.word() + "-" + str(c.rng.randint(1, 9))}
+
+
+@plant(PKEY)
+def _jwk_config(c: Settings) -> Snippet:
+    """An OIDC / token-signing service's config with its private signing JWK."""
+    jwk = _jwk(c)
+    if c.rng.random() < 0.5:
+        text = c.json_config({"issuer": f"https://auth.{c.word()}.internal",
+                              "signingKeys": {"keys": [jwk]}})
+    else:
+        text = json.dumps({"keys": [jwk]}, indent=2) + "\n"
+    start = text.index('"kty"')
+    start = text.rindex("{", 0, start)
+    end = text.index("}", start) + 1
+    return Snippet(text, [L(text[start:end], PKEY, "private_key")],
+                   name=c.rng.choice(["{svc}/config/jwks.json", "{svc}/signing-key.jwk.json",
+                                      "{svc}/config/{env}.json"]))
+
+
+@plant(PKEY)
+def _age_keys_txt(c: Settings) -> Snippet:
+    key, recipient = _age_identity(c)
+    if c.rng.random() < 0.5:
+        text = (f"# created: 2024-0{c.rng.randint(1, 9)}-1{c.rng.randint(0, 9)}T09:12:44Z\n"
+                f"# public key: {recipient}\n{key}\n")
+        return Snippet(text, [L(key, PKEY, "private_key")],
+                       name=c.rng.choice(["home/{user}/.config/sops/age/keys.txt",
+                                          "{svc}/age.key"]))
+    text = ("\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n"
+            "      - uses: actions/checkout@v4\n      - name: decrypt secrets\n"
+            f"        env:\n          SOPS_AGE_KEY: {key}\n"
+            "        run: sops -d secrets.enc.yaml > secrets.yaml\n")
+    return Snippet(text, [L(key, PKEY, "private_key")], name="{svc}/.github/workflows/deploy.yml")
