@@ -18,9 +18,11 @@ from benchmarks.corpus import (
     HEX,
     LOWER_ALNUM,
     PKEY,
+    UPPER_ALNUM,
     L,
     Settings,
     Snippet,
+    env_snippet,
     looks_like_placeholder,
     plant,
 )
@@ -387,3 +389,52 @@ def _age_keys_txt(c: Settings) -> Snippet:
             f"        env:\n          SOPS_AGE_KEY: {key}\n"
             "        run: sops -d secrets.enc.yaml > secrets.yaml\n")
     return Snippet(text, [L(key, PKEY, "private_key")], name="{svc}/.github/workflows/deploy.yml")
+
+
+# ---- SaaS keys ----
+
+SLACK = "slack"
+
+
+def _slack_bot(c: Settings) -> str:
+    return (f"xoxb-{c.rng.randint(10**10, 10**11)}-{c.rng.randint(10**12, 10**13)}-"
+            + c.x.token(BASE62, 24, min_entropy=3.5))
+
+
+def _slack_user(c: Settings) -> str:
+    return (f"xoxp-{c.rng.randint(10**10, 10**11)}-{c.rng.randint(10**10, 10**11)}-"
+            f"{c.rng.randint(10**12, 10**13)}-" + c.x.token(HEX, 32, min_entropy=3.5))
+
+
+def _slack_webhook(c: Settings) -> str:
+    return ("https://hooks.slack.com/services/" + c.x.token(UPPER_ALNUM, 10, "T")
+            + "/" + c.x.token(UPPER_ALNUM, 10, "B") + "/" + c.x.token(BASE62, 24, min_entropy=3.5))
+
+
+@plant(SLACK)
+def _slack_env(c: Settings) -> Snippet:
+    bot = _slack_bot(c)
+    if c.rng.random() < 0.5:
+        return env_snippet(c, "SLACK_BOT_TOKEN", bot, SLACK, "token")
+    app = (f"xapp-1-{c.x.token(UPPER_ALNUM, 10, 'A')}-{c.rng.randint(10**12, 10**13)}-"
+           + c.x.token(HEX, 64, min_entropy=3.5))
+    return Snippet(c.env_file([f"SLACK_BOT_TOKEN={bot}", f"SLACK_APP_TOKEN={app}"]),
+                   [L(bot, SLACK, "token"), L(app, SLACK, "token")], name="{svc}/.env")
+
+
+@plant(SLACK)
+def _slack_python(c: Settings) -> Snippet:
+    t = c.rng.choice([_slack_bot, _slack_user])(c)
+    text = ("\nfrom slack_sdk import WebClient\n\n"
+            f"client = WebClient(token=\"{t}\")\n"
+            f"client.chat_postMessage(channel=\"#{c.word()}\", text=\"deploy finished\")\n")
+    return Snippet(text, [L(t, SLACK, "token")], "py")
+
+
+@plant(SLACK)
+def _slack_webhook_ci(c: Settings) -> Snippet:
+    url = _slack_webhook(c)
+    text = ("\nnotify:\n  stage: deploy\n  script:\n"
+            "    - >\n      curl -X POST -H 'Content-type: application/json'\n"
+            f"      --data '{{\"text\":\"{c.svc()} deployed\"}}' {url}\n")
+    return Snippet(text, [L(url, SLACK, "secret")], name="{svc}/.gitlab-ci.yml")
