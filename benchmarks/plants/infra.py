@@ -438,3 +438,36 @@ def _slack_webhook_ci(c: Settings) -> Snippet:
             "    - >\n      curl -X POST -H 'Content-type: application/json'\n"
             f"      --data '{{\"text\":\"{c.svc()} deployed\"}}' {url}\n")
     return Snippet(text, [L(url, SLACK, "secret")], name="{svc}/.gitlab-ci.yml")
+
+
+STRIPE = "stripe"
+
+
+def _stripe_key(c: Settings, prefix: str) -> str:
+    n = c.rng.choice([24, 99, 99])
+    body = ("51" + c.x.token(BASE62, 97, min_entropy=4.5)) if n == 99 else c.x.token(
+        BASE62, 24, min_entropy=3.8)
+    return prefix + body
+
+
+@plant(STRIPE)
+def _stripe_env(c: Settings) -> Snippet:
+    live = c.rng.random() < 0.7
+    sk = _stripe_key(c, "sk_live_" if live else "sk_test_")
+    pk = _stripe_key(c, "pk_live_" if live else "pk_test_")
+    text = c.env_file([f"STRIPE_PUBLISHABLE_KEY={pk}", f"STRIPE_SECRET_KEY={sk}",
+                       f"STRIPE_WEBHOOK_SECRET=whsec_{c.x.token(BASE62, 32)}"])
+    return Snippet(text, [L(sk, STRIPE, "token")], name="{svc}/.env")
+
+
+@plant(STRIPE)
+def _stripe_server(c: Settings) -> Snippet:
+    k = _stripe_key(c, c.rng.choice(["sk_live_", "sk_live_", "rk_live_"]))
+    if c.rng.random() < 0.5:
+        text = (f"\nimport stripe\n\nstripe.api_key = \"{k}\"\n\n"
+                "def refund(charge_id):\n    return stripe.Refund.create(charge=charge_id)\n")
+        return Snippet(text, [L(k, STRIPE, "token")], "py")
+    text = (f"\nconst stripe = require('stripe')('{k}');\n\n"
+            "export async function createCustomer(email) {\n"
+            "  return stripe.customers.create({ email });\n}\n")
+    return Snippet(text, [L(k, STRIPE, "token")], c.rng.choice(["js", "ts"]))
