@@ -471,3 +471,56 @@ def _stripe_server(c: Settings) -> Snippet:
             "export async function createCustomer(email) {\n"
             "  return stripe.customers.create({ email });\n}\n")
     return Snippet(text, [L(k, STRIPE, "token")], c.rng.choice(["js", "ts"]))
+
+
+TWILIO = "twilio"
+
+
+def _twilio_sid(c: Settings, prefix: str) -> str:
+    return c.x.token(HEX, 32, prefix, 3.0)
+
+
+def _phone(c: Settings) -> str:
+    return "+1555" + str(c.rng.randint(1000000, 9999999))
+
+
+@plant(TWILIO)
+def _twilio_env(c: Settings) -> Snippet:
+    if c.rng.random() < 0.6:
+        sid, tok = _twilio_sid(c, "AC"), c.x.token(HEX, 32, min_entropy=3.0,
+                                                    check=lambda v: not v.isdigit())
+        lines = [f"TWILIO_ACCOUNT_SID={sid}", f"TWILIO_AUTH_TOKEN={tok}",
+                 f"TWILIO_FROM_NUMBER={_phone(c)}"]
+    else:
+        sid = _twilio_sid(c, "SK")
+        tok = c.x.token(BASE62, 32, min_entropy=3.8,
+                        check=lambda v: _mixed(v) and any(ch.isdigit() for ch in v))
+        lines = [f"TWILIO_ACCOUNT_SID={_twilio_sid(c, 'AC')}", f"TWILIO_API_KEY={sid}",
+                 f"TWILIO_API_SECRET={tok}"]
+        text = c.env_file(lines)
+        return Snippet(text, [L(lines[0].split("=")[1], TWILIO, "id"), L(sid, TWILIO, "id"),
+                              L(tok, TWILIO, "secret")], name="{svc}/.env")
+    return Snippet(c.env_file(lines), [L(sid, TWILIO, "id"), L(tok, TWILIO, "secret")],
+                   name="{svc}/.env")
+
+
+@plant(TWILIO)
+def _twilio_client(c: Settings) -> Snippet:
+    sid = _twilio_sid(c, "AC")
+    tok = c.x.token(HEX, 32, min_entropy=3.0, check=lambda v: not v.isdigit())
+    if c.rng.random() < 0.5:
+        text = ("\nfrom twilio.rest import Client\n\n"
+                f"client = Client(\"{sid}\", \"{tok}\")\n"
+                f"client.messages.create(to=\"{_phone(c)}\", from_=\"{_phone(c)}\",\n"
+                "                       body=\"Your verification code is ready\")\n")
+        return Snippet(text, [L(sid, TWILIO, "id"), L(tok, TWILIO, "secret")], "py")
+    text = (f"\nconst accountSid = '{sid}';\nconst authToken = '{tok}';\n"
+            "const client = require('twilio')(accountSid, authToken);\n\n"
+            f"await client.messages.create({{ to: '{_phone(c)}', from: '{_phone(c)}', "
+            "body: 'Your order shipped' });\n")
+    return Snippet(text, [L(sid, TWILIO, "id"), L(tok, TWILIO, "secret")],
+                   c.rng.choice(["js", "ts"]))
+
+
+def _mixed(value: str) -> bool:
+    return any(ch.isupper() for ch in value) and any(ch.islower() for ch in value)
