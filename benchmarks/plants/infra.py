@@ -524,3 +524,29 @@ def _twilio_client(c: Settings) -> Snippet:
 
 def _mixed(value: str) -> bool:
     return any(ch.isupper() for ch in value) and any(ch.islower() for ch in value)
+
+
+SENDGRID = "sendgrid"
+
+
+def _sendgrid_key(c: Settings) -> str:
+    return ("SG." + c.x.token(BASE64URL, 22, min_entropy=3.5) + "."
+            + c.x.token(BASE64URL, 43, min_entropy=4.0))
+
+
+@plant(SENDGRID)
+def _sendgrid_env(c: Settings) -> Snippet:
+    return env_snippet(c, "SENDGRID_API_KEY", _sendgrid_key(c), SENDGRID, "token")
+
+
+@plant(SENDGRID)
+def _sendgrid_client(c: Settings) -> Snippet:
+    k = _sendgrid_key(c)
+    if c.rng.random() < 0.5:
+        text = ("\nconst sgMail = require('@sendgrid/mail');\n"
+                f"sgMail.setApiKey('{k}');\n"
+                f"await sgMail.send({{ to, from: 'noreply@{c.word()}.invalid', subject }});\n")
+        return Snippet(text, [L(k, SENDGRID, "token")], c.rng.choice(["js", "ts"]))
+    text = ("\nfrom sendgrid import SendGridAPIClient\n\n"
+            f"sg = SendGridAPIClient(\"{k}\")\nresponse = sg.send(message)\n")
+    return Snippet(text, [L(k, SENDGRID, "token")], "py")
