@@ -550,3 +550,35 @@ def _sendgrid_client(c: Settings) -> Snippet:
     text = ("\nfrom sendgrid import SendGridAPIClient\n\n"
             f"sg = SendGridAPIClient(\"{k}\")\nresponse = sg.send(message)\n")
     return Snippet(text, [L(k, SENDGRID, "token")], "py")
+
+
+MAILGUN = "mailgun"
+
+
+def _mailgun_key(c: Settings) -> str:
+    if c.rng.random() < 0.5:
+        return c.x.token(HEX, 32, "key-", 3.0)
+    return (c.x.token(HEX, 32, min_entropy=3.0) + "-" + c.x.token(HEX, 8, min_entropy=2.0)
+            + "-" + c.x.token(HEX, 8, min_entropy=2.0))
+
+
+@plant(MAILGUN)
+def _mailgun_env(c: Settings) -> Snippet:
+    k = _mailgun_key(c)
+    lines = [f"MAILGUN_DOMAIN=mg.{c.word()}-{c.word()}.invalid", f"MAILGUN_API_KEY={k}"]
+    return Snippet(c.env_file(lines), [L(k, MAILGUN, "token")], name="{svc}/.env")
+
+
+@plant(MAILGUN)
+def _mailgun_code(c: Settings) -> Snippet:
+    k = _mailgun_key(c)
+    domain = f"mg.{c.word()}.invalid"
+    if c.rng.random() < 0.5:
+        text = (f"\nresp = requests.post(\"https://api.mailgun.net/v3/{domain}/messages\",\n"
+                f"                     auth=(\"api\", \"{k}\"),\n"
+                "                     data={\"from\": sender, \"to\": [to], \"text\": body})\n")
+        return Snippet(text, [L(k, MAILGUN, "token")], "py")
+    text = ("\nconst mailgun = new Mailgun(formData);\n"
+            f"const mg = mailgun.client({{ username: 'api', key: '{k}' }});\n"
+            f"await mg.messages.create('{domain}', {{ from, to, subject, text }});\n")
+    return Snippet(text, [L(k, MAILGUN, "token")], c.rng.choice(["js", "ts"]))
