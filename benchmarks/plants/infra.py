@@ -582,3 +582,30 @@ def _mailgun_code(c: Settings) -> Snippet:
             f"const mg = mailgun.client({{ username: 'api', key: '{k}' }});\n"
             f"await mg.messages.create('{domain}', {{ from, to, subject, text }});\n")
     return Snippet(text, [L(k, MAILGUN, "token")], c.rng.choice(["js", "ts"]))
+
+
+MAILCHIMP = "mailchimp"
+
+
+def _mailchimp_key(c: Settings) -> tuple[str, str]:
+    dc = f"us{c.rng.randint(1, 21)}"
+    return c.x.token(HEX, 32, min_entropy=3.0) + "-" + dc, dc
+
+
+@plant(MAILCHIMP)
+def _mailchimp_env(c: Settings) -> Snippet:
+    k, _ = _mailchimp_key(c)
+    return env_snippet(c, "MAILCHIMP_API_KEY", k, MAILCHIMP, "token")
+
+
+@plant(MAILCHIMP)
+def _mailchimp_client(c: Settings) -> Snippet:
+    k, dc = _mailchimp_key(c)
+    if c.rng.random() < 0.5:
+        text = ("\nconst mailchimp = require('@mailchimp/mailchimp_marketing');\n\n"
+                f"mailchimp.setConfig({{\n  apiKey: '{k}',\n  server: '{dc}',\n}});\n")
+        return Snippet(text, [L(k, MAILCHIMP, "token")], c.rng.choice(["js", "ts"]))
+    text = ("\nimport mailchimp_marketing as MailchimpMarketing\n\n"
+            "client = MailchimpMarketing.Client()\n"
+            f"client.set_config({{\"api_key\": \"{k}\", \"server\": \"{dc}\"}})\n")
+    return Snippet(text, [L(k, MAILCHIMP, "token")], "py")
