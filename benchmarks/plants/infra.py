@@ -557,7 +557,8 @@ MAILGUN = "mailgun"
 
 def _mailgun_key(c: Settings) -> str:
     if c.rng.random() < 0.5:
-        return c.x.token(HEX, 32, "key-", 3.0)
+        return c.x.token(c.rng.choice([HEX, LOWER_ALNUM]), 32, "key-", 3.0,
+                         check=lambda v: any(ch.isalpha() for ch in v[4:]))
     return (c.x.token(HEX, 32, min_entropy=3.0) + "-" + c.x.token(HEX, 8, min_entropy=2.0)
             + "-" + c.x.token(HEX, 8, min_entropy=2.0))
 
