@@ -44,8 +44,8 @@ INFORMATION_URI = "https://pypi.org/project/keysweep/"
 FINGERPRINT_KEY = "keysweep/v1"
 
 # GitHub code scanning reads security-severity (0.0-10.0) to rank security alerts.
-SECURITY_SEVERITY = {"root": "10.0", "critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0",
-                     "info": "1.0"}
+SECURITY_SEVERITY = {"root": "10.0", "critical": "9.5", "high": "8.0", "medium": "5.5",
+                     "low": "3.0", "info": "1.0"}
 LEVELS = {"root": "error", "critical": "error", "high": "error", "medium": "warning", "low": "note",
           "info": "note"}
 CWE_TAG = "external/cwe/cwe-798"  # Use of Hard-coded Credentials; code scanning shows CWEs

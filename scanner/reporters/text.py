@@ -8,8 +8,8 @@ from collections import Counter
 from scanner.models import BINARY_SKIPS, DEFAULT_EXCLUDED, Finding, ScanResult
 from scanner.reporters.options import ReportOptions, shown_path
 
-SEVERITY_COLORS = {"root": "magenta", "critical": "red", "high": "red", "medium": "yellow", "low": "cyan",
-                   "info": "blue"}
+SEVERITY_COLORS = {"root": "magenta", "critical": "red", "high": "red", "medium": "yellow",
+                   "low": "cyan", "info": "blue"}
 # Skipped by design, not errors: counted, never warned about.
 BENIGN_SKIPS = (*BINARY_SKIPS, DEFAULT_EXCLUDED)
 
