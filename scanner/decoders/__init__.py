@@ -78,6 +78,8 @@ class Decoder(Protocol):
 def all_decoders() -> dict[str, Decoder]:
     from scanner.decoders.base64 import Base64Decoder
     from scanner.decoders.escapes import StringEscapeDecoder, UrlDecoder
+    from scanner.decoders.structure import StructureDecoder
 
-    decoders: list[Decoder] = [Base64Decoder(), StringEscapeDecoder(), UrlDecoder()]
+    decoders: list[Decoder] = [Base64Decoder(), StringEscapeDecoder(), UrlDecoder(),
+                               StructureDecoder()]
     return {d.name: d for d in decoders}

@@ -16,6 +16,12 @@ MAX_RUN = 256 * 1024
 _RUN = re.compile(
     rf"(?<![A-Za-z0-9+/_=-])[A-Za-z0-9+/_-]{{{MIN_RUN},{MAX_RUN}}}={{0,2}}(?![A-Za-z0-9+/_=-])"
 )
+# A .env line's unquoted value: ``NAME=`` before it, which _RUN's look-behind refuses (an ``=``
+# inside a run is no start of a block).
+_ENV_RUN = re.compile(
+    rf"(?m)^[ \t]*(?:export[ \t]+)?[A-Za-z_][A-Za-z0-9_]*=([A-Za-z0-9+/_-]{{{MIN_RUN},{MAX_RUN}}}={{0,2}})"
+    r"(?![A-Za-z0-9+/_=-])"
+)
 # Grow a region to whole runs, so a block that crosses the region's edge is decoded whole.
 _LEFT = regex.compile(rf"(?r)[A-Za-z0-9+/_=-]{{0,{MAX_RUN}}}")
 _RIGHT = re.compile(rf"[A-Za-z0-9+/_=-]{{0,{MAX_RUN}}}")
@@ -54,11 +60,14 @@ class Base64Decoder:
 
     def replacements(self, text: str, start: int, end: int) -> list[tuple[int, int, str]]:
         start, end = self.region(text, start, end)
+        runs = {m.span(): m.group() for m in _RUN.finditer(text, start, end)}
+        if "=" in text[start:end]:
+            runs.update((m.span(1), m[1]) for m in _ENV_RUN.finditer(text, start, end))
         out = []
-        for m in _RUN.finditer(text, start, end):
-            decoded = decode_text(m.group())
+        for (s, e), run in sorted(runs.items()):
+            decoded = decode_text(run)
             if decoded is not None:
-                out.append((m.start(), m.end(), decoded))
+                out.append((s, e, decoded))
         return out
 
     def region(self, text: str, start: int, end: int) -> tuple[int, int]:
