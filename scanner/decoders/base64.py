@@ -19,8 +19,8 @@ _RUN = re.compile(
 # A .env line's unquoted value: ``NAME=`` before it, which _RUN's look-behind refuses (an ``=``
 # inside a run is no start of a block).
 _ENV_RUN = re.compile(
-    rf"(?m)^[ \t]*(?:export[ \t]+)?[A-Za-z_][A-Za-z0-9_]*=([A-Za-z0-9+/_-]{{{MIN_RUN},{MAX_RUN}}}={{0,2}})"
-    r"(?![A-Za-z0-9+/_=-])"
+    r"(?m)^[ \t]*(?:export[ \t]+)?[A-Za-z_][A-Za-z0-9_]*="
+    rf"([A-Za-z0-9+/_-]{{{MIN_RUN},{MAX_RUN}}}={{0,2}})(?![A-Za-z0-9+/_=-])"
 )
 # Grow a region to whole runs, so a block that crosses the region's edge is decoded whole.
 _LEFT = regex.compile(rf"(?r)[A-Za-z0-9+/_=-]{{0,{MAX_RUN}}}")

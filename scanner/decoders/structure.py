@@ -30,7 +30,8 @@ _HEADER = re.compile(
     rf"""[ \t]*(?:(?P<yk>{_NAME})[ \t]*:[ \t]*[{{\[]?[ \t]*(?:\#.*)?"""
     rf"""|(?P<hk>[A-Za-z_][\w-]{{0,60}})(?P<labels>(?:[ \t]+"[^"\n]{{1,{MAX_NAME}}}")*)"""
     r"""[ \t]*=?[ \t]*\{[ \t]*)\r?""")
-_DASH_NAME = re.compile(r"""[ \t]*-[ \t]+name[ \t]*:[ \t]*(["']?)([^"'\s#]{1,200})\1[ \t]*(?:#.*)?\r?""")
+_DASH_NAME = re.compile(
+    r"""[ \t]*-[ \t]+name[ \t]*:[ \t]*(["']?)([^"'\s#]{1,200})\1[ \t]*(?:#.*)?\r?""")
 _DASH = re.compile(r"[ \t]*-[ \t]+")
 _KV = re.compile(rf"""(?P<key>{_NAME})(?P<sep>[ \t]*[:=][ \t]*)(?P<q>["']?)(?={_VALUE})""")
 _SCALAR = re.compile(rf"""[ \t]*(?P<q>["']?)(?={_VALUE}(?P=q)[ \t]*,?[ \t]*\r?$)""")
@@ -106,7 +107,8 @@ class StructureDecoder:
             if pending.xml:
                 m = _XML_VALUE.match(line)
                 if m:
-                    _emit(out, text, pending.start, pos + m.end(), pending.name + " = ", pos + len(line))
+                    _emit(out, text, pending.start, pos + m.end(), pending.name + " = ",
+                          pos + len(line))
                     return None
             elif indent > pending.indent:
                 m = _SCALAR.match(line)
