@@ -1,6 +1,7 @@
 """Decoders make a decoded view of a region of text (base64 blocks, string escapes, URL
-escapes) that the pipeline scans again; each piece of the view maps back to the original
-offsets, so a finding in decoded content is reported where the encoded value sits."""
+escapes, structured text flattened to one name and value a line) that the pipeline scans
+again; each piece of the view maps back to the original offsets, so a finding in decoded
+content is reported where the encoded value sits."""
 
 from __future__ import annotations
 

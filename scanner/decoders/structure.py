@@ -21,6 +21,7 @@ MAX_EXTRA_LINES = 400  # how far past the region a block it opened is followed
 MAX_EXTRA_BYTES = 32 * 1024
 MAX_DEPTH = 8
 MAX_NAME = 100
+MAX_LINE = 4096
 
 _NAME = rf"""[A-Za-z0-9_.-]{{1,{MAX_NAME}}}|"[^"\n]{{1,{MAX_NAME}}}"|'[^'\n]{{1,{MAX_NAME}}}'"""
 _VALUE = rf"[A-Za-z0-9+/=_.~-]{{{MIN_VALUE},}}"
@@ -83,7 +84,14 @@ class StructureDecoder:
         out: list[tuple[int, int, str]] = []
         stack: list[_Open] = []
         pending: _Pending | None = None
-        pos = text.rfind("\n", 0, start) + 1
+        # A line longer than MAX_LINE (minified JSON, a bundle) is no structured config: it
+        # is passed over unread, so a region costs its own length, not its lines' lengths.
+        nl = text.rfind("\n", max(0, start - MAX_LINE), start)
+        if nl < 0 and start > MAX_LINE:  # inside a long line: from the next one on
+            nl = text.find("\n", start, end)
+            if nl < 0:
+                return []
+        pos = nl + 1
         extra_lines = 0
         limit = min(len(text), end + MAX_EXTRA_BYTES)
         while pos < limit:
@@ -92,7 +100,11 @@ class StructureDecoder:
                 if not stack or extra_lines >= MAX_EXTRA_LINES:
                     break
                 extra_lines += 1
-            nl = text.find("\n", pos, limit)
+            nl = text.find("\n", pos, min(limit, pos + MAX_LINE))
+            if nl < 0 and pos + MAX_LINE < limit:
+                nl = text.find("\n", pos + MAX_LINE, limit)
+                pos = limit if nl < 0 else nl + 1
+                continue
             line_end = limit if nl < 0 else nl
             line = text[pos:line_end]
             body = line.lstrip(" \t")
