@@ -38,6 +38,13 @@ _KV = re.compile(rf"""(?P<key>{_NAME})(?P<sep>[ \t]*[:=][ \t]*)(?P<q>["']?)(?={_
 _SCALAR = re.compile(rf"""[ \t]*(?P<q>["']?)(?={_VALUE}(?P=q)[ \t]*,?[ \t]*\r?$)""")
 _XML_NAME = re.compile(r"[ \t]*<(name|key)>[ \t]*([^<\n]{1,200}?)[ \t]*</\1>[ \t]*\r?")
 _XML_VALUE = re.compile(rf"[ \t]*<(?:value|string)>[ \t]*(?={_VALUE})")
+_TOKEN = re.compile(_VALUE)
+# A region is read line by line only if it holds a value that a view could name, or a line
+# that opens a section or block (whose values may lie past the region): most code has neither.
+_GATE = re.compile(
+    rf"""[:=>][ \t]*["']?{_VALUE}|^[ \t]*["']{_VALUE}"""
+    r"""|^[ \t]*(?:\[[^\[\]\n=]{1,100}\]|[A-Za-z_][\w-]*(?:[ \t]+"[^"\n]*")+[ \t]*=?[ \t]*\{"""
+    r"""|(?:-[ \t]+)?[\w."'-]{1,100}[ \t]*:[ \t]*[{\[]?)[ \t]*\r?$""", re.M)
 _COMMENT = ("#", "//", ";", "<!--", "*", "/*")
 
 
@@ -57,6 +64,19 @@ class _Pending:
     name: str
     indent: int
     xml: bool
+
+
+def _worth(line: str, at: int) -> bool:
+    """Whether the value at ``line[at:]`` could be a key: letters and digits, and not a
+    lower-case host name, path or version (``registry.example.com/app``), the common long
+    values of manifests that need no view."""
+    m = _TOKEN.match(line, at)
+    if m is None:
+        return False
+    value = m.group()
+    if not any(c.isdigit() for c in value) or not any(c.isalpha() for c in value):
+        return False
+    return not (("." in value or "/" in value) and not any(c.isupper() for c in value))
 
 
 def _unquote(name: str) -> str:
@@ -81,6 +101,8 @@ class StructureDecoder:
     name = "structure"
 
     def replacements(self, text: str, start: int, end: int) -> list[tuple[int, int, str]]:
+        if _GATE.search(text, start, end) is None:
+            return []
         out: list[tuple[int, int, str]] = []
         stack: list[_Open] = []
         pending: _Pending | None = None
@@ -115,43 +137,43 @@ class StructureDecoder:
 
     def _line(self, text: str, pos: int, line: str, indent: int, stack: list[_Open],
               pending: _Pending | None, out: list[tuple[int, int, str]]) -> _Pending | None:
+        first = line[indent]
         if pending is not None:
-            if pending.xml:
-                m = _XML_VALUE.match(line)
-                if m:
+            m = (_XML_VALUE.match(line) if pending.xml else
+                 _SCALAR.match(line) if indent > pending.indent else None)
+            if m and _worth(line, m.end()):
+                if pending.xml:
                     _emit(out, text, pending.start, pos + m.end(), pending.name + " = ",
                           pos + len(line))
                     return None
-            elif indent > pending.indent:
-                m = _SCALAR.match(line)
-                if m:
-                    # ``"key":`` then the value alone on the next line: join them.
-                    if stack and stack[-1].indent == pending.indent and not stack[-1].item:
-                        stack.pop()  # it was taken for a block header
-                    _emit(out, text, pending.start, pos + m.end(), pending.name + ": " + m["q"],
-                          pos + len(line))
-                    return None
-        m = _XML_NAME.fullmatch(line)
-        if m:
-            return _Pending(pos, _dotted(stack, m[2]), indent, xml=True)
-        m = _INI.fullmatch(line)
-        if m:
-            stack[:] = [_Open(-1, m[1].strip())]
-            return None
-        dash = _DASH.match(line)
-        item_dash = dash is not None
+                # ``"key":`` then the value alone on the next line: join them.
+                if stack and stack[-1].indent == pending.indent and not stack[-1].item:
+                    stack.pop()  # it was taken for a block header
+                _emit(out, text, pending.start, pos + m.end(), pending.name + ": " + m["q"],
+                      pos + len(line))
+                return None
+        if first == "<":  # XML: a name element may name the value on the next line
+            m = _XML_NAME.fullmatch(line)
+            return _Pending(pos, _dotted(stack, m[2]), indent, xml=True) if m else None
+        if first == "[":
+            m = _INI.fullmatch(line)
+            if m:
+                stack[:] = [_Open(-1, m[1].strip())]
+                return None
+        dash = _DASH.match(line) if first == "-" else None
         while stack and (stack[-1].indent > indent or stack[-1].indent == indent and
-                         (stack[-1].item or not item_dash)):
+                         (stack[-1].item or dash is None)):
             stack.pop()
+        at = indent
         if dash is not None:
             named = _DASH_NAME.fullmatch(line)
             if len(stack) < MAX_DEPTH:
                 stack.append(_Open(indent, named[2] if named else "", item=True))
             if named:
                 return None
-            indent = dash.end()
-        at = dash.end() if dash else indent
-        m = _HEADER.fullmatch(line, at)
+            indent = at = dash.end()
+        last = line.rstrip(" \t\r")[-1:]
+        m = _HEADER.fullmatch(line, at) if last in (":", "{", "[") or "#" in line else None
         if m:
             if m["yk"]:
                 name = _unquote(m["yk"])
@@ -163,16 +185,19 @@ class StructureDecoder:
             if len(stack) < MAX_DEPTH:
                 stack.append(_Open(indent, name))
             return pend
+        if not stack:
+            return None  # nothing encloses it: the raw scan sees what the view would
         m = _KV.match(line, at)
-        if m:
+        if m and _worth(line, m.end()):
             key = _unquote(m["key"])
-            top = stack[-1] if stack else None
-            if top is not None and top.item and top.name and key == "value":
-                name = _dotted(stack)  # ``- name: X`` / ``value: ...``: the value of X
-            elif any(o.name for o in stack):
-                name = _dotted(stack, key)
+            top = stack[-1]
+            prefix = _dotted(stack)
+            if top.item and top.name and key == "value":
+                name = prefix  # ``- name: X`` / ``value: ...``: the value of X
+            elif prefix and not key.startswith(prefix + "."):  # not a view's own line again
+                name = prefix + "." + key
             else:
-                return None  # nothing encloses it: the raw scan sees what the view would
+                return None
             sep, quote = m["sep"].strip(" \t"), m["q"]
             joint = f" {sep} " if sep == "=" else f"{sep} "
             _emit(out, text, pos, pos + m.end(), name + joint + quote, pos + len(line))
