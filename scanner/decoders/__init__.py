@@ -1,6 +1,7 @@
 """Decoders make a decoded view of a region of text (base64 blocks, string escapes, URL
-escapes) that the pipeline scans again; each piece of the view maps back to the original
-offsets, so a finding in decoded content is reported where the encoded value sits."""
+escapes, structured text flattened to one name and value a line) that the pipeline scans
+again; each piece of the view maps back to the original offsets, so a finding in decoded
+content is reported where the encoded value sits."""
 
 from __future__ import annotations
 
@@ -78,6 +79,8 @@ class Decoder(Protocol):
 def all_decoders() -> dict[str, Decoder]:
     from scanner.decoders.base64 import Base64Decoder
     from scanner.decoders.escapes import StringEscapeDecoder, UrlDecoder
+    from scanner.decoders.structure import StructureDecoder
 
-    decoders: list[Decoder] = [Base64Decoder(), StringEscapeDecoder(), UrlDecoder()]
+    decoders: list[Decoder] = [Base64Decoder(), StringEscapeDecoder(), UrlDecoder(),
+                               StructureDecoder()]
     return {d.name: d for d in decoders}

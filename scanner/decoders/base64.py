@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from collections.abc import Iterator
 
 import regex
 
@@ -16,6 +17,12 @@ MAX_RUN = 256 * 1024
 _RUN = re.compile(
     rf"(?<![A-Za-z0-9+/_=-])[A-Za-z0-9+/_-]{{{MIN_RUN},{MAX_RUN}}}={{0,2}}(?![A-Za-z0-9+/_=-])"
 )
+# A .env line's unquoted value: ``NAME=`` before it, which _RUN's look-behind refuses (an ``=``
+# inside a run is no start of a block). The ``=`` is found first (a literal: fast), then the
+# few characters before it are checked to be a whole line's name.
+_ENV_VALUE = re.compile(
+    rf"=([A-Za-z0-9+/_-]{{{MIN_RUN},{MAX_RUN}}}={{0,2}})(?![A-Za-z0-9+/_=-])")
+_ENV_NAME = re.compile(r"[ \t]*(?:export[ \t]+)?[A-Za-z_][A-Za-z0-9_]{0,127}")
 # Grow a region to whole runs, so a block that crosses the region's edge is decoded whole.
 _LEFT = regex.compile(rf"(?r)[A-Za-z0-9+/_=-]{{0,{MAX_RUN}}}")
 _RIGHT = re.compile(rf"[A-Za-z0-9+/_=-]{{0,{MAX_RUN}}}")
@@ -54,12 +61,24 @@ class Base64Decoder:
 
     def replacements(self, text: str, start: int, end: int) -> list[tuple[int, int, str]]:
         start, end = self.region(text, start, end)
+        runs = [(m.start(), m.end(), m.group()) for m in _RUN.finditer(text, start, end)]
+        env = list(self._env_values(text, start, end))
+        if env:
+            runs = sorted(set(runs + env))
         out = []
-        for m in _RUN.finditer(text, start, end):
-            decoded = decode_text(m.group())
+        for s, e, run in runs:
+            decoded = decode_text(run)
             if decoded is not None:
-                out.append((m.start(), m.end(), decoded))
+                out.append((s, e, decoded))
         return out
+
+    def _env_values(self, text: str, start: int, end: int) -> Iterator[tuple[int, int, str]]:
+        """Unquoted values of ``NAME=value`` lines (.env files, shell exports)."""
+        for m in _ENV_VALUE.finditer(text, start, end):
+            eq = m.start()
+            line = text.rfind("\n", max(0, eq - 140), eq) + 1
+            if (line or eq <= 140) and _ENV_NAME.fullmatch(text, line, eq):
+                yield m.start(1), m.end(1), m[1]
 
     def region(self, text: str, start: int, end: int) -> tuple[int, int]:
         """Grow [start, end) so that no base64 run is cut at either edge."""
