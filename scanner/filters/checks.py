@@ -34,15 +34,24 @@ def letters_and_digits(c: Candidate) -> str | None:
     return "needs both letters and digits"
 
 
+def not_a_number(c: Candidate) -> str | None:
+    """A number written out (``1.7976931348623157E308``'s digits, a long decimal with an
+    exponent or a unit letter) is not a key: a random key of letters and digits has many
+    letters, not one or two."""
+    if sum(ch.isalpha() for ch in c.value) < 3:
+        return "a number, not a key (fewer than 3 letters)"
+    return None
+
+
 _CAMEL_WORDS = re.compile(r"[A-Za-z][a-z]+(?:[A-Z][a-z]+)+")
 # The pieces of a PascalCase name with acronyms and versions (ModifyDBClusterAccessWhiteList,
 # DescribeIPv6TranslatorAclLists, VSwitches, InstanceV2), and its real words: capitalised,
-# with a vowel, without four consonants in a row, as English words are and random runs of
-# letters mostly are not (about 3 in 100,000 random 30-character base62 strings pass).
+# with a vowel, without five consonants in a row, as English words are and random runs of
+# letters mostly are not (about 7 in 100,000 random 30-character base62 strings pass, none of 40).
 _NAME_PIECE = re.compile(
-    r"[A-Z]*[a-z]{2,}|[A-Z]\d{1,3}|[A-Z]{2,}(?![a-z])|[A-Z]+[a-z](?![a-z])|\d{1,3}")
+    r"[A-Z]*[a-z]{2,}|[A-Z]\d{1,3}|[A-Z]{2,}(?![a-z])|[A-Z]+[a-z](?![a-z])|\d{1,3}[a-z]?(?![a-z])")
 _WORD = re.compile(r"[A-Z][a-z]{2,}")
-_CONSONANTS = re.compile(r"[bcdfghjklmnpqrstvwxz]{4}", re.I)
+_CONSONANTS = re.compile(r"[bcdfghjklmnpqrstvwxz]{5}", re.I)
 
 
 def not_identifier(c: Candidate) -> str | None:
@@ -170,6 +179,7 @@ CHECKS: dict[str, Check] = {
     "mixed-case": mixed_case,
     "not-hex": not_hex,
     "letters-and-digits": letters_and_digits,
+    "not-a-number": not_a_number,
     "not-identifier": not_identifier,
     "github-crc32": github_crc32,
     "volcengine-access-key": volcengine_access_key,
