@@ -3,6 +3,7 @@ of a real credential (class mix, checksums, decodable structure)."""
 
 from __future__ import annotations
 
+import base64
 import re
 import zlib
 from collections.abc import Callable
@@ -113,6 +114,16 @@ def volcengine_secret_key(c: Candidate) -> str | None:
     return "not double base64 of 32 hex chars"
 
 
+def alibaba_sts_token(c: Candidate) -> str | None:
+    """An STS SecurityToken is a protobuf message: field 1 (08 01 or 08 02), then field 2
+    (12) with a length of hundreds of bytes, so its varint takes two bytes. Other CAES...
+    blobs (a KMS ciphertext naming a 36-byte key id) have a one-byte length there."""
+    head = base64.b64decode(c.value[:8] + "=" * (-len(c.value[:8]) % 4))
+    if len(head) >= 5 and head[0] == 0x08 and head[2] == 0x12 and head[3] & 0x80:
+        return None
+    return "not an STS token's structure (its length field is too short)"
+
+
 def base64_64_bytes(c: Candidate) -> str | None:
     raw = _b64decode(c.value)
     return None if raw is not None and len(raw) == 64 else "does not decode to 64 bytes"
@@ -185,6 +196,7 @@ CHECKS: dict[str, Check] = {
     "volcengine-access-key": volcengine_access_key,
     "volcengine-secret-key": volcengine_secret_key,
     "base64-64-bytes": base64_64_bytes,
+    "alibaba-sts-token": alibaba_sts_token,
     "private-key-structure": private_key_structure,
 }
 
