@@ -294,3 +294,23 @@ def test_built_wheel_ships_the_rules_and_they_load_from_it(leaky: Path, tmp_path
     proc = subprocess.run([sys.executable, "-m", "scanner", "scan", str(leaky), "-f", "json"],
                           capture_output=True, text=True, env=env, cwd=tmp_path)
     assert proc.returncode == 1 and len(json.loads(proc.stdout)["findings"]) == 4
+
+
+def test_no_builtin_rules_uses_only_the_given_rules(tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]):
+    rules = tmp_path / "acme.toml"
+    rules.write_text(USER_RULES)
+    target = tmp_path / "src"
+    target.mkdir()
+    (target / "x.py").write_text('TOKEN = "acme_Q3v9Lk2Pz8Xw1Rt6Yu4Io7Pa"\n' + LEAK)
+    assert main(["scan", str(target), "--rules", str(rules), "--no-builtin-rules",
+                 "--no-config", "-f", "json"]) == 1
+    assert {f["rule_id"] for f in json.loads(capsys.readouterr().out)["findings"]} == {
+        "acme-token"}
+    builtin = Path(__file__).resolve().parents[1] / "patterns"
+    assert main(["scan", str(target), "--rules", str(builtin), "--no-builtin-rules",
+                 "--no-config", "-f", "json"]) == 1
+    found = {f["rule_id"] for f in json.loads(capsys.readouterr().out)["findings"]}
+    assert "alibaba-access-key-secret" in found and "acme-token" not in found
+    assert main(["scan", str(target), "--no-builtin-rules", "--no-config"]) == 2
+    assert "--no-builtin-rules needs rule files" in capsys.readouterr().err

@@ -20,6 +20,7 @@ class RunOptions:
     reports: tuple[tuple[str, str], ...] = ()  # (format, file) pairs from --report
     show_secrets: bool = False
     rule_files: tuple[str, ...] = ()
+    builtin_rules: bool = True
     jobs: int = 1
     engine: str = "auto"
     archives: bool = True
@@ -57,6 +58,7 @@ class RunOptions:
         return RunOptions(
             fmt=opts["fmt"], output=opts["output"], reports=tuple(reports),
             show_secrets=opts["show_secrets"], rule_files=tuple(opts["rule_files"]),
+            builtin_rules=not opts.get("no_builtin_rules", False),
             jobs=opts["jobs"], engine=opts["engine"], archives=not opts["no_archives"],
             decode=not opts["no_decode"], explain=opts["explain"], verbose=opts["verbose"],
             quiet=opts["quiet"], progress=opts["progress"], color=opts["color"],

@@ -51,7 +51,10 @@ class Service:
         self.options = options
         self.settings = self._settings(Path(start) if str(start) != "-" else Path("."))
         s = self.settings
-        ruleset = load_rules(s.rule_files + options.rule_files)
+        if not options.builtin_rules and not (s.rule_files + options.rule_files):
+            raise UsageError("--no-builtin-rules needs rule files (--rules or the config's "
+                             "rules)")
+        ruleset = load_rules(s.rule_files + options.rule_files, builtin=options.builtin_rules)
         if s.enable or s.disable:
             ruleset = ruleset.select(s.enable, s.disable)
         self.config = ScanConfig(

@@ -31,6 +31,8 @@ def scan_options(f: Callable[..., Any]) -> Callable[..., Any]:
                      help="Print raw secrets in reports (they are redacted by default)."),
         click.option("--rules", "rule_files", multiple=True, type=click.Path(exists=True),
                      help="Extra rule file or directory (repeatable)."),
+        click.option("--no-builtin-rules", is_flag=True,
+                     help="Use only the --rules files, not keysweep's own rules."),
         click.option("--jobs", "-j", type=click.IntRange(min=1), default=default_jobs,
                      show_default="all cores", help="Worker processes."),
         click.option("--engine", type=click.Choice(ENGINES), default="auto", show_default=True,

@@ -64,7 +64,11 @@ def load_rules(extra_files: Sequence[str | Path] = (), builtin: bool = True,
     for extra in extra_files:
         path = Path(extra)
         if path.is_dir():
-            files.extend((p, True) for p in sorted(path.glob("*.toml")))
+            files.extend((p, True) for p in sorted(path.glob("*.toml"))
+                         if p.name not in DATA_FILES)
+            if not builtin and (path / PLACEHOLDERS_FILE).is_file():
+                # A whole rules directory in place of the built-in one brings its own data.
+                placeholders = load_placeholders(path / PLACEHOLDERS_FILE)
         elif path.is_file():
             files.append((path, True))
         else:
