@@ -120,7 +120,7 @@ class FakeProvider:
         self.hang_seconds = hang_seconds
         self.requests: list[Recorded] = []
         self.calls: Counter[str] = Counter()  # per key ID / token (identity calls only)
-        self.ram_calls: Counter[str] = Counter()  # Alibaba RAM calls, per Action
+        self.ram_calls: Counter[tuple[str, str]] = Counter()  # Alibaba RAM: (key ID, Action)
         self.nonces: set[str] = set()
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -165,9 +165,14 @@ class FakeProvider:
             self.calls[key] += 1
             return self.calls[key]
 
-    def ram_call(self, action: str) -> None:
+    def ram_call(self, key_id: str, action: str) -> None:
         with self._lock:
-            self.ram_calls[action] += 1
+            self.ram_calls[key_id, action] += 1
+
+    def ram_actions(self, key_id: str) -> set[str]:
+        """The RAM actions called with this key ID."""
+        with self._lock:
+            return {a for k, a in self.ram_calls if k == key_id}
 
     def hang(self) -> None:
         self._stop.wait(self.hang_seconds)
@@ -272,7 +277,7 @@ def _handler_for(fake: FakeProvider) -> type[BaseHTTPRequestHandler]:
                 return error(400, "InvalidAction.NotFound", "Specified api is not found.")
             key_id = params.get("AccessKeyId", "")
             if ram:  # counted apart: tests count identity calls per key
-                fake.ram_call(action)
+                fake.ram_call(key_id, action)
                 account, behaviour = fake.accounts.get(key_id), "active"
                 if account is None:
                     behaviour = "missing"
