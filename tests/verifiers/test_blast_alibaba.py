@@ -132,7 +132,7 @@ def sarif_results(runs: Runs, case: str) -> list[dict[str, Any]]:
     return results
 
 
-def test_reports_validate_and_carry_no_secret(runs: Runs):
+def test_reports_validate_and_carry_no_secret(runs: Runs) -> None:
     report_validator().validate(runs.json)
     for p in runs.planted.values():
         for value in (p.secret, p.token):
@@ -141,7 +141,7 @@ def test_reports_validate_and_carry_no_secret(runs: Runs):
     assert_never_sent(runs.fake, [p.secret for p in runs.planted.values()])
 
 
-def test_account_key_is_root_with_alibabas_guidance(runs: Runs):
+def test_account_key_is_root_with_alibabas_guidance(runs: Runs) -> None:
     for f in findings_of(runs, "root"):
         assert f["severity"] == "root"
         assert f["verification"]["status"] == "active"
@@ -166,7 +166,7 @@ def test_account_key_is_root_with_alibabas_guidance(runs: Runs):
             [x["name"], x["value"], x["risk"]] for x in r["properties"]["verification"]["facts"]]
 
 
-def test_ram_user_with_admin_through_a_group_and_console_without_mfa(runs: Runs):
+def test_ram_user_with_admin_through_a_group_and_console_without_mfa(runs: Runs) -> None:
     for f in findings_of(runs, "admin"):
         assert f["verification"]["status"] == "active"
         assert f["verification"]["root"] is False
@@ -194,7 +194,7 @@ def test_ram_user_with_admin_through_a_group_and_console_without_mfa(runs: Runs)
                 "risk": "critical"} in r["properties"]["verification"]["facts"]
 
 
-def test_least_privilege_users_ram_calls_are_not_permitted_not_errors(runs: Runs):
+def test_least_privilege_users_ram_calls_are_not_permitted_not_errors(runs: Runs) -> None:
     for f in findings_of(runs, "least"):
         assert (f["verification"]["status"], f["verification"]["reason"]) == ("active", None)
     facts = facts_of(runs, "least")
@@ -209,7 +209,7 @@ def test_least_privilege_users_ram_calls_are_not_permitted_not_errors(runs: Runs
     assert "  reach     policies: not permitted  [good]" in lines
 
 
-def test_sts_triple_names_its_role_and_session(runs: Runs):
+def test_sts_triple_names_its_role_and_session(runs: Runs) -> None:
     for f in findings_of(runs, "sts"):
         assert {p["kind"] for p in f["credential"]} | {f["kind"]} == {"id", "secret", "token"}
         assert f["verification"]["status"] == "active"
@@ -225,7 +225,7 @@ def test_sts_triple_names_its_role_and_session(runs: Runs):
             r["properties"]["verification"]["facts"]
 
 
-def test_expired_sts_token_is_inactive_expired_without_facts(runs: Runs):
+def test_expired_sts_token_is_inactive_expired_without_facts(runs: Runs) -> None:
     for f in findings_of(runs, "expired"):
         assert (f["verification"]["status"], f["verification"]["reason"]) == \
             ("inactive", "expired")
@@ -243,7 +243,9 @@ def ram_request(url: str, key_id: str, secret: str, action: str, **extra: str) -
               "AccessKeyId": key_id, "SignatureMethod": "HMAC-SHA1", "SignatureVersion": "1.0",
               "SignatureNonce": uuid.uuid4().hex,
               "Timestamp": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), **extra}
-    enc = lambda s: quote(s, safe="-_.~")  # noqa: E731
+    def enc(s: str) -> str:
+        return quote(s, safe="-_.~")
+
     canonical = "&".join(f"{k}={v}" for k, v in sorted((enc(k), enc(v))
                                                           for k, v in params.items()))
     to_sign = f"GET&%2F&{enc(canonical)}"
@@ -258,7 +260,7 @@ def ram_request(url: str, key_id: str, secret: str, action: str, **extra: str) -
         return exc.code, json.loads(exc.read()).get("Code", "")
 
 
-def test_fake_ram_rejects_a_wrong_signature():
+def test_fake_ram_rejects_a_wrong_signature() -> None:
     values = Values(random.Random("test_fake_ram_rejects_a_wrong_signature"), rsa_budget=0)
     key_id, secret, other = values.alibaba_id(), values.alibaba_secret(), values.alibaba_secret()
     with FakeProvider({key_id: Account(secret, name="ops-admin", ram=RamUser(
@@ -273,7 +275,7 @@ def test_fake_ram_rejects_a_wrong_signature():
                            UserName="ops-admin") == (404, "EntityNotExist.User.LoginProfile")
 
 
-def test_wrong_secret_gets_no_facts(tmp_path: Path):
+def test_wrong_secret_gets_no_facts(tmp_path: Path) -> None:
     """A key the fake knows with another secret: STS refuses the signature, and no RAM call is
     made with a key that does not work."""
     values = Values(random.Random("test_wrong_secret_gets_no_facts"), rsa_budget=0)
