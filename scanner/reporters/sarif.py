@@ -212,6 +212,9 @@ def _message(f: Finding, options: ReportOptions) -> str:
     if f.verification:
         reason = f" ({f.verification.reason})" if f.verification.reason else ""
         parts.append(f"Verification: {f.verification.status}{reason}.")
+        if f.verification.root:
+            parts.append("This is the cloud account's own key (account root key): it can do "
+                         "everything in the account.")
     loc = f.location
     if loc.commit:
         by = f" by {loc.author}" if loc.author else ""
@@ -296,6 +299,9 @@ def _properties(f: Finding, options: ReportOptions) -> dict[str, Any]:
         props["verification"] = {k: v for k, v in (
             ("status", f.verification.status), ("reason", f.verification.reason),
             ("identity", f.verification.identity)) if v is not None}
+        props["verification"]["facts"] = [
+            {"name": x.name, "value": x.value, "risk": x.risk} for x in f.verification.facts]
+        props["verification"]["root"] = f.verification.root
     if options.show_secrets:
         props["secret"] = f.secret
     return props

@@ -12,6 +12,7 @@ SEVERITY_COLORS = {"root": "magenta", "critical": "red", "high": "red", "medium"
                    "low": "cyan", "info": "blue"}
 # Skipped by design, not errors: counted, never warned about.
 BENIGN_SKIPS = (*BINARY_SKIPS, DEFAULT_EXCLUDED)
+FACT_COLORS = {"critical": "red", "high": "red", "medium": "yellow", "good": "green"}
 
 # SGR codes: reporters return plain strings, so colour is two escape sequences, not a UI library
 _COLORS = {"red": 31, "green": 32, "yellow": 33, "blue": 34, "magenta": 35, "cyan": 36,
@@ -35,7 +36,9 @@ def render_text(result: ScanResult, options: ReportOptions) -> str:
               if f.kind != "id" and (p := f.paired_with) is not None}
     folded &= set(groups)
     lines: list[str] = []
-    for key, findings in groups.items():
+    # An account's own (root) key first: it can do everything.
+    ordered = sorted(groups.items(), key=lambda kv: kv[1][0].severity != "root")
+    for key, findings in ordered:
         if key in folded and findings[0].kind == "id":
             continue
         f = findings[0]
@@ -52,6 +55,11 @@ def render_text(result: ScanResult, options: ReportOptions) -> str:
             if f.verification.identity:  # whose account the key opens
                 lines.append("  identity  " + ", ".join(
                     f"{k} {v}" for k, v in f.verification.identity.items()))
+            for fact in f.verification.facts:  # what the key is and can reach
+                label = "" if fact.name == "policy" else fact.name.replace("_", " ") + ": "
+                risk = FACT_COLORS.get(fact.risk)
+                lines.append(f"  reach     {label}{fact.value}  "
+                             + style(f"[{fact.risk}]", fg=risk))
         if f.paired_with:
             partner = f.paired_with.secret if options.show_secrets else f.paired_with.redacted
             places = groups.get((f.paired_with.rule_id, f.paired_with.secret_sha256), [])

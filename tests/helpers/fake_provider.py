@@ -9,7 +9,10 @@ body, not found, disabled, signature mismatch (Alibaba echoes its string-to-sign
 
 One server serves all providers; the request's shape tells which one is addressed:
 ``GET /user`` is GitHub, an ``AWS4-HMAC-SHA256`` or ``TC3-HMAC-SHA256`` Authorization header is
-AWS or Tencent, query parameters with ``Signature`` are Alibaba."""
+AWS or Tencent, query parameters with ``Signature`` are Alibaba (STS GetCallerIdentity, and the
+read-only RAM actions in ``RAM_ACTIONS``, routed by ``Action``; the identity each Alibaba key
+stands for, and what RAM knows of it, is configured by ``Account.identity_type`` and
+``Account.ram``)."""
 
 from __future__ import annotations
 
@@ -22,13 +25,19 @@ import threading
 import time
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from urllib.parse import parse_qsl, quote, urlsplit
 
 BEHAVIOURS = ("active", "disabled", "throttled", "unavailable", "hang", "throttled_once",
-              "unavailable_once", "nonce_once", "bad_echo", "no_permission", "redirect", "xml_bomb")
+              "unavailable_once", "nonce_once", "bad_echo", "no_permission", "redirect", "xml_bomb",
+              "expired")
+
+# Alibaba RAM API 2015-05-01 actions the fake answers (all read-only).
+RAM_ACTIONS = ("ListPoliciesForUser", "ListGroupsForUser", "ListPoliciesForGroup",
+               "GetLoginProfile", "GetUserMFAInfo", "ListAccessKeys", "GetAccessKeyLastUsed")
 
 # Nested entities: a few hundred bytes on the wire, about 3 MB once expanded (small enough
 # that expat's own amplification guard lets it through, so only refusing DTDs stops it).
@@ -37,6 +46,20 @@ XML_BOMB = ('<?xml version="1.0"?>\n<!DOCTYPE r [\n<!ENTITY l0 "lol">\n'
             + ']>\n<GetCallerIdentityResponse><GetCallerIdentityResult>'
               '<Arn>arn:aws:iam::123456789012:user/x</Arn><Account>&l6;</Account>'
               '</GetCallerIdentityResult></GetCallerIdentityResponse>')
+
+
+@dataclass
+class RamUser:
+    """What Alibaba RAM knows of a RAM user. ``denied``: the key may call no RAM action (each
+    answers 403 NoPermission), as a least-privilege key's would."""
+
+    policies: list[tuple[str, str]] = field(default_factory=list)  # (PolicyName, PolicyType)
+    groups: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    console: bool = False
+    mfa: bool = False
+    access_keys: int = 1  # this key and as many others
+    last_used: str = "2024-05-01T08:00:00Z"
+    denied: bool = False
 
 
 @dataclass
@@ -51,6 +74,11 @@ class Account:
     # A temporary credential's session token: answered active only when the request carries
     # exactly this token inside what was signed; another token is answered as expired.
     token: str | None = field(default=None, repr=False)
+    # Alibaba: who GetCallerIdentity says the key is (Account, RAMUser, AssumedRoleUser; for a
+    # role, ``name`` is the role's and ``session`` the session's), and what RAM knows of it.
+    identity_type: str = "RAMUser"
+    session: str = "keysweep-session"
+    ram: RamUser = field(default_factory=RamUser)
 
     def __post_init__(self) -> None:
         assert self.behaviour in BEHAVIOURS, self.behaviour
@@ -91,7 +119,8 @@ class FakeProvider:
         self.accounts: dict[str, Account] = dict(accounts or {})
         self.hang_seconds = hang_seconds
         self.requests: list[Recorded] = []
-        self.calls: Counter[str] = Counter()  # per key ID / token
+        self.calls: Counter[str] = Counter()  # per key ID / token (identity calls only)
+        self.ram_calls: Counter[tuple[str, str]] = Counter()  # Alibaba RAM: (key ID, Action)
         self.nonces: set[str] = set()
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -136,6 +165,15 @@ class FakeProvider:
             self.calls[key] += 1
             return self.calls[key]
 
+    def ram_call(self, key_id: str, action: str) -> None:
+        with self._lock:
+            self.ram_calls[key_id, action] += 1
+
+    def ram_actions(self, key_id: str) -> set[str]:
+        """The RAM actions called with this key ID."""
+        with self._lock:
+            return {a for k, a in self.ram_calls if k == key_id}
+
     def hang(self) -> None:
         self._stop.wait(self.hang_seconds)
 
@@ -155,6 +193,11 @@ class FakeProvider:
         if b.endswith("_once"):
             b = b[: -len("_once")] if n == 1 else "active"
         return account, b
+
+
+def _ram_policies(policies: list[tuple[str, str]]) -> list[dict[str, str]]:
+    return [{"PolicyName": name, "PolicyType": kind, "DefaultVersion": "v1", "Description": "",
+             "AttachDate": "2023-01-23T12:33:18Z"} for name, kind in policies]
 
 
 def _handler_for(fake: FakeProvider) -> type[BaseHTTPRequestHandler]:
@@ -227,10 +270,19 @@ def _handler_for(fake: FakeProvider) -> type[BaseHTTPRequestHandler]:
                                     "Code": code, "Message": message,
                                     "Recommend": "https://api.aliyun.com/troubleshoot"})
 
-            if (params.get("Action"), params.get("Version")) != ("GetCallerIdentity",
-                                                                 "2015-04-01"):
+            action = params.get("Action", "")
+            ram = action in RAM_ACTIONS
+            if (action, params.get("Version")) != ((action, "2015-05-01") if ram else
+                                                   ("GetCallerIdentity", "2015-04-01")):
                 return error(400, "InvalidAction.NotFound", "Specified api is not found.")
-            account, behaviour = fake.outcome(params.get("AccessKeyId", ""))
+            key_id = params.get("AccessKeyId", "")
+            if ram:  # counted apart: tests count identity calls per key
+                fake.ram_call(key_id, action)
+                account, behaviour = fake.accounts.get(key_id), "active"
+                if account is None:
+                    behaviour = "missing"
+            else:
+                account, behaviour = fake.outcome(key_id)
             if behaviour == "missing":
                 return error(404, "InvalidAccessKeyId.NotFound",
                              "Specified access key is not found.")
@@ -264,7 +316,8 @@ def _handler_for(fake: FakeProvider) -> type[BaseHTTPRequestHandler]:
             # Every parameter but Signature is signed, so a SecurityToken here was signed in.
             if account.token is not None and "SecurityToken" not in params:
                 return error(400, "MissingSecurityToken", "SecurityToken is mandatory.")
-            if account.token is not None and params["SecurityToken"] != account.token:
+            if account.token is not None and (params["SecurityToken"] != account.token
+                                              or behaviour == "expired"):
                 return error(400, "InvalidSecurityToken.Expired",
                              "Specified SecurityToken is expired.")
             if not fake.new_nonce(params.get("SignatureNonce", "")) or behaviour == "nonce":
@@ -272,10 +325,70 @@ def _handler_for(fake: FakeProvider) -> type[BaseHTTPRequestHandler]:
                              "already.")
             if behaviour == "no_permission":
                 return error(403, "NoPermission", "You are not authorized to do this action.")
+            if ram:
+                return self._alibaba_ram(account, key_id, action, params, rid, error)
+            uid = account.account_id
+            if account.identity_type == "Account":
+                return self._json(200, {"RequestId": rid, "IdentityType": "Account",
+                                        "AccountId": uid, "UserId": uid, "PrincipalId": uid,
+                                        "Arn": f"acs:ram::{uid}:root"})
+            if account.identity_type == "AssumedRoleUser":
+                role_id = "3" + "4" * 16
+                return self._json(200, {
+                    "RequestId": rid, "IdentityType": "AssumedRoleUser", "AccountId": uid,
+                    "PrincipalId": f"{role_id}:{account.session}", "RoleId": role_id,
+                    "Arn": f"acs:ram::{uid}:assumed-role/{account.name}/{account.session}"})
             self._json(200, {"RequestId": rid, "IdentityType": "RAMUser",
-                             "AccountId": account.account_id, "UserId": "2" + "3" * 15,
+                             "AccountId": uid, "UserId": "2" + "3" * 15,
                              "PrincipalId": "2" + "3" * 15,
-                             "Arn": f"acs:ram::{account.account_id}:user/{account.name}"})
+                             "Arn": f"acs:ram::{uid}:user/{account.name}"})
+
+        def _alibaba_ram(self, account: Account, key_id: str, action: str,
+                         params: dict[str, str], rid: str,
+                         error: Callable[[int, str, str], None]) -> None:
+            """A signed, authenticated RAM call: answered from ``account.ram`` as RAM does
+            (error codes from Alibaba's RAM error-code reference)."""
+            user = account.ram
+            if user.denied or account.identity_type != "RAMUser":
+                return error(403, "NoPermission", "You are not authorized to do this action.")
+            if action == "ListPoliciesForGroup":
+                group = params.get("GroupName", "")
+                if group not in user.groups:
+                    return error(404, "EntityNotExist.Group", "The group does not exist.")
+                return self._json(200, {"RequestId": rid,
+                                        "Policies": {"Policy": _ram_policies(user.groups[group])}})
+            if params.get("UserName") != account.name:
+                return error(404, "EntityNotExist.User", "The user does not exist.")
+            date = "2023-01-23T12:33:18Z"
+            doc: dict[str, object]
+            if action == "ListPoliciesForUser":
+                doc = {"Policies": {"Policy": _ram_policies(user.policies)}}
+            elif action == "ListGroupsForUser":
+                doc = {"Groups": {"Group": [{"GroupName": g, "Comments": "", "JoinDate": date}
+                                            for g in user.groups]}}
+            elif action == "GetLoginProfile":
+                if not user.console:
+                    return error(404, "EntityNotExist.User.LoginProfile",
+                                 "The user login profile does not exist.")
+                doc = {"LoginProfile": {"UserName": account.name, "PasswordResetRequired": False,
+                                        "MFABindRequired": False, "CreateDate": date}}
+            elif action == "GetUserMFAInfo":
+                if not user.mfa:
+                    return error(404, "EntityNotExist.User.MFADevice",
+                                 "The user has not bound any MFA device.")
+                doc = {"MFADevice": {"Type": "VMFA", "SerialNumber":
+                                     f"acs:ram::{account.account_id}:mfa/{account.name}"}}
+            elif action == "ListAccessKeys":
+                keys = [key_id] + [f"LTAI5tOTHERKEY{i:010d}" for i in range(user.access_keys - 1)]
+                doc = {"AccessKeys": {"AccessKey": [
+                    {"AccessKeyId": k, "Status": "Active", "CreateDate": date} for k in keys]}}
+            else:  # GetAccessKeyLastUsed
+                if params.get("UserAccessKeyId") != key_id:
+                    return error(404, "EntityNotExist.User.AccessKey",
+                                 "The user access key does not exist.")
+                doc = {"AccessKeyLastUsed": {"LastUsedDate": user.last_used,
+                                             "ServiceName": "Ecs"}}
+            self._json(200, {"RequestId": rid, **doc})
 
         # -- AWS: SigV4 ---------------------------------------------------------------------
 

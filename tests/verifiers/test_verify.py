@@ -689,7 +689,9 @@ def test_temporary_credential_is_verified_with_its_session_token(
     for case in ("live", "expired"):
         key_id, secret, token = new_triple(values, provider)
         known = token if case == "live" else new_triple(values, provider)[2]
-        fake.accounts[key_id] = Account(secret, account_id="777788889999", token=known)
+        # A temporary credential is a role session's (Alibaba: no RAM user to look up).
+        fake.accounts[key_id] = Account(secret, account_id="777788889999", token=known,
+                                        identity_type="AssumedRoleUser")
         (tree / case).mkdir(parents=True)
         (tree / case / "credentials").write_text(
             TRIPLE_LAYOUTS[provider].format(id=key_id, secret=secret, token=token))
