@@ -497,11 +497,21 @@ def _handler_for(fake: FakeProvider) -> type[BaseHTTPRequestHandler]:
             if not m:
                 return error("AuthFailure.InvalidAuthorization", "Authorization malformed")
             secret_id, date, service, signed, signature = m.groups()
-            if self.headers.get("X-TC-Action") != "GetCallerIdentity":
-                return error("InvalidAction", "no such action")
-            account, behaviour = fake.outcome(secret_id)
-            if behaviour in ("missing", "disabled"):  # Tencent does not tell them apart
-                return error("AuthFailure.SecretIdNotFound", "The SecretId is not found.")
+            action = self.headers.get("X-TC-Action", "")
+            cam = action in CAM_ACTIONS
+            if cam:
+                if (service, self.headers.get("X-TC-Version")) != ("cam", "2019-01-16"):
+                    return error("InvalidAction", "no such action")
+                account = fake.accounts.get(secret_id)  # not counted: only identity calls are
+                if account is None:
+                    return error("AuthFailure.SecretIdNotFound", "The SecretId is not found.")
+                behaviour = "active"
+            else:
+                if action != "GetCallerIdentity" or service != "sts":
+                    return error("InvalidAction", "no such action")
+                account, behaviour = fake.outcome(secret_id)
+                if behaviour in ("missing", "disabled"):  # Tencent does not tell them apart
+                    return error("AuthFailure.SecretIdNotFound", "The SecretId is not found.")
             assert account is not None
             if behaviour == "hang":
                 return self._hang()
@@ -531,14 +541,64 @@ def _handler_for(fake: FakeProvider) -> type[BaseHTTPRequestHandler]:
                     return error("AuthFailure.InvalidAuthorization", "X-TC-Token is not signed")
                 if self.headers.get("X-TC-Token") != account.token:
                     return error("AuthFailure.TokenFailure", "The token is invalid or expired.")
+            if cam:
+                return self._tencent_cam(account, action, body, error)
             if behaviour == "nonce":
                 return error("AuthFailure.SignatureExpire", "Signature expired.")
             if behaviour == "no_permission":
                 return error("UnauthorizedOperation", "not authorized")
-            uin = account.account_id
-            self._json(200, {"Response": {
-                "Arn": f"qcs::cam::uin/{uin}:uin/{uin}", "AccountId": uin, "UserId": uin,
-                "PrincipalId": uin, "Type": "CAMUser", "RequestId": rid}})
+            uin, sub = account.account_id, account.sub_uin
+            # Shapes of the STS GetCallerIdentity examples (a CAM user's long-term key, an
+            # AssumeRole credential); the root account's own key has UserId = AccountId.
+            answer = {
+                "user": {"Arn": f"qcs::cam::uin/{uin}:uin/{sub}", "UserId": sub,
+                         "PrincipalId": sub, "Type": "CAMUser"},
+                "root": {"Arn": f"qcs::cam::uin/{uin}:uin/{uin}", "UserId": uin,
+                         "PrincipalId": uin, "Type": "CAMUser"},
+                "role": {"Arn": f"qcs::sts:{uin}:assumed-role/4611686018427397919",
+                         "UserId": "4611686018427397919:session-1", "PrincipalId": sub,
+                         "Type": "CAMRole"},
+            }[account.kind]
+            self._json(200, {"Response": {**answer, "AccountId": uin, "RequestId": rid}})
+
+        def _tencent_cam(self, account: Account, action: str, body: bytes,
+                         error: Callable[[str, str], None]) -> None:
+            """CAM 2019-01-16 answers (SDK model shapes) about the key's own CAM user."""
+            reach = account.reach
+            if account.kind != "user" or reach is None or action in reach.denied:
+                return error("AuthFailure.UnauthorizedOperation",
+                             f"you are not authorized to perform operation (cam:{action})")
+            params = json.loads(body or b"{}")
+            sub = int(account.sub_uin)
+            if action == "DescribeSubAccounts":
+                found = [{"Uin": sub, "Name": account.name, "Uid": sub + 7, "Remark": "",
+                          "CreateTime": "2024-01-02 03:04:05", "UserType": 2}]
+                answer: dict[str, object] = {"SubAccounts": [
+                    u for u in found if u["Uin"] in params.get("FilterSubAccountUin", [])]}
+            elif action == "GetUser":
+                if params.get("Name") != account.name:
+                    return error("ResourceNotFound.UserNotExist", "user not exist")
+                answer = {"Uin": sub, "Name": account.name, "Uid": sub + 7,
+                          "ConsoleLogin": int(reach.console)}
+            elif action == "DescribeSafeAuthFlagColl":
+                flag = dict.fromkeys(("Phone", "Token", "Stoken", "Wechat", "Custom", "Mail",
+                                      "U2FToken"), 0)
+                flag["Stoken"] = int(reach.mfa_devices > 0)
+                answer = {"LoginFlag": flag, "ActionFlag": flag, "PromptTrust": 0}
+            elif action == "ListAttachedUserAllPolicies":
+                if params.get("TargetUin") != sub:
+                    return error("ResourceNotFound.UserNotExist", "user not exist")
+                policies = [{"PolicyId": str(i), "PolicyName": n, "StrategyType": "2",
+                             "Groups": []} for i, n in enumerate(reach.policies)]
+                policies += [{"PolicyId": str(100 + i), "PolicyName": n, "StrategyType": "2",
+                              "Groups": [{"GroupId": 5, "GroupName": g}]}
+                             for g, names in reach.groups.items() for i, n in enumerate(names)]
+                answer = {"PolicyList": policies, "TotalNum": len(policies)}
+            else:  # ListAccessKeys
+                answer = {"AccessKeys": [{"AccessKeyId": f"AKIDEXAMPLE{i}", "Status": s,
+                                          "CreateTime": "2024-01-02 03:04:05"}
+                                         for i, s in enumerate(reach.keys)]}
+            self._json(200, {"Response": {**answer, "RequestId": str(uuid.uuid4())}})
 
         # -- GitHub ---------------------------------------------------------------------------
 
