@@ -105,6 +105,22 @@ class Answer:
         return found[0] if found else ""
 
 
+def signed_headers(cred: Credential, host: str, amz_date: str, region: str, method: str = "POST",
+                   query: tuple[tuple[str, str], ...] = (), body: bytes = b"") -> dict[str, str]:
+    """The headers of an IAM Query API request to ``/`` signed with SigV4 for service ``iam``
+    (content type, host, date and any session token signed). Pure: the published IAM
+    ListUsers example (credentials.md W3) is reproduced through it."""
+    headers = {"Content-Type": CONTENT_TYPE, "Host": host, "X-Amz-Date": amz_date}
+    if cred.token:
+        headers["X-Amz-Security-Token"] = cred.token
+    signed = [h.lower() for h in headers]
+    canonical = signing.sigv4_canonical_request(method, "/", query, headers, signed,
+                                                signing.sha256_hex(body))
+    headers["Authorization"] = signing.sigv4_authorization(
+        cred.key_id, cred.secret, amz_date, region, "iam", canonical, signed)
+    return headers
+
+
 class IamClient:
     """Signed IAM Query API calls (POST, form body, SigV4 for service ``iam``)."""
 
@@ -118,14 +134,7 @@ class IamClient:
         body = signing.canonical_query([("Action", action), ("Version", VERSION),
                                         *params.items()]).encode()
         amz_date = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
-        headers = {"Content-Type": CONTENT_TYPE, "Host": self.http.host, "X-Amz-Date": amz_date}
-        if self.cred.token:
-            headers["X-Amz-Security-Token"] = self.cred.token
-        signed = [h.lower() for h in headers]
-        canonical = signing.sigv4_canonical_request("POST", "/", [], headers, signed,
-                                                    signing.sha256_hex(body))
-        headers["Authorization"] = signing.sigv4_authorization(
-            self.cred.key_id, self.cred.secret, amz_date, self.region, "iam", canonical, signed)
+        headers = signed_headers(self.cred, self.http.host, amz_date, self.region, body=body)
         headers["Accept"] = "text/xml"
         try:
             resp = self.http.request("POST", "/", headers=headers, body=body)
