@@ -1,8 +1,12 @@
 """AWS: STS GetCallerIdentity signed with SigV4. It needs no permission, even under an explicit
-deny. Keys of known canary-token accounts are never sent anywhere (credentials.md §2.2)."""
+deny. Keys of known canary-token accounts are never sent anywhere (credentials.md §2.2). A live
+key's blast radius (root user, IAM user's policies, console, keys) comes from read-only IAM
+calls: ``scanner.verifiers.aws_iam``."""
 
 from __future__ import annotations
 
+import dataclasses
+import logging
 import re
 import time
 import tomllib
@@ -12,9 +16,10 @@ from functools import cache
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
-from scanner.models import Verification
+from scanner.models import Fact, Verification
 from scanner.rules.loader import CANARIES_FILE, builtin_patterns_dir
 from scanner.verifiers import signing
+from scanner.verifiers.aws_iam import blast_radius
 from scanner.verifiers.base import (
     Credential,
     active,
@@ -40,6 +45,8 @@ EXPIRED = {"ExpiredToken", "InvalidToken"}
 SIGNING = {"IncompleteSignature", "MissingAuthenticationToken", "RequestExpired"}
 THROTTLED = {"Throttling", "ThrottlingException", "RequestLimitExceeded"}
 SERVER = {"ServiceUnavailable", "InternalFailure", "InternalError"}
+
+log = logging.getLogger("scanner.verifiers")
 
 
 @cache
@@ -71,7 +78,20 @@ class AwsVerifier:
             verdict, code = self._call(credential, http)
         if code == NOT_FOUND and not http.overridden:
             verdict = self._other_partitions(credential, http)
-        return verdict
+        return self._with_blast_radius(credential, http, verdict)
+
+    def _with_blast_radius(self, credential: Credential, http: HttpClient,
+                           verdict: Verification) -> Verification:
+        """A live key's verdict with what it is and can reach (read-only IAM calls)."""
+        arn = (verdict.identity or {}).get("arn")
+        if verdict.status != "active" or not arn:
+            return verdict
+        try:
+            facts, root = blast_radius(credential, http, arn)
+        except Exception as exc:  # noqa: BLE001 - the key is live whatever went wrong here
+            log.debug("aws: blast radius failed: %s", credential.scrub(repr(exc)))
+            facts, root = (Fact("blast_radius", "not checked (verifier error)"),), False
+        return dataclasses.replace(verdict, facts=facts, root=root)
 
     def _other_partitions(self, credential: Credential, http: HttpClient) -> Verification:
         """Unknown to the global endpoint: maybe a China or GovCloud key."""

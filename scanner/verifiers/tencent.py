@@ -1,16 +1,23 @@
 """Tencent Cloud: STS GetCallerIdentity signed with TC3-HMAC-SHA256 (credentials.md §2.3).
-Errors come back as HTTP 200 with ``Response.Error.Code``."""
+Errors come back as HTTP 200 with ``Response.Error.Code``. A live key's blast radius (root
+account key, a CAM user's policies, console login, MFA, keys) comes from read-only CAM calls:
+``scanner.verifiers.tencent_cam``."""
 
 from __future__ import annotations
 
+import dataclasses
+import logging
 import time
 from typing import Any
 
-from scanner.models import Verification
+from scanner.models import Fact, Verification
 from scanner.verifiers import signing
 from scanner.verifiers.base import Credential, active, http_failure, inactive, log_answer, unknown
 from scanner.verifiers.http import HttpClient, HttpResponse
 from scanner.verifiers.redaction import clean_code
+from scanner.verifiers.tencent_cam import blast_radius
+
+log = logging.getLogger("scanner.verifiers")
 
 SERVICE = "sts"
 CONTENT_TYPE = "application/json; charset=utf-8"  # signed: must be byte-identical when sent
@@ -66,12 +73,23 @@ class TencentVerifier:
         if code is None:
             if not answer.get("AccountId"):
                 return unknown("unexpected_response"), None
-            return active({"account_id": answer.get("AccountId"), "arn": answer.get("Arn"),
-                           "user_id": answer.get("UserId"),
-                           "identity_type": answer.get("Type")}), None
+            verdict = active({"account_id": answer.get("AccountId"), "arn": answer.get("Arn"),
+                              "user_id": answer.get("UserId"),
+                              "identity_type": answer.get("Type")})
+            return _with_blast_radius(cred, http, answer, verdict), None
         if code == "AuthFailure.SignatureExpire":
             return unknown("clock_skew"), code
         return CODES.get(code) or unknown(clean_code(code)), code
+
+
+def _with_blast_radius(cred: Credential, http: HttpClient, answer: dict[str, Any],
+                       verdict: Verification) -> Verification:
+    try:
+        facts, root = blast_radius(cred, http, answer)
+    except Exception as exc:  # noqa: BLE001 - the key is live whatever went wrong here
+        log.debug("tencent: blast radius failed: %s", cred.scrub(repr(exc)))
+        facts, root = (Fact("blast_radius", "not checked (verifier error)"),), False
+    return dataclasses.replace(verdict, facts=facts, root=root)
 
 
 def _response(resp: HttpResponse) -> dict[str, Any]:

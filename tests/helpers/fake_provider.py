@@ -39,6 +39,14 @@ BEHAVIOURS = ("active", "disabled", "throttled", "unavailable", "hang", "throttl
 RAM_ACTIONS = ("ListPoliciesForUser", "ListGroupsForUser", "ListPoliciesForGroup",
                "GetLoginProfile", "GetUserMFAInfo", "ListAccessKeys", "GetAccessKeyLastUsed")
 
+# IAM Query API actions the fake answers (read-only, about the caller's own user).
+IAM_ACTIONS = frozenset({"ListAttachedUserPolicies", "ListUserPolicies", "ListGroupsForUser",
+                         "ListAttachedGroupPolicies", "GetLoginProfile", "ListMFADevices",
+                         "ListAccessKeys", "GetAccessKeyLastUsed"})
+# CAM API (2019-01-16) actions the fake answers.
+CAM_ACTIONS = frozenset({"DescribeSubAccounts", "GetUser", "DescribeSafeAuthFlagColl",
+                         "ListAttachedUserAllPolicies", "ListAccessKeys"})
+
 # Nested entities: a few hundred bytes on the wire, about 3 MB once expanded (small enough
 # that expat's own amplification guard lets it through, so only refusing DTDs stops it).
 XML_BOMB = ('<?xml version="1.0"?>\n<!DOCTYPE r [\n<!ENTITY l0 "lol">\n'
@@ -63,6 +71,21 @@ class RamUser:
 
 
 @dataclass
+class Reach:
+    """What a user key may see of itself through IAM (AWS) or CAM (Tencent) read-only calls,
+    and what those calls answer. ``denied`` lists actions answered as not authorized."""
+
+    policies: tuple[str, ...] = ()  # attached directly (Tencent: directly associated)
+    inline: tuple[str, ...] = ()  # AWS inline policy names
+    groups: dict[str, tuple[str, ...]] = field(default_factory=dict)  # group -> its policies
+    console: bool = False  # AWS: a login profile; Tencent: ConsoleLogin = 1
+    mfa_devices: int = 0  # AWS: MFA devices; Tencent: login protection by token
+    keys: tuple[str, ...] = ("Active",)  # statuses of the user's access keys
+    last_used: tuple[str, str, str] | None = None  # date, service, region (AWS)
+    denied: frozenset[str] = frozenset()
+
+
+@dataclass
 class Account:
     """A key the fake provider knows. ``secret`` is the AccessKey secret (unused for GitHub,
     where the key is the token itself)."""
@@ -79,9 +102,20 @@ class Account:
     identity_type: str = "RAMUser"
     session: str = "keysweep-session"
     ram: RamUser = field(default_factory=RamUser)
+    # Who GetCallerIdentity says the key is: "user" (IAM / CAM user), "root" (the account's
+    # own key), "role" (an assumed role's session); empty: a role with a token, else a user.
+    identity: str = ""
+    # What IAM / CAM calls answer for a user; None: every one is denied (least privilege).
+    reach: Reach | None = None
+    sub_uin: str = "100023456789"  # Tencent: the CAM user's own UIN
 
     def __post_init__(self) -> None:
         assert self.behaviour in BEHAVIOURS, self.behaviour
+        assert self.identity in ("", "user", "root", "role"), self.identity
+
+    @property
+    def kind(self) -> str:
+        return self.identity or ("role" if self.token is not None else "user")
 
 
 @dataclass(frozen=True)
@@ -394,10 +428,15 @@ def _handler_for(fake: FakeProvider) -> type[BaseHTTPRequestHandler]:
 
         def _aws(self, path: str, query: str, body: bytes) -> None:
             rid = str(uuid.uuid4())
+            params = dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
+            action = params.get("Action", "")
+            iam = action in IAM_ACTIONS
 
             def error(status: int, code: str, message: str) -> None:
+                ns = "https://iam.amazonaws.com/doc/2010-05-08/" if iam \
+                    else "https://sts.amazonaws.com/doc/2011-06-15/"
                 self._send(status, (
-                    '<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">'
+                    f'<ErrorResponse xmlns="{ns}">'
                     f"<Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message>"
                     f"</Error><RequestId>{rid}</RequestId></ErrorResponse>"), "text/xml")
 
@@ -407,12 +446,23 @@ def _handler_for(fake: FakeProvider) -> type[BaseHTTPRequestHandler]:
             if not m:
                 return error(400, "IncompleteSignature", "Authorization header malformed")
             key_id, date, region, service, signed, signature = m.groups()
-            if body != b"Action=GetCallerIdentity&Version=2011-06-15":
-                return error(400, "InvalidAction", "Could not find operation")
-            account, behaviour = fake.outcome(key_id)
-            if behaviour in ("missing", "disabled"):  # AWS does not tell them apart
-                return error(403, "InvalidClientTokenId",
-                             "The security token included in the request is invalid.")
+            if iam:
+                # IAM: the global endpoint, signed for us-east-1 and service iam.
+                if params.get("Version") != "2010-05-08" or (region, service) != ("us-east-1",
+                                                                                   "iam"):
+                    return error(400, "InvalidAction", "Could not find operation")
+                account = fake.accounts.get(key_id)  # not counted: only identity calls are
+                if account is None:
+                    return error(403, "InvalidClientTokenId",
+                                 "The security token included in the request is invalid.")
+                behaviour = "active"
+            else:
+                if body != b"Action=GetCallerIdentity&Version=2011-06-15" or service != "sts":
+                    return error(400, "InvalidAction", "Could not find operation")
+                account, behaviour = fake.outcome(key_id)
+                if behaviour in ("missing", "disabled"):  # AWS does not tell them apart
+                    return error(403, "InvalidClientTokenId",
+                                 "The security token included in the request is invalid.")
             assert account is not None
             if behaviour == "hang":
                 return self._hang()
@@ -448,17 +498,101 @@ def _handler_for(fake: FakeProvider) -> type[BaseHTTPRequestHandler]:
                 if self.headers.get("X-Amz-Security-Token") != account.token:
                     return error(400, "ExpiredToken",
                                  "The security token included in the request is expired")
+            if iam:
+                return self._aws_iam(account, key_id, action, params, error)
             if behaviour == "no_permission":
                 return error(403, "AccessDenied", "not authorized")
             if behaviour == "xml_bomb":
                 return self._send(200, XML_BOMB, "text/xml")
-            arn = f"arn:aws:iam::{account.account_id}:user/{account.name}"
+            acc = account.account_id
+            arn, user_id = {
+                "user": (f"arn:aws:iam::{acc}:user/{account.name}", "AIDAEXAMPLEUSERID"),
+                "root": (f"arn:aws:iam::{acc}:root", acc),
+                "role": (f"arn:aws:sts::{acc}:assumed-role/{account.name}/session-1",
+                         "AROAEXAMPLEROLEID:session-1"),
+            }[account.kind]
             self._send(200, (
                 '<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">'
-                f"<GetCallerIdentityResult><Arn>{arn}</Arn><UserId>AIDAEXAMPLEUSERID</UserId>"
-                f"<Account>{account.account_id}</Account></GetCallerIdentityResult>"
+                f"<GetCallerIdentityResult><Arn>{arn}</Arn><UserId>{user_id}</UserId>"
+                f"<Account>{acc}</Account></GetCallerIdentityResult>"
                 f"<ResponseMetadata><RequestId>{rid}</RequestId></ResponseMetadata>"
                 "</GetCallerIdentityResponse>"), "text/xml")
+
+        def _aws_iam(self, account: Account, key_id: str, action: str, params: dict[str, str],
+                     error: Callable[[int, str, str], None]) -> None:
+            """The IAM Query API answers (API reference shapes) for the key's own user."""
+            reach = account.reach
+            acc = account.account_id
+            caller = {"root": f"arn:aws:iam::{acc}:root",
+                      "role": f"arn:aws:sts::{acc}:assumed-role/{account.name}/session-1"
+                      }.get(account.kind, f"arn:aws:iam::{acc}:user/{account.name}")
+            if account.kind == "role" or (reach is None and account.kind != "root") \
+                    or (reach is not None and action in reach.denied):
+                return error(403, "AccessDenied", f"User: {caller} is not authorized to perform:"
+                             f" iam:{action} on resource: user {account.name}")
+            reach = reach or Reach()
+            user = params.get("UserName", "")
+            if account.kind == "user" and user and user != account.name:
+                return error(404, "NoSuchEntity", f"The user with name {user} cannot be found.")
+
+            def members(items: list[str]) -> str:
+                return "".join(f"<member>{i}</member>" for i in items)
+
+            def attached(names: tuple[str, ...]) -> str:
+                return "<AttachedPolicies>" + members([
+                    f"<PolicyName>{n}</PolicyName><PolicyArn>arn:aws:iam::aws:policy/{n}"
+                    "</PolicyArn>" for n in names]) + "</AttachedPolicies>"
+
+            if action == "ListAttachedUserPolicies":
+                result = attached(reach.policies) + "<IsTruncated>false</IsTruncated>"
+            elif action == "ListUserPolicies":
+                result = (f"<PolicyNames>{members(list(reach.inline))}</PolicyNames>"
+                          "<IsTruncated>false</IsTruncated>")
+            elif action == "ListGroupsForUser":
+                result = "<Groups>" + members([
+                    f"<Path>/</Path><GroupName>{g}</GroupName><GroupId>AGPAEXAMPLE{i}</GroupId>"
+                    f"<Arn>arn:aws:iam::{acc}:group/{g}</Arn>"
+                    "<CreateDate>2024-01-02T03:04:05Z</CreateDate>"
+                    for i, g in enumerate(reach.groups)]) + "</Groups><IsTruncated>false" \
+                    "</IsTruncated>"
+            elif action == "ListAttachedGroupPolicies":
+                group = params.get("GroupName", "")
+                if group not in reach.groups:
+                    return error(404, "NoSuchEntity", f"The group with name {group} cannot be "
+                                 "found.")
+                result = attached(reach.groups[group]) + "<IsTruncated>false</IsTruncated>"
+            elif action == "GetLoginProfile":
+                if not reach.console:
+                    return error(404, "NoSuchEntity", f"Login Profile for User {user} cannot "
+                                 "be found.")
+                result = (f"<LoginProfile><UserName>{user}</UserName><CreateDate>"
+                          "2024-01-02T03:04:05Z</CreateDate></LoginProfile>")
+            elif action == "ListMFADevices":
+                result = "<MFADevices>" + members([
+                    f"<UserName>{user}</UserName><SerialNumber>arn:aws:iam::{acc}:mfa/{user}-{i}"
+                    "</SerialNumber><EnableDate>2024-01-02T03:04:05Z</EnableDate>"
+                    for i in range(reach.mfa_devices)]) + "</MFADevices>" \
+                    "<IsTruncated>false</IsTruncated>"
+            elif action == "ListAccessKeys":
+                ids = [key_id] + [f"AKIAEXAMPLEOTHER{i:04d}" for i in range(len(reach.keys))]
+                result = "<AccessKeyMetadata>" + members([
+                    f"<UserName>{user}</UserName><AccessKeyId>{k}</AccessKeyId>"
+                    f"<Status>{s}</Status><CreateDate>2024-01-02T03:04:05Z</CreateDate>"
+                    for k, s in zip(ids, reach.keys, strict=False)]) + \
+                    "</AccessKeyMetadata><IsTruncated>false</IsTruncated>"
+            else:  # GetAccessKeyLastUsed
+                if params.get("AccessKeyId") != key_id:
+                    return error(404, "NoSuchEntity", "The Access Key cannot be found.")
+                used = reach.last_used
+                result = (f"<UserName>{user or account.name}</UserName><AccessKeyLastUsed>"
+                          + (f"<LastUsedDate>{used[0]}</LastUsedDate><ServiceName>{used[1]}"
+                             f"</ServiceName><Region>{used[2]}</Region>" if used else
+                             "<ServiceName>N/A</ServiceName><Region>N/A</Region>")
+                          + "</AccessKeyLastUsed>")
+            self._send(200, (
+                f'<{action}Response xmlns="https://iam.amazonaws.com/doc/2010-05-08/">'
+                f"<{action}Result>{result}</{action}Result><ResponseMetadata><RequestId>"
+                f"{uuid.uuid4()}</RequestId></ResponseMetadata></{action}Response>"), "text/xml")
 
         # -- Tencent Cloud: TC3 ---------------------------------------------------------------
 
@@ -475,11 +609,21 @@ def _handler_for(fake: FakeProvider) -> type[BaseHTTPRequestHandler]:
             if not m:
                 return error("AuthFailure.InvalidAuthorization", "Authorization malformed")
             secret_id, date, service, signed, signature = m.groups()
-            if self.headers.get("X-TC-Action") != "GetCallerIdentity":
-                return error("InvalidAction", "no such action")
-            account, behaviour = fake.outcome(secret_id)
-            if behaviour in ("missing", "disabled"):  # Tencent does not tell them apart
-                return error("AuthFailure.SecretIdNotFound", "The SecretId is not found.")
+            action = self.headers.get("X-TC-Action", "")
+            cam = action in CAM_ACTIONS
+            if cam:
+                if (service, self.headers.get("X-TC-Version")) != ("cam", "2019-01-16"):
+                    return error("InvalidAction", "no such action")
+                account = fake.accounts.get(secret_id)  # not counted: only identity calls are
+                if account is None:
+                    return error("AuthFailure.SecretIdNotFound", "The SecretId is not found.")
+                behaviour = "active"
+            else:
+                if action != "GetCallerIdentity" or service != "sts":
+                    return error("InvalidAction", "no such action")
+                account, behaviour = fake.outcome(secret_id)
+                if behaviour in ("missing", "disabled"):  # Tencent does not tell them apart
+                    return error("AuthFailure.SecretIdNotFound", "The SecretId is not found.")
             assert account is not None
             if behaviour == "hang":
                 return self._hang()
@@ -509,14 +653,64 @@ def _handler_for(fake: FakeProvider) -> type[BaseHTTPRequestHandler]:
                     return error("AuthFailure.InvalidAuthorization", "X-TC-Token is not signed")
                 if self.headers.get("X-TC-Token") != account.token:
                     return error("AuthFailure.TokenFailure", "The token is invalid or expired.")
+            if cam:
+                return self._tencent_cam(account, action, body, error)
             if behaviour == "nonce":
                 return error("AuthFailure.SignatureExpire", "Signature expired.")
             if behaviour == "no_permission":
                 return error("UnauthorizedOperation", "not authorized")
-            uin = account.account_id
-            self._json(200, {"Response": {
-                "Arn": f"qcs::cam::uin/{uin}:uin/{uin}", "AccountId": uin, "UserId": uin,
-                "PrincipalId": uin, "Type": "CAMUser", "RequestId": rid}})
+            uin, sub = account.account_id, account.sub_uin
+            # Shapes of the STS GetCallerIdentity examples (a CAM user's long-term key, an
+            # AssumeRole credential); the root account's own key has UserId = AccountId.
+            answer = {
+                "user": {"Arn": f"qcs::cam::uin/{uin}:uin/{sub}", "UserId": sub,
+                         "PrincipalId": sub, "Type": "CAMUser"},
+                "root": {"Arn": f"qcs::cam::uin/{uin}:uin/{uin}", "UserId": uin,
+                         "PrincipalId": uin, "Type": "CAMUser"},
+                "role": {"Arn": f"qcs::sts:{uin}:assumed-role/4611686018427397919",
+                         "UserId": "4611686018427397919:session-1", "PrincipalId": sub,
+                         "Type": "CAMRole"},
+            }[account.kind]
+            self._json(200, {"Response": {**answer, "AccountId": uin, "RequestId": rid}})
+
+        def _tencent_cam(self, account: Account, action: str, body: bytes,
+                         error: Callable[[str, str], None]) -> None:
+            """CAM 2019-01-16 answers (SDK model shapes) about the key's own CAM user."""
+            reach = account.reach
+            if account.kind != "user" or reach is None or action in reach.denied:
+                return error("AuthFailure.UnauthorizedOperation",
+                             f"you are not authorized to perform operation (cam:{action})")
+            params = json.loads(body or b"{}")
+            sub = int(account.sub_uin)
+            if action == "DescribeSubAccounts":
+                found = [{"Uin": sub, "Name": account.name, "Uid": sub + 7, "Remark": "",
+                          "CreateTime": "2024-01-02 03:04:05", "UserType": 2}]
+                answer: dict[str, object] = {"SubAccounts": [
+                    u for u in found if u["Uin"] in params.get("FilterSubAccountUin", [])]}
+            elif action == "GetUser":
+                if params.get("Name") != account.name:
+                    return error("ResourceNotFound.UserNotExist", "user not exist")
+                answer = {"Uin": sub, "Name": account.name, "Uid": sub + 7,
+                          "ConsoleLogin": int(reach.console)}
+            elif action == "DescribeSafeAuthFlagColl":
+                flag = dict.fromkeys(("Phone", "Token", "Stoken", "Wechat", "Custom", "Mail",
+                                      "U2FToken"), 0)
+                flag["Stoken"] = int(reach.mfa_devices > 0)
+                answer = {"LoginFlag": flag, "ActionFlag": flag, "PromptTrust": 0}
+            elif action == "ListAttachedUserAllPolicies":
+                if params.get("TargetUin") != sub:
+                    return error("ResourceNotFound.UserNotExist", "user not exist")
+                policies = [{"PolicyId": str(i), "PolicyName": n, "StrategyType": "2",
+                             "Groups": []} for i, n in enumerate(reach.policies)]
+                policies += [{"PolicyId": str(100 + i), "PolicyName": n, "StrategyType": "2",
+                              "Groups": [{"GroupId": 5, "GroupName": g}]}
+                             for g, names in reach.groups.items() for i, n in enumerate(names)]
+                answer = {"PolicyList": policies, "TotalNum": len(policies)}
+            else:  # ListAccessKeys
+                answer = {"AccessKeys": [{"AccessKeyId": f"AKIDEXAMPLE{i}", "Status": s,
+                                          "CreateTime": "2024-01-02 03:04:05"}
+                                         for i, s in enumerate(reach.keys)]}
+            self._json(200, {"Response": {**answer, "RequestId": str(uuid.uuid4())}})
 
         # -- GitHub ---------------------------------------------------------------------------
 
