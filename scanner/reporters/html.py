@@ -120,8 +120,6 @@ def render_html(result: ScanResult, options: ReportOptions) -> str:
     parts.append("</ul>")
     parts.append("</header>")
     parts.append("<main>")
-    if scope.repositories:
-        parts.extend(_repositories(secrets, options))
     if live:
         parts.append('<section id="live" aria-labelledby="live-h">')
         parts.append('<h2 id="live-h">Live keys: rotate now</h2>')
@@ -129,6 +127,8 @@ def render_html(result: ScanResult, options: ReportOptions) -> str:
                      "keysweep asked (a read-only call).</p>")
         parts.extend(_secret(g, options, i) for i, g in enumerate(live, 1))
         parts.append("</section>")
+    if scope.repositories:  # a sweep: where the leaks are, after what to rotate now
+        parts.extend(_repositories(secrets, options))
     if rest:
         parts.append('<section id="others" aria-labelledby="others-h">')
         heading = "Other secrets, by severity" if live else "Secrets, by severity"
@@ -394,6 +394,7 @@ vertical-align:top}
 thead th{color:var(--muted);font-weight:600;white-space:nowrap}
 tbody th{font-weight:600}
 td.alarm{color:var(--alarm);font-weight:700}
+ul.identity{list-style:none;padding:0;margin:0}
 .fix{border-top:1px dashed var(--line);margin-top:.6rem}
 .fix p{margin:.2rem 0 .4rem}
 figure.chart-box{margin:1rem 0}
