@@ -10,6 +10,7 @@ import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,7 +25,7 @@ from scanner.models import ScanResult
 from scanner.progress import Progress
 from scanner.redact import quoted
 from scanner.reporters import REPORTERS, ReportOptions
-from scanner.reporters.options import shown_path
+from scanner.reporters.options import ReportScope, shown_path
 from scanner.reporters.text import BENIGN_SKIPS
 from scanner.rules.loader import load_rules
 from scanner.sources.inputs import ReadOptions
@@ -118,9 +119,10 @@ class Service:
 
     # -- after the scan -----------------------------------------------------------------
 
-    def finish(self, result: ScanResult, to_terminal: bool) -> Outcome:
+    def finish(self, result: ScanResult, to_terminal: bool,
+               scope: ReportScope | None = None) -> Outcome:
         """Triage, verification, reports and the exit code."""
-        return self.report(self.triaged(result), to_terminal)
+        return self.report(self.triaged(result), to_terminal, scope)
 
     def triaged(self, result: ScanResult, with_baseline: bool = True) -> ScanResult:
         """The result with allowlists, the ignore file and (unless making a new one) the
@@ -161,7 +163,9 @@ class Service:
                         and f.verification.status == "active"]
         return dataclasses.replace(result, findings=findings)
 
-    def report(self, result: ScanResult, to_terminal: bool) -> Outcome:
+    def report(self, result: ScanResult, to_terminal: bool,
+               scope: ReportScope | None = None) -> Outcome:
+        """The reports; ``scope`` says what was scanned (the HTML header and links)."""
         o, s = self.options, self.settings
         fmt = o.fmt or s.format or ("text" if to_terminal and not o.output else "json")
         color = {"always": True, "never": False}.get(
@@ -169,7 +173,9 @@ class Service:
         options = ReportOptions(show_secrets=o.show_secrets, color=color, verbose=o.verbose,
                                 show_suppressed=o.show_suppressed,
                                 providers=self.config.rules.providers,
-                                rules=self.config.rules.rules, tool_version=__version__)
+                                rules=self.config.rules.rules, tool_version=__version__,
+                                scope=scope or ReportScope(),
+                                generated_at=datetime.now(UTC).isoformat(timespec="seconds"))
         outcome = Outcome(color=color)
         text = REPORTERS[fmt](result, options)
         if o.quiet and fmt == "text" and not result.findings:

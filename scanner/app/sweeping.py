@@ -87,12 +87,14 @@ def run_sweep(service: Service, request: SweepRequest, progress: Progress,
 def store_report(service: Service, db: Path, repository: str | None, status: str | None,
                  to_terminal: bool) -> Outcome:
     """A report of what a sweep stored; ``status='active'`` as text is the rotate-now list."""
+    from scanner.app.scope import sweep_scope
     from scanner.reporters.rotation import render_rotation
     from scanner.sweep.findings import load_findings
     from scanner.sweep.store import Store
 
     with Store(db, read_only=True) as store:
         findings = load_findings(store, repository)
+        repos = [r for r in store.repository_list() if repository in (None, r[0])]
     if status:
         findings = [f for f in findings if f.verification and f.verification.status == status]
     result = ScanResult(findings=findings, stats=replace(
@@ -104,7 +106,9 @@ def store_report(service: Service, db: Path, repository: str | None, status: str
             write_private(o.output, text)
             return Outcome()
         return Outcome(stdout=text)
-    return service.report(result, to_terminal)
+    target = f"sweep store {db}" + (f", repository {repository}" if repository else "") \
+        + (f", status {status}" if status else "")
+    return service.report(result, to_terminal, sweep_scope(target, repos))
 
 
 def default_cache() -> Path:

@@ -16,6 +16,7 @@ from scanner.engine.config import default_jobs
 from scanner.matching.prefilter import ENGINES
 from scanner.models import ScanResult
 from scanner.reporters import REPORTERS
+from scanner.reporters.options import ReportScope
 
 FORMATS = tuple(REPORTERS)
 
@@ -88,9 +89,9 @@ def service(opts: dict[str, Any], start: str | Path = ".", **extra: Any) -> Serv
     return Service(RunOptions.from_cli(opts, **extra), start)
 
 
-def finish(run: Service, result: ScanResult) -> int:
+def finish(run: Service, result: ScanResult, scope: ReportScope | None = None) -> int:
     """Triage, verify, report, and print what the run says."""
-    outcome = run.finish(result, to_terminal=sys.stdout.isatty())
+    outcome = run.finish(result, to_terminal=sys.stdout.isatty(), scope=scope)
     if outcome.stdout:
         click.echo(outcome.stdout, nl=False, color=outcome.color)
     for line in outcome.stderr:

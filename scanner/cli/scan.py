@@ -31,9 +31,12 @@ def scan(paths: tuple[str, ...], exclude: tuple[str, ...], no_default_excludes: 
         raise UsageError("--staged takes one repository path")
     run = service(opts, targets[0], excludes=exclude, default_excludes=not no_default_excludes)
     progress = TqdmProgress(run.progress_enabled)
+    from scanner.app.scope import paths_scope, repository_scope
+
     if staged:
-        return finish(run, run.scan_staged(targets[0], progress))
-    return finish(run, run.scan_paths(targets, progress))
+        return finish(run, run.scan_staged(targets[0], progress),
+                      repository_scope(targets[0], f"staged changes in {targets[0]}"))
+    return finish(run, run.scan_paths(targets, progress), paths_scope(targets))
 
 
 @click.command("git")
@@ -56,12 +59,18 @@ def git_command(repo: str, all_refs: bool, branch: str | None, since: str | None
                                     ("--range", rev_range), ("--staged", staged)) if on]
     if len(chosen) > 1 or (since and (rev_range or staged)):
         raise UsageError(f"choose one of {', '.join(chosen + (['--since'] if since else []))}")
+    from scanner.app.scope import repository_scope
+
     run = service(opts, repo)
     progress = TqdmProgress(run.progress_enabled)
     if staged:
-        return finish(run, run.scan_staged(repo, progress))
+        return finish(run, run.scan_staged(repo, progress),
+                      repository_scope(repo, f"staged changes in {repo}"))
     scope = GitScope(branch=branch, since=since, range=rev_range)
-    return finish(run, run.scan_history(repo, scope, progress))
+    which = (f"branch {branch}" if branch else f"range {rev_range}" if rev_range
+             else "all refs") + (f", since {since}" if since else "")
+    return finish(run, run.scan_history(repo, scope, progress),
+                  repository_scope(repo, f"git history of {repo} ({which})"))
 
 
 @click.command("ci")
@@ -79,4 +88,7 @@ def ci_command(repo: str, **opts: Any) -> int:
     scope, description = ci_scope(dict(os.environ), git)
     if not opts["quiet"]:
         click.echo(f"keysweep: scanning {description}", err=True)
-    return finish(run, run.scan_history(git, scope, TqdmProgress(run.progress_enabled)))
+    from scanner.app.scope import repository_scope
+
+    return finish(run, run.scan_history(git, scope, TqdmProgress(run.progress_enabled)),
+                  repository_scope(git, f"{description} of {repo}"))

@@ -96,7 +96,7 @@ def sweep(repo_list: str | None, directory: str | None, db: str, cache: str | No
 @click.command()
 @click.option("--db", required=True, type=click.Path(exists=True, dir_okay=False),
               help="The store a sweep wrote.")
-@click.option("--format", "-f", "fmt", type=click.Choice(["text", "json", "csv", "sarif"]),
+@click.option("--format", "-f", "fmt", type=click.Choice(["text", "json", "csv", "sarif", "html"]),
               help="[default: text on a terminal, json otherwise]")
 @click.option("--repo", "repository", metavar="NAME", help="Only this repository.")
 @click.option("--status", type=click.Choice(["active", "inactive", "unknown", "skipped"]),

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from scanner.models import ScanResult
 from scanner.reporters.csv import render_csv
+from scanner.reporters.html import render_html
 from scanner.reporters.json import render_json, render_jsonl
 from scanner.reporters.junit import render_junit
 from scanner.reporters.options import ReportOptions
@@ -22,6 +23,7 @@ REPORTERS: dict[str, Reporter] = {
     "sarif": render_sarif,
     "csv": render_csv,
     "junit": render_junit,
+    "html": render_html,
 }
 
 __all__ = ["REPORTERS", "ReportOptions", "Reporter"]

@@ -8,6 +8,26 @@ from scanner.rules.schema import Provider, Rule
 
 
 @dataclass(frozen=True)
+class RepoInfo:
+    """One repository of a sweep, as a report lists it."""
+
+    name: str
+    web_url: str | None = None  # its code-host page (``codehost.web_base``), if known
+    last_scanned: str | None = None  # ISO time the latest successful scan finished
+
+
+@dataclass(frozen=True)
+class ReportScope:
+    """What was scanned, for a report's header and links."""
+
+    target: str = ""  # for people: "git history of ./app (all refs)", "3 paths", "sweep.db"
+    repository: str | None = None  # the one repository a git/ci scan read (a name for people)
+    # code-host web address per repository name; "" is a git/ci scan's own repository
+    web_urls: dict[str, str] = field(default_factory=dict)
+    repositories: tuple[RepoInfo, ...] = ()  # a sweep's repositories (report --db)
+
+
+@dataclass(frozen=True)
 class ReportOptions:
     show_secrets: bool = False
     color: bool = False
@@ -16,6 +36,8 @@ class ReportOptions:
     providers: dict[str, Provider] = field(default_factory=dict)
     rules: tuple[Rule, ...] = ()  # every rule that ran (SARIF describes each)
     tool_version: str = ""
+    scope: ReportScope = ReportScope()
+    generated_at: str = ""  # ISO time the report was made
 
 
 def printable(text: str) -> str:

@@ -556,6 +556,14 @@ class Store:
         return {r[0] for r in self._db.execute(
             "SELECT object FROM scanned_objects WHERE repository_id = ?", (repo_id,))}
 
+    def repository_list(self) -> list[tuple[str, str, str, str | None]]:
+        """(name, url, path, when its latest successful scan finished) of every repository."""
+        return [(str(name), str(url), str(path), last) for name, url, path, last in
+                self._db.execute(
+                    "SELECT r.name, r.url, r.path, (SELECT MAX(s.finished_at) FROM scans s "
+                    "WHERE s.repository_id = r.id AND s.status = 'ok') "
+                    "FROM repositories r ORDER BY r.name")]
+
     def interrupt_running(self) -> int:
         """Mark scans a killed run left 'running' as interrupted (only safe while holding
         the sweep lock: otherwise they may belong to a live sweep)."""
