@@ -37,6 +37,9 @@ from scanner.verifiers.tokens import (
     HuggingfaceVerifier,
     NpmVerifier,
     OpenaiVerifier,
+    SendgridVerifier,
+    SlackVerifier,
+    StripeVerifier,
 )
 
 __all__ = ["VERIFIERS", "Credential", "Verifier", "credential_for", "validate_endpoints",
@@ -58,6 +61,9 @@ VERIFIERS: dict[str, Verifier] = {
     "anthropic": AnthropicVerifier(),
     "dashscope": DashscopeVerifier(),
     "huggingface": HuggingfaceVerifier(),
+    "slack": SlackVerifier(),
+    "stripe": StripeVerifier(),
+    "sendgrid": SendgridVerifier(),
 }
 
 BACKOFF_BASE = 0.5  # seconds before the first retry; doubled each time

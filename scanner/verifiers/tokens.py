@@ -403,3 +403,94 @@ class HuggingfaceVerifier:
         if resp.status == 401:
             return inactive("invalid_token")
         return _fallback(resp)
+
+
+# -- Slack, Stripe, SendGrid ----------------------------------------------------------------
+
+SLACK_INACTIVE = frozenset({"invalid_auth", "not_authed", "token_revoked", "token_expired",
+                            "account_inactive"})
+
+
+class SlackVerifier:
+    """Slack bot, user and app-level tokens: ``auth.test`` with the token as a bearer
+    (https://api.slack.com/methods/auth.test). Slack answers HTTP 200 either way: ``ok`` true
+    with team and user, or ``ok`` false with ``error`` (``invalid_auth``, ``token_revoked``,
+    ``account_inactive``, ...). It needs no scope."""
+
+    name = "slack"
+    endpoint = "https://slack.com/api"
+    rate = 1.0  # auth.test is a Tier-special method: be gentle
+
+    def verify(self, credential: Credential, http: HttpClient) -> Verification:
+        resp = http.request("POST", "/auth.test", headers=_bearer(
+            credential.secret, **{"Content-Type": "application/x-www-form-urlencoded"}))
+        body = resp.json_object()
+        error = str(body.get("error") or "") or None
+        log_answer(credential, self.name, resp.status, error, resp.header("x-slack-req-id"),
+                   None)
+        if resp.status == 200 and body.get("ok") is True:
+            return active({"team": body.get("team"), "team_id": body.get("team_id"),
+                           "user": body.get("user"), "user_id": body.get("user_id"),
+                           "bot_id": body.get("bot_id"), "url": body.get("url")})
+        if resp.status == 200 and error in SLACK_INACTIVE:
+            return inactive(error or "invalid_auth")
+        if resp.status == 200 and error == "ratelimited":
+            return unknown("throttled")
+        return _fallback(resp) if resp.status != 200 else unknown(error or "unexpected_answer")
+
+
+class StripeVerifier:
+    """Stripe secret and restricted keys: ``GET /v1/balance``, a read
+    (https://docs.stripe.com/api/balance/balance_retrieve), with the key as a bearer
+    (https://docs.stripe.com/api/authentication). 401 is an invalid or expired key; a
+    restricted key without the balance read permission gets 403
+    (https://docs.stripe.com/api/errors)."""
+
+    name = "stripe"
+    endpoint = "https://api.stripe.com"
+    rate = 5.0
+
+    def verify(self, credential: Credential, http: HttpClient) -> Verification:
+        resp, body = _get(http, "/v1/balance", _bearer(credential.secret))
+        code, message = _error_fields(body)
+        log_answer(credential, self.name, resp.status, code, resp.header("request-id"),
+                   message)
+        mode = "live" if "_live_" in credential.secret else "test"
+        if resp.status == 200 and body.get("object") == "balance":
+            return active({"livemode": body.get("livemode"), "mode": mode})
+        if resp.status == 401:
+            return inactive("invalid_api_key")
+        if resp.status == 403:
+            return with_facts(active({"mode": mode}), not_permitted("balance"))
+        return _fallback(resp)
+
+
+class SendgridVerifier:
+    """SendGrid API keys: ``GET /v3/scopes``, the scopes of the key making the call
+    (https://www.twilio.com/docs/sendgrid/api-reference/api-key-permissions/
+    retrieve-a-list-of-scopes-for-which-this-user-has-access). 401 is a bad or deleted key;
+    403 a key not allowed the call."""
+
+    name = "sendgrid"
+    endpoint = "https://api.sendgrid.com"
+    rate = 3.0
+
+    def verify(self, credential: Credential, http: HttpClient) -> Verification:
+        resp, body = _get(http, "/v3/scopes", _bearer(credential.secret))
+        errors = body.get("errors")
+        first = errors[0] if isinstance(errors, list) and errors and isinstance(
+            errors[0], dict) else {}
+        log_answer(credential, self.name, resp.status, None, resp.header("x-message-id"),
+                   str(first.get("message") or ""))
+        scopes = body.get("scopes")
+        if resp.status == 200 and isinstance(scopes, list):
+            names = [str(s) for s in scopes]
+            sends = any(s.startswith("mail.send") for s in names)
+            return with_facts(active({"scopes": len(names)}),
+                              Fact("mail_send", "allowed" if sends else NOT_PERMITTED,
+                                   "high" if sends else "good"))
+        if resp.status == 401:
+            return inactive("unauthorized")
+        if resp.status == 403:
+            return with_facts(active(), not_permitted("scopes"))
+        return _fallback(resp)

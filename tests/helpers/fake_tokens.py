@@ -22,7 +22,8 @@ from urllib.parse import urlsplit
 BEHAVIOURS = ("active", "revoked", "no_permission", "throttled", "unavailable",
               "expired", "no_quota")
 PROVIDERS = ("gitlab", "npm", "digitalocean", "cloudflare", "openai", "anthropic", "dashscope",
-             "huggingface")
+             "huggingface", "slack", "stripe", "sendgrid")
+BASE_PATHS = {"cloudflare": "/client/v4", "slack": "/api"}
 ANTHROPIC_VERSION = "2023-06-01"
 CLOUDFLARE_ACCOUNT = "023e105f4ecef8ad9ca31a8372d0c353"
 
@@ -56,8 +57,8 @@ class _Answer:
 
 class FakeTokens:
     """``with FakeTokens("gitlab", {token: Token()}) as fake:`` then
-    ``--verify-endpoint gitlab=<fake.url>`` (Cloudflare: ``fake.url`` ends in its
-    ``/client/v4`` base path, as its real endpoint does)."""
+    ``--verify-endpoint gitlab=<fake.url>`` (Cloudflare's and Slack's ``fake.url`` end in
+    their ``/client/v4`` and ``/api`` base paths, as their real endpoints do)."""
 
     def __init__(self, provider: str, tokens: dict[str, Token] | None = None) -> None:
         assert provider in PROVIDERS, provider
@@ -73,7 +74,7 @@ class FakeTokens:
     @property
     def url(self) -> str:
         base = f"http://127.0.0.1:{self._server.server_port}"
-        return base + "/client/v4" if self.provider == "cloudflare" else base
+        return base + BASE_PATHS.get(self.provider, "")
 
     def __enter__(self) -> FakeTokens:
         self._thread.start()
@@ -281,6 +282,58 @@ class FakeTokens:
                              "auth": {"type": "access_token", "accessToken": {
                                  "displayName": "ci-read", "role": "read",
                                  "createdAt": "2024-03-01T10:00:00.000Z"}}})
+
+    def _slack(self, method: str, path: str, headers: dict[str, str]) -> _Answer:
+        # https://api.slack.com/methods/auth.test: HTTP 200 either way, "ok" tells
+        if path != "/api/auth.test":
+            return _Answer(404, {"ok": False, "error": "unknown_method"})
+        token = self._bearer(headers)
+        if token is None:
+            return _Answer(200, {"ok": False, "error": "not_authed"})
+        t = self.tokens.get(token)
+        if t is None:
+            return _Answer(200, {"ok": False, "error": "invalid_auth"})
+        if t.behaviour == "revoked":
+            return _Answer(200, {"ok": False, "error": "token_revoked"})
+        if (other := self._transient(t)) is not None:
+            return other
+        return _Answer(200, {"ok": True, "url": "https://subarachnoid.slack.com/",
+                             "team": "Subarachnoid Workspace", "user": t.name,
+                             "team_id": "T12345678", "user_id": "W12345678"})
+
+    def _stripe(self, method: str, path: str, headers: dict[str, str]) -> _Answer:
+        if method != "GET" or path != "/v1/balance":
+            return _Answer(404, {"error": {"type": "invalid_request_error",
+                                           "message": f"Unrecognized request URL (GET: {path})."}})
+        t = self._lookup(self._bearer(headers))
+        if t is None:
+            return _Answer(401, {"error": {"type": "invalid_request_error",
+                                           "message": "Invalid API Key provided: sk_live_****"}})
+        if (other := self._transient(t)) is not None:
+            return other
+        if t.behaviour == "no_permission":
+            return _Answer(403, {"error": {
+                "type": "invalid_request_error",
+                "message": "The provided key does not have the required permissions for this "
+                           "endpoint on account 'acct_1032D82eZvKYlo2C'."}})
+        return _Answer(200, {"object": "balance", "livemode": True,
+                             "available": [{"amount": 0, "currency": "usd",
+                                            "source_types": {"card": 0}}],
+                             "pending": [{"amount": 0, "currency": "usd",
+                                          "source_types": {"card": 0}}]})
+
+    def _sendgrid(self, method: str, path: str, headers: dict[str, str]) -> _Answer:
+        if method != "GET" or path != "/v3/scopes":
+            return _Answer(404, {"errors": [{"field": None, "message": "resource not found"}]})
+        t = self._lookup(self._bearer(headers))
+        if t is None:
+            return _Answer(401, {"errors": [{"field": None,
+                                             "message": "authorization required"}]})
+        if (other := self._transient(t)) is not None:
+            return other
+        if t.behaviour == "no_permission":
+            return _Answer(403, {"errors": [{"field": None, "message": "access forbidden"}]})
+        return _Answer(200, {"scopes": ["mail.send", "alerts.read", "stats.read"]})
 
 
 def _handler_for(fake: FakeTokens) -> type[BaseHTTPRequestHandler]:

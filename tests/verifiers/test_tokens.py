@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,12 @@ MAKERS: dict[str, tuple[str, Callable[[Values], str]]] = {
                   lambda v: v.token(BASE62, 93, "sk-ant-api03-", 3.8, mixed)),
     "dashscope": ("DASHSCOPE_API_KEY={}", lambda v: v.token(HEX, 32, "sk-", 3.3)),
     "huggingface": ("HF_TOKEN={}", lambda v: v.token(BASE62, 34, "hf_", 3.8, mixed)),
+    "slack": ("SLACK_BOT_TOKEN={}", lambda v: v.token(
+        BASE62, 24, f"xoxb-{v.rng.randrange(10**11, 10**12)}-{v.rng.randrange(10**12, 10**13)}-",
+        3.8, lambda t: mixed(t) and not re.search(r"(.)\1{3}", t))),
+    "stripe": ("STRIPE_SECRET_KEY={}", lambda v: v.token(BASE62, 99, "sk_live_", 3.8, mixed)),
+    "sendgrid": ("SENDGRID_API_KEY={}", lambda v: v.token(BASE62, 22, "SG.", 3.5, mixed)
+                 + "." + v.token(URLSAFE, 43, "", 4.0, mixed)),
 }
 
 # What each provider's live token shows, and which identity field proves it was read.
@@ -46,10 +53,12 @@ IDENTITY = {"gitlab": ("username", "deployer"), "npm": ("username", "deployer"),
             "digitalocean": ("email", "deployer@example.com"),
             "cloudflare": ("token_id", "f267e341f3dd4697bd3b9f71dd96247f"),
             "openai": ("organization", "org-deployer"), "anthropic": ("models", "1"),
-            "dashscope": ("models", "1"), "huggingface": ("name", "deployer")}
+            "dashscope": ("models", "1"), "huggingface": ("name", "deployer"),
+            "slack": ("user", "deployer"), "stripe": ("mode", "live"),
+            "sendgrid": ("scopes", "3")}
 # The call a scope-limited token may not make, where the provider has such an answer.
 NOT_PERMITTED = {"gitlab": "user", "digitalocean": "account", "openai": "models",
-                 "anthropic": "models"}
+                 "anthropic": "models", "stripe": "balance", "sendgrid": "scopes"}
 
 
 @pytest.fixture
@@ -118,10 +127,14 @@ WRONG_HEADERS: dict[str, Callable[[str], dict[str, str]]] = {
     "anthropic": lambda t: {"Authorization": f"Bearer {t}", "anthropic-version": "2023-06-01"},
     "dashscope": lambda t: {"X-DashScope-Key": t},
     "huggingface": lambda t: {"Authorization": f"Basic {t}"},
+    "slack": lambda t: {"X-Slack-Token": t},
+    "stripe": lambda t: {"Stripe-Key": t},
+    "sendgrid": lambda t: {"Authorization": f"token {t}"},
 }
 PATHS = {"gitlab": "/api/v4/user", "npm": "/-/whoami", "digitalocean": "/v2/account",
          "cloudflare": "/user/tokens/verify", "openai": "/v1/models", "anthropic": "/v1/models",
-         "dashscope": "/compatible-mode/v1/models", "huggingface": "/api/whoami-v2"}
+         "dashscope": "/compatible-mode/v1/models", "huggingface": "/api/whoami-v2",
+         "slack": "/auth.test", "stripe": "/v1/balance", "sendgrid": "/v3/scopes"}
 
 
 @pytest.mark.parametrize("provider", sorted(MAKERS))
@@ -130,7 +143,10 @@ def test_the_fake_refuses_a_live_token_in_the_wrong_header(provider: str, values
     with FakeTokens(provider, {token: Token()}) as fake:
         http = HttpClient(fake.url, 3.0, overridden=True)
         wrong = http.request("GET", PATHS[provider], headers=WRONG_HEADERS[provider](token))
-        assert wrong.status in (400, 401), wrong
+        if provider == "slack":  # Slack says so in the body, with HTTP 200
+            assert wrong.json_object()["ok"] is False, wrong
+        else:
+            assert wrong.status in (400, 401), wrong
         right = VERIFIERS[provider].verify(Credential(provider, "", token), http)
         assert right.status == "active", right
 
