@@ -18,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor, wait
 from scanner.errors import UsageError
 from scanner.models import Finding, Verification
 from scanner.rules.loader import RuleSet
+from scanner.rules.schema import Rule
 from scanner.verifiers.alibaba import AlibabaVerifier
 from scanner.verifiers.aws import AwsVerifier
 from scanner.verifiers.base import RETRYABLE, Credential, Verifier, skipped, unknown
@@ -27,6 +28,19 @@ from scanner.verifiers.http import Endpoint, HttpClient, HttpError
 from scanner.verifiers.options import VerifyOptions
 from scanner.verifiers.ratelimit import TokenBucket
 from scanner.verifiers.tencent import TencentVerifier
+from scanner.verifiers.tokens import (
+    AnthropicVerifier,
+    CloudflareVerifier,
+    DashscopeVerifier,
+    DigitaloceanVerifier,
+    GitlabVerifier,
+    HuggingfaceVerifier,
+    NpmVerifier,
+    OpenaiVerifier,
+    SendgridVerifier,
+    SlackVerifier,
+    StripeVerifier,
+)
 
 __all__ = ["VERIFIERS", "Credential", "Verifier", "credential_for", "validate_endpoints",
            "verify_findings"]
@@ -39,6 +53,17 @@ VERIFIERS: dict[str, Verifier] = {
     "aws": AwsVerifier(),
     "tencent": TencentVerifier(),
     "github": GithubVerifier(),
+    "gitlab": GitlabVerifier(),
+    "npm": NpmVerifier(),
+    "digitalocean": DigitaloceanVerifier(),
+    "cloudflare": CloudflareVerifier(),
+    "openai": OpenaiVerifier(),
+    "anthropic": AnthropicVerifier(),
+    "dashscope": DashscopeVerifier(),
+    "huggingface": HuggingfaceVerifier(),
+    "slack": SlackVerifier(),
+    "stripe": StripeVerifier(),
+    "sendgrid": SendgridVerifier(),
 }
 
 BACKOFF_BASE = 0.5  # seconds before the first retry; doubled each time
@@ -62,12 +87,13 @@ def validate_endpoints(endpoints: Mapping[str, str]) -> None:
                              "loopback addresses (127.0.0.1, ::1, localhost); use https")
 
 
-def credential_for(finding: Finding, verifier: str,
-                   session_token: bool = False) -> Credential | Verification:
+def credential_for(finding: Finding, verifier: str, session_token: bool = False,
+                   standalone: bool = False) -> Credential | Verification:
     """The credential a finding of a verifiable rule stands for, or the reason there is none:
     an ID needs its paired secret and a secret its paired ID, each with the session token
-    found with them; a bearer token stands alone, while a session token (``session_token``:
-    its rule has ``token_for``) needs the ID and secret it was found with."""
+    found with them; a bearer token stands alone, and so does a secret whose rule pairs with
+    no ID (``standalone``: an API key), while a session token (``session_token``: its rule
+    has ``token_for``) needs the ID and secret it was found with."""
     if verifier not in VERIFIERS:
         return skipped("not_verifiable")
     parts = {p.kind: p.secret for p in finding.credential if p.kind}
@@ -76,7 +102,8 @@ def credential_for(finding: Finding, verifier: str,
         parts.setdefault(other, finding.paired_with.secret)
     if finding.kind not in ("id", "secret", "token"):
         return skipped("not_verifiable")
-    if finding.kind == "token" and not session_token and not parts:
+    if (finding.kind == "token" and not session_token or finding.kind == "secret"
+            and standalone) and not parts:
         return Credential(verifier, "", finding.secret)
     parts[finding.kind] = finding.secret
     if "id" not in parts:
@@ -94,7 +121,7 @@ def verify_findings(findings: Sequence[Finding], options: VerifyOptions,
     plan: list[Credential | Verification | None] = []
     for f in findings:
         rule = rules.get(f.rule_id)
-        plan.append(credential_for(f, rule.verify, bool(rule.token_for))
+        plan.append(credential_for(f, rule.verify, bool(rule.token_for), _standalone(rule))
                     if rule and rule.verify else None)
     unique = {c.cache_key: c for c in plan if isinstance(c, Credential)}
     verdicts = verify_credentials(list(unique.values()), options) if unique else {}
@@ -107,6 +134,11 @@ def verify_findings(findings: Sequence[Finding], options: VerifyOptions,
             out.append(dataclasses.replace(f, verification=verdict,
                                            severity="root" if verdict.root else f.severity))
     return out
+
+
+def _standalone(rule: Rule) -> bool:
+    """A secret rule that pairs with no ID rule: the secret is the whole credential."""
+    return rule.kind == "secret" and not (rule.context and rule.context.ids)
 
 
 def verify_credentials(credentials: list[Credential],

@@ -1,0 +1,496 @@
+"""Bearer-token verifiers: one side-effect-free identity (or listing) call per token, to the
+provider's documented API host only (or the ``--verify-endpoint`` loopback a test names).
+
+Each verifier sends the token only in the header its provider documents, never in a URL or a
+body, and never echoes it: identity fields come from the answer. The status mapping is shared:
+200 with identity is ``active``; the provider's "bad credentials" answer is ``inactive``; an
+authenticated call the token may not make is ``active`` with a "not permitted" fact (least
+privilege, a good sign); 429 and 5xx are ``unknown`` (retried by ``verify_findings``)."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from typing import Any
+
+from scanner import __version__
+from scanner.models import Fact, Verification
+from scanner.verifiers.base import (
+    Credential,
+    active,
+    http_failure,
+    inactive,
+    log_answer,
+    skipped,
+    unknown,
+)
+from scanner.verifiers.http import HttpClient, HttpResponse
+
+NOT_PERMITTED = "not permitted"
+USER_AGENT = f"keysweep/{__version__}"
+
+
+def with_facts(verdict: Verification, *facts: Fact) -> Verification:
+    return dataclasses.replace(verdict, facts=verdict.facts + facts)
+
+
+def not_permitted(call: str) -> Fact:
+    """A call the key is not allowed to make: least privilege shows, never an error."""
+    return Fact(call, NOT_PERMITTED, "good")
+
+
+def _bearer(token: str, **extra: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}", "Accept": "application/json",
+            "User-Agent": USER_AGENT, **extra}
+
+
+def _get(http: HttpClient, path: str, headers: Mapping[str, str]) -> tuple[HttpResponse,
+                                                                           dict[str, Any]]:
+    resp = http.request("GET", path, headers=headers)
+    return resp, resp.json_object()
+
+
+def _fallback(resp: HttpResponse) -> Verification:
+    return http_failure(resp.status) or unknown(f"http_{resp.status}")
+
+
+def _error_fields(body: dict[str, Any]) -> tuple[str | None, str]:
+    """(code, message) of an OpenAI-style ``{"error": {"code"|"type", "message"}}`` body."""
+    err = body.get("error")
+    if isinstance(err, dict):
+        code = err.get("code") or err.get("type")
+        return (str(code) if code else None), str(err.get("message") or "")
+    if isinstance(err, str):
+        return err, str(body.get("error_description") or body.get("message") or "")
+    return None, str(body.get("message") or "")
+
+
+# -- GitLab ---------------------------------------------------------------------------------
+
+GITLAB_BROAD_SCOPES = frozenset({"api", "sudo", "admin_mode", "write_repository",
+                                 "write_registry", "write_package_registry", "manage_runner"})
+
+
+class GitlabVerifier:
+    """Personal, project and group access tokens (``glpat-``), on gitlab.com by default.
+
+    ``GET /api/v4/personal_access_tokens/self`` with ``PRIVATE-TOKEN`` — the token's own
+    name, scopes and expiry (https://docs.gitlab.com/api/personal_access_tokens/
+    #get-details-on-a-personal-access-token), then ``GET /api/v4/user`` for its user
+    (https://docs.gitlab.com/api/users/#get-the-current-user). GitLab answers a revoked,
+    expired or unknown token with 401, and a token whose scopes do not cover the call with
+    403 ``{"error": "insufficient_scope"}`` (https://docs.gitlab.com/api/rest/troubleshooting/
+    #status-codes). Other token types (deploy, runner, job, feed tokens) do not authenticate
+    this API and are not verified."""
+
+    name = "gitlab"
+    endpoint = "https://gitlab.com"
+    rate = 5.0
+
+    def verify(self, credential: Credential, http: HttpClient) -> Verification:
+        token = credential.secret
+        if not token.startswith("glpat-"):
+            return skipped("not_verifiable")
+        headers = {"PRIVATE-TOKEN": token, "Accept": "application/json",
+                   "User-Agent": USER_AGENT}
+        resp, body = _get(http, "/api/v4/personal_access_tokens/self", headers)
+        self._log(credential, resp, body)
+        if resp.status == 401:
+            return inactive("revoked_or_invalid")
+        facts: list[Fact] = []
+        identity: dict[str, object] = {}
+        if resp.status == 200 and isinstance(body.get("scopes"), list):
+            if body.get("active") is False or body.get("revoked") is True:
+                return inactive("revoked" if body.get("revoked") else "expired")
+            scopes = [str(s) for s in body["scopes"]]
+            identity = {"token_name": body.get("name"), "token_id": body.get("id"),
+                        "scopes": ", ".join(scopes), "expires_at": body.get("expires_at"),
+                        "user_id": body.get("user_id")}
+            broad = sorted(GITLAB_BROAD_SCOPES.intersection(scopes))
+            facts.append(Fact("scopes", ", ".join(scopes) or "none",
+                              "high" if broad else "low"))
+        elif resp.status == 403 and _error_fields(body)[0] == "insufficient_scope":
+            facts.append(not_permitted("personal_access_tokens/self"))
+        elif resp.status != 404:  # 404: an instance without the endpoint; /user still says
+            return _fallback(resp)
+        user_resp, user = _get(http, "/api/v4/user", headers)
+        self._log(credential, user_resp, user)
+        if user_resp.status == 200 and user.get("username"):
+            identity |= {"username": user.get("username"), "user_id": user.get("id"),
+                         "bot": user.get("bot")}
+            if user.get("is_admin") is True:
+                facts.append(Fact("is_admin", "instance administrator", "critical"))
+        elif user_resp.status == 403 and _error_fields(user)[0] == "insufficient_scope":
+            facts.append(not_permitted("user"))
+        elif user_resp.status == 401:
+            return inactive("revoked_or_invalid")
+        elif not identity and not facts:
+            return _fallback(user_resp)
+        return with_facts(active(identity), *facts)
+
+    def _log(self, credential: Credential, resp: HttpResponse, body: dict[str, Any]) -> None:
+        code, message = _error_fields(body)
+        log_answer(credential, self.name, resp.status, code, resp.header("x-request-id"),
+                   message)
+
+
+# -- npm ------------------------------------------------------------------------------------
+
+
+class NpmVerifier:
+    """npm access tokens: ``GET https://registry.npmjs.org/-/whoami`` with the token as a
+    bearer, what ``npm whoami`` calls (https://docs.npmjs.com/cli/v10/commands/npm-whoami);
+    the answer is ``{"username": ...}``, a bad or revoked token 401."""
+
+    name = "npm"
+    endpoint = "https://registry.npmjs.org"
+    rate = 5.0
+
+    def verify(self, credential: Credential, http: HttpClient) -> Verification:
+        resp, body = _get(http, "/-/whoami", _bearer(credential.secret))
+        code, message = _error_fields(body)
+        log_answer(credential, self.name, resp.status, code, resp.header("npm-notice"),
+                   message)
+        if resp.status == 200 and body.get("username"):
+            return active({"username": body.get("username")})
+        if resp.status == 401:
+            return inactive("bad_credentials")
+        return _fallback(resp)
+
+
+# -- DigitalOcean ---------------------------------------------------------------------------
+
+
+class DigitaloceanVerifier:
+    """DigitalOcean API tokens: ``GET https://api.digitalocean.com/v2/account``
+    (https://docs.digitalocean.com/reference/api/digitalocean/#tag/Account/operation/
+    account_get). 401 ``{"id": "Unauthorized"}`` is a bad token; a custom-scoped token
+    without ``account:read`` gets 403 (https://docs.digitalocean.com/reference/api/scopes/)."""
+
+    name = "digitalocean"
+    endpoint = "https://api.digitalocean.com"
+    rate = 5.0
+
+    def verify(self, credential: Credential, http: HttpClient) -> Verification:
+        resp, body = _get(http, "/v2/account", _bearer(credential.secret))
+        log_answer(credential, self.name, resp.status, str(body.get("id") or "") or None,
+                   resp.header("x-request-id") or body.get("request_id"),
+                   str(body.get("message") or ""))
+        account = body.get("account")
+        if resp.status == 200 and isinstance(account, dict):
+            team = account.get("team") if isinstance(account.get("team"), dict) else {}
+            return active({"email": account.get("email"), "uuid": account.get("uuid"),
+                           "status": account.get("status"),
+                           "team": (team or {}).get("name")})
+        if resp.status == 401:
+            return inactive("unauthorized")
+        if resp.status == 403:
+            return with_facts(active(), not_permitted("account"))
+        return _fallback(resp)
+
+
+# -- Cloudflare -----------------------------------------------------------------------------
+
+
+class CloudflareVerifier:
+    """Cloudflare API tokens. A user token: ``GET /client/v4/user/tokens/verify``
+    (https://developers.cloudflare.com/api/resources/user/subresources/tokens/methods/
+    verify/). An account-owned token (``cfat_``) has no user: its accounts come from
+    ``GET /client/v4/accounts`` (https://developers.cloudflare.com/api/resources/accounts/
+    methods/list/), then ``GET /client/v4/accounts/{account_id}/tokens/verify``
+    (https://developers.cloudflare.com/api/resources/accounts/subresources/tokens/methods/
+    verify/). The verify answer's ``result.status`` is active, disabled or expired; a bad
+    token is 401 with error code 1000 "Invalid API Token"."""
+
+    name = "cloudflare"
+    endpoint = "https://api.cloudflare.com/client/v4"
+    rate = 4.0
+
+    def verify(self, credential: Credential, http: HttpClient) -> Verification:
+        token = credential.secret
+        if token.startswith("cfk_"):
+            return skipped("needs_email")  # a Global API key goes with its account's email
+        headers = _bearer(token)
+        if not token.startswith("cfat_"):
+            return self._verify(credential, http, "/user/tokens/verify", headers)
+        resp, body = _get(http, "/accounts", headers)
+        self._log(credential, resp, body)
+        accounts = body.get("result")
+        if resp.status == 200 and isinstance(accounts, list) and accounts \
+                and isinstance(accounts[0], dict) and accounts[0].get("id"):
+            account = accounts[0]
+            verdict = self._verify(credential, http, f"/accounts/{account['id']}/tokens/verify",
+                                   headers)
+            if verdict.status != "active":
+                return verdict
+            return dataclasses.replace(verdict, identity={
+                **(verdict.identity or {}), "account_id": str(account["id"]),
+                **({"account_name": str(account["name"])} if account.get("name") else {})})
+        if resp.status == 401 or self._invalid(body):
+            return inactive("invalid_token")
+        if resp.status == 403 or resp.status == 200:  # authenticated, no account it may list
+            return with_facts(active(), not_permitted("accounts"))
+        return _fallback(resp)
+
+    def _verify(self, credential: Credential, http: HttpClient, path: str,
+                headers: Mapping[str, str]) -> Verification:
+        resp, body = _get(http, path, headers)
+        self._log(credential, resp, body)
+        result = body.get("result")
+        if resp.status == 200 and body.get("success") is True and isinstance(result, dict):
+            status = str(result.get("status") or "")
+            if status == "active":
+                return active({"token_id": result.get("id"),
+                               "expires_on": result.get("expires_on"),
+                               "not_before": result.get("not_before")})
+            return inactive(status or "not_active")  # disabled / expired
+        if resp.status == 401 or (resp.status in (400, 403) and self._invalid(body)):
+            return inactive("invalid_token")
+        return _fallback(resp)
+
+    @staticmethod
+    def _invalid(body: dict[str, Any]) -> bool:
+        """Error 1000, "Invalid API Token"."""
+        errors = body.get("errors")
+        return isinstance(errors, list) and any(
+            isinstance(e, dict) and e.get("code") == 1000 for e in errors)
+
+    def _log(self, credential: Credential, resp: HttpResponse, body: dict[str, Any]) -> None:
+        errors = body.get("errors")
+        first = errors[0] if isinstance(errors, list) and errors and isinstance(
+            errors[0], dict) else {}
+        log_answer(credential, self.name, resp.status, str(first.get("code") or "") or None,
+                   resp.header("cf-ray"), str(first.get("message") or ""))
+
+
+# -- OpenAI, Anthropic, Model Studio, Hugging Face ------------------------------------------
+
+
+class OpenaiVerifier:
+    """OpenAI project, service-account and legacy user keys: ``GET /v1/models``
+    (https://platform.openai.com/docs/api-reference/models/list). 401 (``invalid_api_key``)
+    is a bad or revoked key; a restricted key without the models read permission gets 403
+    "insufficient permissions ... Missing scopes"; 429 ``insufficient_quota`` is a working
+    key with no credit (https://platform.openai.com/docs/guides/error-codes). The
+    ``openai-organization`` and ``openai-project`` response headers name the owner
+    (https://platform.openai.com/docs/api-reference/debugging-requests)."""
+
+    name = "openai"
+    endpoint = "https://api.openai.com"
+    rate = 3.0
+
+    def verify(self, credential: Credential, http: HttpClient) -> Verification:
+        resp, body = _get(http, "/v1/models", _bearer(credential.secret))
+        code, message = _error_fields(body)
+        log_answer(credential, self.name, resp.status, code, resp.header("x-request-id"),
+                   message)
+        owner: dict[str, object] = {"organization": resp.header("openai-organization") or None,
+                 "project": resp.header("openai-project") or None}
+        if resp.status == 200 and isinstance(body.get("data"), list):
+            return active({**owner, "models": len(body["data"])})
+        if resp.status == 401:
+            return inactive(code or "invalid_api_key")
+        if resp.status == 403 and "insufficient permissions" in message.lower():
+            return with_facts(active(owner), not_permitted("models"))
+        if resp.status == 429 and code == "insufficient_quota":
+            return with_facts(active(owner), Fact("quota", "exhausted", "low"))
+        return _fallback(resp)
+
+
+ANTHROPIC_VERSION = "2023-06-01"
+
+
+class AnthropicVerifier:
+    """Anthropic API keys: ``GET /v1/models`` with ``x-api-key`` and ``anthropic-version``
+    (https://docs.anthropic.com/en/api/models-list, https://docs.anthropic.com/en/api/versioning).
+    401 ``authentication_error`` is a bad key, 403 ``permission_error`` a key not allowed the
+    call, 429 ``rate_limit_error`` and 529 ``overloaded_error`` are transient
+    (https://docs.anthropic.com/en/api/errors)."""
+
+    name = "anthropic"
+    endpoint = "https://api.anthropic.com"
+    rate = 3.0
+
+    def verify(self, credential: Credential, http: HttpClient) -> Verification:
+        resp, body = _get(http, "/v1/models", {
+            "x-api-key": credential.secret, "anthropic-version": ANTHROPIC_VERSION,
+            "Accept": "application/json", "User-Agent": USER_AGENT})
+        code, message = _error_fields(body)
+        log_answer(credential, self.name, resp.status, code, resp.header("request-id"),
+                   message)
+        if resp.status == 200 and isinstance(body.get("data"), list):
+            return active({"models": len(body["data"]),
+                           "organization": resp.header("anthropic-organization-id") or None})
+        if resp.status == 401:
+            return inactive(code or "authentication_error")
+        if resp.status == 403 and code == "permission_error":
+            return with_facts(active(), not_permitted("models"))
+        return _fallback(resp)
+
+
+# Model Studio keys belong to one region; an unknown key gets 401 invalid_api_key there.
+# https://www.alibabacloud.com/help/en/model-studio/compatibility-of-openai-with-dashscope
+DASHSCOPE_REGIONS = (("https://dashscope.aliyuncs.com", "cn-beijing"),
+                     ("https://dashscope-intl.aliyuncs.com", "ap-southeast-1"))
+
+
+class DashscopeVerifier:
+    """Alibaba Cloud Model Studio (DashScope) keys: the OpenAI-compatible ``GET
+    /compatible-mode/v1/models`` with the key as a bearer
+    (https://www.alibabacloud.com/help/en/model-studio/compatibility-of-openai-with-dashscope).
+    A key is valid in the region it was created in only, so a 401 in Beijing is tried in
+    Singapore before the key is called inactive (not with ``--verify-endpoint``: then every
+    call goes to the one URL given)."""
+
+    name = "dashscope"
+    endpoint = DASHSCOPE_REGIONS[0][0]
+    rate = 3.0
+
+    def verify(self, credential: Credential, http: HttpClient) -> Verification:
+        clients = [(http, "" if http.overridden else DASHSCOPE_REGIONS[0][1])]
+        if not http.overridden:
+            clients += [(http.sibling(url), region) for url, region in DASHSCOPE_REGIONS[1:]]
+        verdict = inactive("invalid_api_key")
+        for client, region in clients:
+            verdict = self._call(credential, client, region)
+            if verdict.status != "inactive":
+                return verdict
+        return verdict
+
+    def _call(self, credential: Credential, http: HttpClient, region: str) -> Verification:
+        resp, body = _get(http, "/compatible-mode/v1/models", _bearer(credential.secret))
+        code, message = _error_fields(body)
+        log_answer(credential, self.name, resp.status, code, resp.header("x-request-id")
+                   or str(body.get("request_id") or ""), message, region=region)
+        if resp.status == 200 and isinstance(body.get("data"), list):
+            return active({"region": region or None, "models": len(body["data"])})
+        if resp.status == 401:
+            return inactive(code or "invalid_api_key")
+        if resp.status == 403:
+            return with_facts(active({"region": region or None}), not_permitted("models"))
+        return _fallback(resp)
+
+
+HF_ROLE_RISK = {"write": "high", "fineGrained": "medium", "read": "low"}
+
+
+class HuggingfaceVerifier:
+    """Hugging Face user and organization tokens: ``GET https://huggingface.co/api/whoami-v2``
+    with the token as a bearer, the call ``huggingface_hub.HfApi.whoami`` makes
+    (https://huggingface.co/docs/huggingface_hub/package_reference/hf_api#huggingface_hub.HfApi.whoami,
+    https://github.com/huggingface/huggingface.js/blob/main/packages/hub/src/lib/who-am-i.ts).
+    401 is a bad or revoked token; ``auth.accessToken.role`` is read, write or fineGrained."""
+
+    name = "huggingface"
+    endpoint = "https://huggingface.co"
+    rate = 3.0
+
+    def verify(self, credential: Credential, http: HttpClient) -> Verification:
+        resp, body = _get(http, "/api/whoami-v2", _bearer(credential.secret))
+        code, message = _error_fields(body)
+        log_answer(credential, self.name, resp.status, code, resp.header("x-request-id"),
+                   message)
+        if resp.status == 200 and body.get("name"):
+            auth = body.get("auth") if isinstance(body.get("auth"), dict) else {}
+            token = (auth or {}).get("accessToken")
+            token = token if isinstance(token, dict) else {}
+            role = str(token.get("role") or "")
+            verdict = active({"name": body.get("name"), "type": body.get("type"),
+                              "token_name": token.get("displayName"), "role": role})
+            if role:
+                verdict = with_facts(verdict, Fact("role", role, HF_ROLE_RISK.get(role, "info")))
+            return verdict
+        if resp.status == 401:
+            return inactive("invalid_token")
+        return _fallback(resp)
+
+
+# -- Slack, Stripe, SendGrid ----------------------------------------------------------------
+
+SLACK_INACTIVE = frozenset({"invalid_auth", "not_authed", "token_revoked", "token_expired",
+                            "account_inactive"})
+
+
+class SlackVerifier:
+    """Slack bot, user and app-level tokens: ``auth.test`` with the token as a bearer
+    (https://api.slack.com/methods/auth.test). Slack answers HTTP 200 either way: ``ok`` true
+    with team and user, or ``ok`` false with ``error`` (``invalid_auth``, ``token_revoked``,
+    ``account_inactive``, ...). It needs no scope."""
+
+    name = "slack"
+    endpoint = "https://slack.com/api"
+    rate = 1.0  # auth.test is a Tier-special method: be gentle
+
+    def verify(self, credential: Credential, http: HttpClient) -> Verification:
+        resp = http.request("POST", "/auth.test", headers=_bearer(
+            credential.secret, **{"Content-Type": "application/x-www-form-urlencoded"}))
+        body = resp.json_object()
+        error = str(body.get("error") or "") or None
+        log_answer(credential, self.name, resp.status, error, resp.header("x-slack-req-id"),
+                   None)
+        if resp.status == 200 and body.get("ok") is True:
+            return active({"team": body.get("team"), "team_id": body.get("team_id"),
+                           "user": body.get("user"), "user_id": body.get("user_id"),
+                           "bot_id": body.get("bot_id"), "url": body.get("url")})
+        if resp.status == 200 and error in SLACK_INACTIVE:
+            return inactive(error or "invalid_auth")
+        if resp.status == 200 and error == "ratelimited":
+            return unknown("throttled")
+        return _fallback(resp) if resp.status != 200 else unknown(error or "unexpected_answer")
+
+
+class StripeVerifier:
+    """Stripe secret and restricted keys: ``GET /v1/balance``, a read
+    (https://docs.stripe.com/api/balance/balance_retrieve), with the key as a bearer
+    (https://docs.stripe.com/api/authentication). 401 is an invalid or expired key; a
+    restricted key without the balance read permission gets 403
+    (https://docs.stripe.com/api/errors)."""
+
+    name = "stripe"
+    endpoint = "https://api.stripe.com"
+    rate = 5.0
+
+    def verify(self, credential: Credential, http: HttpClient) -> Verification:
+        resp, body = _get(http, "/v1/balance", _bearer(credential.secret))
+        code, message = _error_fields(body)
+        log_answer(credential, self.name, resp.status, code, resp.header("request-id"),
+                   message)
+        mode = "live" if "_live_" in credential.secret else "test"
+        if resp.status == 200 and body.get("object") == "balance":
+            return active({"livemode": body.get("livemode"), "mode": mode})
+        if resp.status == 401:
+            return inactive("invalid_api_key")
+        if resp.status == 403:
+            return with_facts(active({"mode": mode}), not_permitted("balance"))
+        return _fallback(resp)
+
+
+class SendgridVerifier:
+    """SendGrid API keys: ``GET /v3/scopes``, the scopes of the key making the call
+    (https://www.twilio.com/docs/sendgrid/api-reference/api-key-permissions/
+    retrieve-a-list-of-scopes-for-which-this-user-has-access). 401 is a bad or deleted key;
+    403 a key not allowed the call."""
+
+    name = "sendgrid"
+    endpoint = "https://api.sendgrid.com"
+    rate = 3.0
+
+    def verify(self, credential: Credential, http: HttpClient) -> Verification:
+        resp, body = _get(http, "/v3/scopes", _bearer(credential.secret))
+        errors = body.get("errors")
+        first = errors[0] if isinstance(errors, list) and errors and isinstance(
+            errors[0], dict) else {}
+        log_answer(credential, self.name, resp.status, None, resp.header("x-message-id"),
+                   str(first.get("message") or ""))
+        scopes = body.get("scopes")
+        if resp.status == 200 and isinstance(scopes, list):
+            names = [str(s) for s in scopes]
+            sends = any(s.startswith("mail.send") for s in names)
+            return with_facts(active({"scopes": len(names)}),
+                              Fact("mail_send", "allowed" if sends else NOT_PERMITTED,
+                                   "high" if sends else "good"))
+        if resp.status == 401:
+            return inactive("unauthorized")
+        if resp.status == 403:
+            return with_facts(active(), not_permitted("scopes"))
+        return _fallback(resp)
