@@ -20,13 +20,17 @@ from scanner.models import Finding, Verification
 from scanner.rules.loader import RuleSet
 from scanner.verifiers.alibaba import AlibabaVerifier
 from scanner.verifiers.aws import AwsVerifier
+from scanner.verifiers.baidu import BaiduVerifier
 from scanner.verifiers.base import RETRYABLE, Credential, Verifier, skipped, unknown
 from scanner.verifiers.cache import VerifyCache
 from scanner.verifiers.github import GithubVerifier
 from scanner.verifiers.http import Endpoint, HttpClient, HttpError
+from scanner.verifiers.huawei import HuaweiVerifier
+from scanner.verifiers.kingsoft import KingsoftVerifier
 from scanner.verifiers.options import VerifyOptions
 from scanner.verifiers.ratelimit import TokenBucket
 from scanner.verifiers.tencent import TencentVerifier
+from scanner.verifiers.volcengine import VolcengineVerifier
 
 __all__ = ["VERIFIERS", "Credential", "Verifier", "credential_for", "validate_endpoints",
            "verify_findings"]
@@ -39,6 +43,10 @@ VERIFIERS: dict[str, Verifier] = {
     "aws": AwsVerifier(),
     "tencent": TencentVerifier(),
     "github": GithubVerifier(),
+    "volcengine": VolcengineVerifier(),
+    "baidu": BaiduVerifier(),
+    "kingsoft": KingsoftVerifier(),
+    "huawei": HuaweiVerifier(),
 }
 
 BACKOFF_BASE = 0.5  # seconds before the first retry; doubled each time
@@ -70,6 +78,8 @@ def credential_for(finding: Finding, verifier: str,
     its rule has ``token_for``) needs the ID and secret it was found with."""
     if verifier not in VERIFIERS:
         return skipped("not_verifiable")
+    if reason := getattr(VERIFIERS[verifier], "never_verify", None):
+        return skipped(str(reason))  # a provider that must not be asked (huawei.py)
     parts = {p.kind: p.secret for p in finding.credential if p.kind}
     if finding.paired_with is not None:
         other = "secret" if finding.kind == "id" else "id"
