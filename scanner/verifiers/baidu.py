@@ -10,10 +10,11 @@ https://cloud.baidu.com/doc/Reference/s/Bjz3uz3qj; STS tokens go in x-bce-securi
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from scanner.models import Fact, Verification
 from scanner.verifiers import cloud_signing
-from scanner.verifiers.base import Credential, active, http_failure, inactive, log_answer, unknown
+from scanner.verifiers.base import Credential, http_failure, inactive, log_answer, unknown
 from scanner.verifiers.http import HttpClient, HttpResponse
 from scanner.verifiers.redaction import clean_code
 
@@ -57,10 +58,11 @@ def _classify(cred: Credential, resp: HttpResponse) -> Verification:
     log_answer(cred, "baidu", resp.status, code, body.get("requestId"),
                str(body.get("message") or ""))
     if resp.status == 200 and code is None:
-        owner = body.get("owner") if isinstance(body.get("owner"), dict) else {}
+        owner = _dict(body.get("owner"))
         if not owner.get("id"):
             return unknown("unexpected_response")
-        buckets = body.get("buckets") if isinstance(body.get("buckets"), list) else []
+        raw = body.get("buckets")
+        buckets = raw if isinstance(raw, list) else []
         return Verification("active", None, {
             k: str(v) for k, v in (("owner_id", owner.get("id")),
                                    ("display_name", owner.get("displayName"))) if v},
@@ -71,4 +73,5 @@ def _classify(cred: Credential, resp: HttpResponse) -> Verification:
                                                 else f"http_{resp.status}")
 
 
-
+def _dict(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}

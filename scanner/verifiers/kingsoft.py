@@ -10,10 +10,11 @@ API reference: https://docs.ksyun.com/documents/6475 (IAM API, GetUser)."""
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from scanner.models import Fact, Verification
 from scanner.verifiers import signing
-from scanner.verifiers.base import Credential, active, http_failure, inactive, log_answer, unknown
+from scanner.verifiers.base import Credential, http_failure, inactive, log_answer, unknown
 from scanner.verifiers.http import HttpClient, HttpResponse
 from scanner.verifiers.redaction import clean_code
 
@@ -58,13 +59,13 @@ class KingsoftVerifier:
 
 def _classify(cred: Credential, resp: HttpResponse) -> Verification:
     body = resp.json_object()
-    error = body.get("Error") if isinstance(body.get("Error"), dict) else {}
+    error = _dict(body.get("Error"))
     code = str(error.get("Code") or "") or None
     log_answer(cred, "kingsoft", resp.status, code, body.get("RequestID") or body.get("RequestId"),
                str(error.get("Message") or ""))
     if resp.status == 200 and code is None:
-        result = body.get("GetUserResult") if isinstance(body.get("GetUserResult"), dict) else body
-        user = result.get("User") if isinstance(result.get("User"), dict) else {}
+        result = _dict(body.get("GetUserResult")) or body
+        user = _dict(result.get("User"))
         if not (user.get("UserId") or user.get("Krn")):
             return unknown("unexpected_response")
         return Verification("active", None, {
@@ -77,4 +78,5 @@ def _classify(cred: Credential, resp: HttpResponse) -> Verification:
                                                 else f"http_{resp.status}")
 
 
-
+def _dict(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}

@@ -15,7 +15,6 @@ from scanner.models import Fact, Verification
 from scanner.verifiers import cloud_signing
 from scanner.verifiers.base import (
     Credential,
-    active,
     http_failure,
     inactive,
     log_answer,
@@ -71,13 +70,13 @@ class VolcengineVerifier:
 
 def _classify(cred: Credential, resp: HttpResponse) -> Verification:
     body = resp.json_object()
-    meta = body.get("ResponseMetadata") if isinstance(body.get("ResponseMetadata"), dict) else {}
-    error: dict[str, Any] = meta.get("Error") if isinstance(meta.get("Error"), dict) else {}
+    meta = _dict(body.get("ResponseMetadata"))
+    error = _dict(meta.get("Error"))
     code = str(error.get("Code") or "") or None
     log_answer(cred, "volcengine", resp.status, code, meta.get("RequestId"),
                str(error.get("Message") or ""))
     if code is None and resp.status == 200:
-        result = body.get("Result") if isinstance(body.get("Result"), dict) else {}
+        result = _dict(body.get("Result"))
         if not result.get("AccountId"):
             return unknown("unexpected_response")
         identity_type = str(result.get("IdentityType") or "")
@@ -93,4 +92,5 @@ def _classify(cred: Credential, resp: HttpResponse) -> Verification:
                                                 else f"http_{resp.status}")
 
 
-
+def _dict(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
