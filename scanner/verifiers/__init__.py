@@ -20,9 +20,11 @@ from scanner.models import Finding, Verification
 from scanner.rules.loader import RuleSet
 from scanner.verifiers.alibaba import AlibabaVerifier
 from scanner.verifiers.aws import AwsVerifier
+from scanner.verifiers.azure import AzureStorageVerifier
 from scanner.verifiers.baidu import BaiduVerifier
 from scanner.verifiers.base import RETRYABLE, Credential, Verifier, skipped, unknown
 from scanner.verifiers.cache import VerifyCache
+from scanner.verifiers.gcp import GcpServiceAccountVerifier
 from scanner.verifiers.github import GithubVerifier
 from scanner.verifiers.http import Endpoint, HttpClient, HttpError
 from scanner.verifiers.huawei import HuaweiVerifier
@@ -47,6 +49,8 @@ VERIFIERS: dict[str, Verifier] = {
     "baidu": BaiduVerifier(),
     "kingsoft": KingsoftVerifier(),
     "huawei": HuaweiVerifier(),
+    "gcp": GcpServiceAccountVerifier(),
+    "azure": AzureStorageVerifier(),
 }
 
 BACKOFF_BASE = 0.5  # seconds before the first retry; doubled each time
@@ -84,11 +88,11 @@ def credential_for(finding: Finding, verifier: str,
     if finding.paired_with is not None:
         other = "secret" if finding.kind == "id" else "id"
         parts.setdefault(other, finding.paired_with.secret)
-    if finding.kind not in ("id", "secret", "token"):
+    if finding.kind not in ("id", "secret", "token", "private_key"):
         return skipped("not_verifiable")
     if finding.kind == "token" and not session_token and not parts:
         return Credential(verifier, "", finding.secret)
-    parts[finding.kind] = finding.secret
+    parts["secret" if finding.kind == "private_key" else finding.kind] = finding.secret
     if "id" not in parts:
         return skipped("no_paired_id")
     if "secret" not in parts:

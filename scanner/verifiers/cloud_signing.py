@@ -1,5 +1,6 @@
-"""Request signing for the Volcengine, Baidu AI Cloud and Azure Storage identity calls, as pure
-functions (no clock, no I/O), so each provider's published example can be reproduced offline.
+"""Request signing for the Volcengine, Baidu AI Cloud, Azure Storage and Google service-account
+identity calls, as pure functions (no clock, no I/O), so each provider's published example can
+be reproduced offline.
 Kingsoft Cloud signs with AWS SigV4 unchanged (``scanner.verifiers.signing``)."""
 
 from __future__ import annotations
@@ -7,6 +8,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from urllib.parse import quote
 
@@ -129,3 +131,78 @@ def azure_shared_key(account: str, key_b64: str, string_to_sign: str) -> str:
     key = base64.b64decode(key_b64)
     digest = hmac.new(key, string_to_sign.encode("utf-8"), hashlib.sha256).digest()
     return f"SharedKey {account}:{base64.b64encode(digest).decode('ascii')}"
+
+
+# -- RS256 (RSASSA-PKCS1-v1_5 with SHA-256) for Google service-account JWTs --------------------
+# RFC 8017 §8.2.1 / §9.2 and RFC 7518 §3.3. Signing is one modular exponentiation, which the
+# standard library does: no third-party crypto package is needed (none is a dependency).
+# Not constant-time; it signs one short-lived assertion locally, never secret-dependent data
+# an attacker can time remotely.
+
+# DigestInfo prefix for SHA-256 (RFC 8017 §9.2, note 1).
+_SHA256_DIGEST_INFO = bytes.fromhex("3031300d060960864801650304020105000420")
+
+
+def _der_read(data: bytes, at: int) -> tuple[int, int, int]:
+    """(tag, start of content, end of content) of the DER element at ``at``."""
+    tag, length = data[at], data[at + 1]
+    at += 2
+    if length & 0x80:
+        n = length & 0x7F
+        length = int.from_bytes(data[at:at + n], "big")
+        at += n
+    if at + length > len(data):
+        raise ValueError("truncated DER")
+    return tag, at, at + length
+
+
+def _der_children(data: bytes, start: int, end: int) -> list[tuple[int, int, int]]:
+    out = []
+    while start < end:
+        tag, c_start, c_end = _der_read(data, start)
+        out.append((tag, c_start, c_end))
+        start = c_end
+    return out
+
+
+def rsa_private_numbers(pem: str) -> tuple[int, int, int]:
+    """(n, e, d) of a PKCS#8 ``BEGIN PRIVATE KEY`` or PKCS#1 ``BEGIN RSA PRIVATE KEY`` PEM, as
+    found (a JSON key file's ``\\n`` escapes are accepted). ValueError for anything else."""
+    text = pem.replace("\\n", "\n").replace("\\r", "")
+    body = "".join(line.strip() for line in text.splitlines()
+                   if line.strip() and not line.startswith("-----"))
+    der = base64.b64decode(body, validate=False)
+    tag, start, end = _der_read(der, 0)
+    items = _der_children(der, start, end)
+    if tag != 0x30 or len(items) < 3:
+        raise ValueError("not a private key")
+    if items[1][0] == 0x30:  # PKCS#8: version, AlgorithmIdentifier, OCTET STRING(RSAPrivateKey)
+        if items[2][0] != 0x04:
+            raise ValueError("not a PKCS#8 key")
+        inner = der[items[2][1]:items[2][2]]
+        tag, start, end = _der_read(inner, 0)
+        der, items = inner, _der_children(inner, start, end)
+    if len(items) < 4 or any(t != 0x02 for t, _, _ in items[:4]):
+        raise ValueError("not an RSA private key")
+    n, e, d = (int.from_bytes(der[s:t], "big") for _, s, t in items[1:4])
+    return n, e, d
+
+
+def rs256_sign(pem: str, message: bytes) -> bytes:
+    n, _, d = rsa_private_numbers(pem)
+    k = (n.bit_length() + 7) // 8
+    t = _SHA256_DIGEST_INFO + hashlib.sha256(message).digest()
+    if k < len(t) + 11:
+        raise ValueError("RSA key too short")
+    em = b"\x00\x01" + b"\xff" * (k - len(t) - 3) + b"\x00" + t
+    return pow(int.from_bytes(em, "big"), d, n).to_bytes(k, "big")
+
+
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def jwt_rs256(pem: str, header: Mapping[str, object], claims: Mapping[str, object]) -> str:
+    signing_input = (_b64url(json.dumps(dict(header), separators=(",", ":")).encode()) + "."
+                     + _b64url(json.dumps(dict(claims), separators=(",", ":")).encode()))
+    return signing_input + "." + _b64url(rs256_sign(pem, signing_input.encode("ascii")))

@@ -1,26 +1,29 @@
-"""A fake of the Volcengine, Baidu AI Cloud and Kingsoft Cloud identity endpoints on
-127.0.0.1, checking signatures the way those providers do.
+"""A fake of the Volcengine, Baidu AI Cloud, Kingsoft Cloud, Azure Blob Storage and Google
+OAuth identity endpoints on 127.0.0.1, checking signatures the way those providers do.
 
 Like ``fake_provider``, it recomputes each signature from the request as received with the
 secret it knows for the key ID, written out here independently of ``scanner.verifiers`` so a
 shared canonicalization bug cannot make both sides agree. The request's Authorization header
 tells the provider: ``HMAC-SHA256 Credential=`` is Volcengine, ``bce-auth-v1/`` Baidu and
-``AWS4-HMAC-SHA256`` with an ``/iam/aws4_request`` scope Kingsoft. Every raw request is kept
-so tests can check that no secret was sent."""
+``AWS4-HMAC-SHA256`` with an ``/iam/aws4_request`` scope Kingsoft, ``SharedKey`` Azure;
+``POST /token`` and ``GET /tokeninfo`` are Google. Every raw request is kept so tests can check
+that no secret was sent."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import json
 import re
 import threading
+import time
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from urllib.parse import parse_qsl, quote, unquote, urlsplit
+from urllib.parse import parse_qs, parse_qsl, quote, unquote, urlsplit
 
 BEHAVIOURS = ("active", "disabled", "no_permission", "unavailable", "root")
 
@@ -49,9 +52,21 @@ def _hmac(key: bytes, msg: str) -> bytes:
     return hmac.new(key, msg.encode(), hashlib.sha256).digest()
 
 
+@dataclass
+class ServiceAccount:
+    """A Google service account: the public half of its one registered key."""
+
+    n: int
+    e: int
+    client_id: str = "108234567890123456789"
+    disabled: bool = False
+
+
 class FakeClouds:
     def __init__(self, accounts: dict[str, CloudAccount] | None = None) -> None:
         self.accounts: dict[str, CloudAccount] = dict(accounts or {})
+        self.google: dict[str, ServiceAccount] = {}  # by client_email
+        self.tokens: dict[str, tuple[str, str]] = {}  # access token -> (email, scope)
         self.requests: list[str] = []
         self.providers: list[str] = []
         self.signature_failures: Counter[str] = Counter()  # per provider
@@ -97,13 +112,22 @@ def _handler_for(fake: FakeClouds) -> type[BaseHTTPRequestHandler]:
         def log_message(self, format: str, *args: object) -> None:  # noqa: A002
             pass
 
+        def do_POST(self) -> None:  # noqa: N802
+            self.do_GET()
+
         def do_GET(self) -> None:  # noqa: N802
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
             auth = self.headers.get("Authorization", "")
             parts = urlsplit(self.path)
             raw = f"{self.command} {self.path}\n{self.headers}\n{body.decode('utf-8', 'replace')}"
-            if auth.startswith("HMAC-SHA256 "):
+            if self.command == "POST" and parts.path == "/token":
+                self._google_token(body, raw)
+            elif self.command == "GET" and parts.path == "/tokeninfo":
+                self._google_tokeninfo(parts.query, raw)
+            elif auth.startswith("SharedKey "):
+                self._azure(parts.path, parts.query, raw)
+            elif auth.startswith("HMAC-SHA256 "):
                 self._volcengine(parts.path, parts.query, body, raw)
             elif auth.startswith("bce-auth-v1/"):
                 self._baidu(parts.path, parts.query, raw)
@@ -291,4 +315,132 @@ def _handler_for(fake: FakeClouds) -> type[BaseHTTPRequestHandler]:
                 "Krn": f"krn:ksc:iam::{account.account_id}:user/{account.name}",
                 "CreateDate": "2024-03-01T08:00:00Z"}}, "ResponseMetadata": {"RequestId": rid}})
 
+        # -- Google: OAuth 2.0 JWT-bearer grant (RS256) and tokeninfo --------------------------
+
+        def _google_token(self, body: bytes, raw: str) -> None:
+            form = {k: v[0] for k, v in parse_qs(body.decode()).items()}
+
+            def error(status: int, code: str, description: str) -> None:
+                self._json(status, {"error": code, "error_description": description})
+
+            if form.get("grant_type") != "urn:ietf:params:oauth:grant-type:jwt-bearer":
+                fake.record("gcp", raw, "")
+                return error(400, "unsupported_grant_type", "Invalid grant_type: ")
+            try:
+                head_b64, claims_b64, sig_b64 = form.get("assertion", "").split(".")
+                head = json.loads(_unb64url(head_b64))
+                claims = json.loads(_unb64url(claims_b64))
+                signature = _unb64url(sig_b64)
+            except ValueError:
+                fake.record("gcp", raw, "")
+                return error(400, "invalid_grant", "Invalid JWT: malformed")
+            email = str(claims.get("iss", ""))
+            fake.record("gcp", raw, email)
+            if head.get("alg") != "RS256" or claims.get("aud") != \
+                    "https://oauth2.googleapis.com/token":
+                return error(400, "invalid_grant", "Invalid JWT: bad header or audience")
+            if not 0 < int(claims.get("exp", 0)) - int(claims.get("iat", 0)) <= 3600 or \
+                    abs(int(claims.get("iat", 0)) - time.time()) > 300:
+                return error(400, "invalid_grant", "Invalid JWT: Token must be a short-lived "
+                             "token (60 minutes) and in a reasonable timeframe. Check your iat "
+                             "and exp values in the JWT claim.")
+            account = fake.google.get(email)
+            if account is None:
+                return error(400, "invalid_grant", "Invalid grant: account not found")
+            # RSASSA-PKCS1-v1_5 verification: s^e mod n must be the padded SHA-256 DigestInfo.
+            k = (account.n.bit_length() + 7) // 8
+            digest_info = bytes.fromhex("3031300d060960864801650304020105000420") + \
+                hashlib.sha256(f"{head_b64}.{claims_b64}".encode()).digest()
+            expected = b"\x00\x01" + b"\xff" * (k - len(digest_info) - 3) + b"\x00" + digest_info
+            recovered = pow(int.from_bytes(signature, "big"), account.e, account.n)
+            if len(signature) != k or recovered.to_bytes(k, "big") != expected:
+                fake.bad_signature("gcp")
+                return error(400, "invalid_grant", "Invalid JWT Signature.")
+            if account.disabled:
+                return error(400, "invalid_grant", "Invalid grant: service account disabled")
+            token = "ya29.c." + uuid.uuid4().hex + uuid.uuid4().hex
+            with fake._lock:
+                fake.tokens[token] = (email, str(claims.get("scope", "")))
+            self._json(200, {"access_token": token, "expires_in": 3599, "token_type": "Bearer"})
+
+        def _google_tokeninfo(self, query: str, raw: str) -> None:
+            token = dict(parse_qsl(query)).get("access_token", "")
+            fake.record("gcp", raw, "")
+            with fake._lock:
+                found = fake.tokens.get(token)
+            if found is None:
+                return self._json(400, {"error": "invalid_token",
+                                        "error_description": "Invalid Value"})
+            email, scope = found
+            client_id = fake.google[email].client_id
+            self._json(200, {"azp": client_id, "aud": client_id, "scope": scope,
+                             "exp": str(int(time.time()) + 3599), "expires_in": "3599",
+                             "access_type": "online"})
+
+        # -- Azure Blob Storage: Shared Key on List Containers ---------------------------------
+
+        def _azure(self, path: str, query: str, raw: str) -> None:
+            def error(status: int, code: str, message: str) -> None:
+                data = (f'<?xml version="1.0" encoding="utf-8"?><Error><Code>{code}</Code>'
+                        f"<Message>{message}\nRequestId:{uuid.uuid4()}</Message></Error>")
+                self.send_response(status)
+                self.send_header("Content-Type", "application/xml")
+                self.send_header("x-ms-error-code", code)
+                self.send_header("Content-Length", str(len(data.encode())))
+                self.end_headers()
+                self.wfile.write(data.encode())
+
+            m = re.fullmatch(r"SharedKey ([a-z0-9]{3,24}):([A-Za-z0-9+/=]+)",
+                             self.headers.get("Authorization", ""))
+            if not m:
+                fake.record("azure", raw, "")
+                return error(400, "InvalidAuthenticationInfo", "Authorization malformed")
+            account_name, signature = m.groups()
+            fake.record("azure", raw, account_name)
+            params = parse_qsl(query, keep_blank_values=True)
+            if dict(params).get("comp") != "list" or path not in ("", "/"):
+                return error(400, "InvalidQueryParameterValue", "Value for one of the query "
+                             "parameters specified in the request URI is invalid.")
+            account = fake.accounts.get(account_name)
+            if account is None:  # the real service: no such host (DNS)
+                return error(400, "InvalidUri", "no such account")
+            if not self.headers.get("x-ms-date") or not self.headers.get("x-ms-version"):
+                return error(403, "AuthenticationFailed", "x-ms-date and x-ms-version needed")
+            standard = ["Content-Encoding", "Content-Language", "Content-Length", "Content-MD5",
+                        "Content-Type", "Date", "If-Modified-Since", "If-Match",
+                        "If-None-Match", "If-Unmodified-Since", "Range"]
+            values = [self.headers.get(h) or "" for h in standard]
+            if values[2] == "0":
+                values[2] = ""
+            ms = sorted((k.lower(), " ".join(v.split())) for k, v in self.headers.items()
+                        if k.lower().startswith("x-ms-"))
+            resource = f"/{account_name}{path or '/'}" + "".join(
+                f"\n{k}:{v}" for k, v in sorted((k.lower(), v) for k, v in params))
+            to_sign = "\n".join([self.command, *values]) + "\n" + \
+                "".join(f"{k}:{v}\n" for k, v in ms) + resource
+            expected = base64.b64encode(hmac.new(base64.b64decode(account.secret),
+                                                 to_sign.encode(), hashlib.sha256)
+                                        .digest()).decode()
+            if not hmac.compare_digest(expected, signature):
+                fake.bad_signature("azure")
+                return error(403, "AuthenticationFailed", "Server failed to authenticate the "
+                             "request. Make sure the value of Authorization header is formed "
+                             "correctly including the signature.")
+            if account.behaviour == "no_permission":
+                return error(403, "KeyBasedAuthenticationNotPermitted",
+                             "Key based authentication is not permitted on this storage account.")
+            data = ('<?xml version="1.0" encoding="utf-8"?><EnumerationResults '
+                    f'ServiceEndpoint="https://{account_name}.blob.core.windows.net/">'
+                    "<MaxResults>1</MaxResults><Containers><Container><Name>backups</Name>"
+                    "<Properties/></Container></Containers><NextMarker/></EnumerationResults>")
+            self.send_response(200)
+            self.send_header("Content-Type", "application/xml")
+            self.send_header("Content-Length", str(len(data.encode())))
+            self.end_headers()
+            self.wfile.write(data.encode())
+
     return Handler
+
+
+def _unb64url(part: str) -> bytes:
+    return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
