@@ -2,10 +2,10 @@
 changes nothing and answers the account's owner ID and display name; a sub-user without BOS
 permission gets AccessDenied, which still proves the key authenticated.
 
-API: https://cloud.baidu.com/doc/BOS/s/Ykd8lxokw (ListBuckets); signing:
-https://cloud.baidu.com/doc/Reference/s/njwvz1yfu; error format and common codes:
-https://cloud.baidu.com/doc/Reference/s/Bjz3uz3qj; STS tokens go in x-bce-security-token
-(https://cloud.baidu.com/doc/BOS/s/Tjwvyrw7a)."""
+API: https://cloud.baidu.com/doc/BOS/s/Tkc4eakqz-en (ListBuckets: owner id/displayName,
+buckets); signing: https://cloud.baidu.com/doc/Reference/s/njwvz1yfu; error format and common
+codes: https://cloud.baidu.com/doc/Reference/s/Bjz3uz3qj-en. A temporary key's session token
+goes in the x-bce-security-token header, signed like every x-bce-* header."""
 
 from __future__ import annotations
 

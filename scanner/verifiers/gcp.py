@@ -5,8 +5,8 @@ a read-only scope, five minutes), exchanged at https://oauth2.googleapis.com/tok
 short-lived access token; ``GET /tokeninfo?access_token=...`` then shows what it is (scope,
 client ID, expiry). Nothing is created or rotated that outlives the hour-long token.
 https://developers.google.com/identity/protocols/oauth2/service-account#httprest
-https://developers.google.com/identity/protocols/oauth2/service-account#error-codes
-https://cloud.google.com/docs/authentication/token-types#access-contents (tokeninfo)
+(its error table: invalid_grant "Invalid JWT Signature.", "account not found", ...);
+tokeninfo: https://cloud.google.com/docs/authentication/token-types
 
 The credential is (client_email, private_key): ``key_id`` is the email. Google API keys
 (``AIza...``) are left unverified: Google documents no key-only identity or validity call,

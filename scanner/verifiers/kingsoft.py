@@ -3,9 +3,9 @@ call, signed with AWS SigV4 unchanged: the official SDKs (KscSDK/ksc-sdk-go, ksc
 service/iam/service.go; KscSDK/ksc-sdk-python kscore/data/iam/2015-11-01/service-2.yaml, which
 says ``signatureVersion: v4``) sign with aws-sdk-go's / botocore's v4 signer, scope
 ``<date>/<region>/iam/aws4_request``. Errors come back as JSON ``{"Error": {"Code",
-"Message"}, "RequestID"}`` (ksc/kscquery/unmarshal_error.go).
-
-API reference: https://docs.ksyun.com/documents/6475 (IAM API, GetUser)."""
+"Message"}, "RequestID"}`` (ksc/kscquery/unmarshal_error.go). Kingsoft publishes no error-code
+table that could be found: the codes below are the SigV4 family's, and any other code is
+``unknown``, never a guess."""
 
 from __future__ import annotations
 
