@@ -225,12 +225,17 @@ def test_rules_list_shows_each_provider_and_what_can_be_verified(
     assert lines[0].split() == ["RULE", "PROVIDER", "KIND", "SEVERITY", "VERIFY", "NAME"]
     rows = {line.split()[0]: line.split() for line in lines[1:-1]}
     assert rows["alibaba-access-key-secret"][1:5] == ["alibaba", "secret", "critical", "yes"]
-    assert rows["baidu-secret-access-key"][4] == "-"
-    assert "can be verified (--verify): alibaba, aws, github, tencent" in lines[-1]
+    assert rows["jdcloud-secret-key"][4] == "-"
+    assert rows["huawei-secret-access-key"][4] == "never"  # key lockout: always skipped
+    verifiable = lines[-1].split("(--verify): ")[1].split(", ")
+    assert {"alibaba", "aws", "github", "tencent", "volcengine", "baidu", "kingsoft", "gcp",
+            "azure"} <= set(verifiable)
+    assert "huawei" not in verifiable and "jdcloud" not in verifiable
     assert main(["rules", "list", "-f", "json"]) == 0
     listed = {row["id"]: row for row in json.loads(capsys.readouterr().out)}
     assert listed["alibaba-access-key-secret"]["verify"] == "alibaba"
-    assert listed["baidu-secret-access-key"]["verify"] is None
+    assert listed["baidu-secret-access-key"]["verify"] == "baidu"
+    assert listed["jdcloud-secret-key"]["verify"] is None
 
 
 def test_builtin_rules_check_passes(capsys: pytest.CaptureFixture[str]):

@@ -34,17 +34,26 @@ def rules_list(rule_files: tuple[str, ...], fmt: str) -> int:
                 for r in ruleset.rules]
         click.echo(json.dumps(rows, indent=2))
         return ExitCode.OK
+    from scanner.verifiers import VERIFIERS
+
+    # A verifier marked never_verify (Huawei: key lockout) reports "skipped", never asks.
+    never = {name for name, v in VERIFIERS.items() if getattr(v, "never_verify", None)}
+
+    def verify_column(verify: str | None) -> str:
+        return "never" if verify in never else "yes" if verify else "-"
+
     width = max(len(r.id) for r in ruleset.rules)
     pwidth = max(len(r.provider) for r in ruleset.rules)
     click.echo(f"{'RULE':<{width}}  {'PROVIDER':<{pwidth}}  {'KIND':<11} {'SEVERITY':<8} "
                f"{'VERIFY':<8} NAME")
     for r in sorted(ruleset.rules, key=lambda r: r.provider):  # stable: file order within
         click.echo(f"{r.id:<{width}}  {r.provider:<{pwidth}}  {r.kind:<11} {r.severity:<8} "
-                   f"{'yes' if r.verify else '-':<8} {r.name}")
+                   f"{verify_column(r.verify):<8} {r.name}")
     providers = {r.provider for r in ruleset.rules}
-    verifiable = {r.provider for r in ruleset.rules if r.verify}
+    checked = [r for r in ruleset.rules if r.verify and r.verify not in never]
+    verifiable = {r.provider for r in checked}
     click.echo(f"{len(ruleset.rules)} rules from {len(providers)} providers; "
-               f"{sum(bool(r.verify) for r in ruleset.rules)} rules of {len(verifiable)} "
+               f"{len(checked)} rules of {len(verifiable)} "
                f"providers can be verified (--verify): {', '.join(sorted(verifiable))}")
     return ExitCode.OK
 

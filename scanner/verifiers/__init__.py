@@ -21,10 +21,15 @@ from scanner.rules.loader import RuleSet
 from scanner.rules.schema import Rule
 from scanner.verifiers.alibaba import AlibabaVerifier
 from scanner.verifiers.aws import AwsVerifier
+from scanner.verifiers.azure import AzureStorageVerifier
+from scanner.verifiers.baidu import BaiduVerifier
 from scanner.verifiers.base import RETRYABLE, Credential, Verifier, skipped, unknown
 from scanner.verifiers.cache import VerifyCache
+from scanner.verifiers.gcp import GcpServiceAccountVerifier
 from scanner.verifiers.github import GithubVerifier
 from scanner.verifiers.http import Endpoint, HttpClient, HttpError
+from scanner.verifiers.huawei import HuaweiVerifier
+from scanner.verifiers.kingsoft import KingsoftVerifier
 from scanner.verifiers.options import VerifyOptions
 from scanner.verifiers.ratelimit import TokenBucket
 from scanner.verifiers.tencent import TencentVerifier
@@ -41,6 +46,7 @@ from scanner.verifiers.tokens import (
     SlackVerifier,
     StripeVerifier,
 )
+from scanner.verifiers.volcengine import VolcengineVerifier
 
 __all__ = ["VERIFIERS", "Credential", "Verifier", "credential_for", "validate_endpoints",
            "verify_findings"]
@@ -64,6 +70,12 @@ VERIFIERS: dict[str, Verifier] = {
     "slack": SlackVerifier(),
     "stripe": StripeVerifier(),
     "sendgrid": SendgridVerifier(),
+    "volcengine": VolcengineVerifier(),
+    "baidu": BaiduVerifier(),
+    "kingsoft": KingsoftVerifier(),
+    "huawei": HuaweiVerifier(),
+    "gcp": GcpServiceAccountVerifier(),
+    "azure": AzureStorageVerifier(),
 }
 
 BACKOFF_BASE = 0.5  # seconds before the first retry; doubled each time
@@ -96,16 +108,18 @@ def credential_for(finding: Finding, verifier: str, session_token: bool = False,
     has ``token_for``) needs the ID and secret it was found with."""
     if verifier not in VERIFIERS:
         return skipped("not_verifiable")
+    if reason := getattr(VERIFIERS[verifier], "never_verify", None):
+        return skipped(str(reason))  # a provider that must not be asked (huawei.py)
     parts = {p.kind: p.secret for p in finding.credential if p.kind}
     if finding.paired_with is not None:
         other = "secret" if finding.kind == "id" else "id"
         parts.setdefault(other, finding.paired_with.secret)
-    if finding.kind not in ("id", "secret", "token"):
+    if finding.kind not in ("id", "secret", "token", "private_key"):
         return skipped("not_verifiable")
     if (finding.kind == "token" and not session_token or finding.kind == "secret"
             and standalone) and not parts:
         return Credential(verifier, "", finding.secret)
-    parts[finding.kind] = finding.secret
+    parts["secret" if finding.kind == "private_key" else finding.kind] = finding.secret
     if "id" not in parts:
         return skipped("no_paired_id")
     if "secret" not in parts:

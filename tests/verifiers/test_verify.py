@@ -292,11 +292,17 @@ def test_findings_without_the_other_half_are_skipped_and_others_left_alone(
     key_id, secret = new_pair(values, "alibaba")
     lone_id = make_finding("alibaba-access-key-id", key_id, "a", 1, None, ruleset)
     lone_secret = make_finding("alibaba-access-key-secret", secret, "b", 1, None, ruleset)
-    huawei = make_finding("huawei-access-key-id", values.huawei_ak(), "c", 1, None, ruleset)
-    result = verify_findings([lone_id, lone_secret, huawei], options_for(fake), ruleset)
+    jdcloud = make_finding("jdcloud-access-key-id", "JDC_" + values.alnum(28), "c", 1, None,
+                           ruleset)
+    huawei = make_finding("huawei-access-key-id", values.huawei_ak(), "d", 1, None, ruleset)
+    result = verify_findings([lone_id, lone_secret, jdcloud, huawei], options_for(fake),
+                             ruleset)
     assert result[0].verification == Verification("skipped", "no_paired_secret")
     assert result[1].verification == Verification("skipped", "no_paired_id")
     assert result[2].verification is None
+    # Huawei is never asked (its key lockout), whichever half is found.
+    assert result[3].verification == Verification(
+        "skipped", "huawei_locks_the_key_after_five_failed_authentications")
     assert fake.requests == []
 
 
@@ -343,7 +349,7 @@ def test_endpoints_accepted(endpoints: dict[str, str]):
 @pytest.mark.parametrize(("endpoints", "message"), [
     ({"alibaba": "http://10.0.0.5:8080"}, "loopback"),
     ({"aws": "http://sts.amazonaws.com/"}, "loopback"),
-    ({"huawei": "https://iam.myhuaweicloud.com"}, "unknown provider 'huawei'"),
+    ({"jdcloud": "https://iam.jdcloud-api.com"}, "unknown provider 'jdcloud'"),
     ({"github": "ftp://127.0.0.1/"}, "not an http(s) URL"),
     ({"tencent": "https://user:pw@sts.tencentcloudapi.com/"}, "must not carry"),
 ])
