@@ -18,7 +18,7 @@ from defusedxml import DefusedXmlException
 
 from scanner.models import Fact, Verification
 from scanner.verifiers import cloud_signing
-from scanner.verifiers.base import Credential, http_failure, inactive, log_answer, unknown
+from scanner.verifiers.base import Credential, http_failure, inactive, log_answer, skipped, unknown
 from scanner.verifiers.http import HttpClient, HttpResponse
 from scanner.verifiers.redaction import clean_code
 
@@ -45,6 +45,8 @@ class AzureStorageVerifier:
 
     def verify(self, credential: Credential, http: HttpClient) -> Verification:
         account = credential.key_id.strip()
+        if not account:  # a key found without its AccountName: nothing to sign for
+            return skipped("no_paired_id")
         if not _ACCOUNT.match(account):
             return inactive("not_a_storage_account_name")
         if not http.overridden:

@@ -136,11 +136,12 @@ def test_azure_string_to_sign_layout() -> None:
                    "x-ms-version:2021-12-02\n/myaccount/\ncomp:list\nmaxresults:1")
 
 
-def test_scan_reports_what_is_missing_for_gcp_and_azure_keys_and_sends_nothing(
+def test_scan_verifies_an_azure_connection_string_and_names_what_gcp_misses(
         fake: FakeClouds, rsa_keys: tuple[keys.RsaKey, keys.RsaKey], values: Values,
         tmp_path: Path) -> None:
-    """The rules find the private key and the AccountKey alone (no rule reports client_email
-    or AccountName yet), so the verdict names the missing half instead of guessing."""
+    """A connection string's AccountName is reported as its key's ID, so the key is verified
+    against its own account; no rule reports a service account's client_email yet, so that
+    verdict names the missing half instead of guessing, and nothing is sent for it."""
     tree = tmp_path / "tree"
     tree.mkdir()
     doc = {"type": "service_account", "project_id": "billing-etl-204817",
@@ -149,10 +150,11 @@ def test_scan_reports_what_is_missing_for_gcp_and_azure_keys_and_sends_nothing(
            "client_id": "108899001122334455667",
            "token_uri": "https://oauth2.googleapis.com/token"}
     (tree / "sa.json").write_text(json.dumps(doc, indent=2))
-    account = values.azure_account()[:24]
+    account, key = values.azure_account()[:24], values.azure_storage_key()
+    fake.accounts[account] = CloudAccount(key)
     (tree / "app.env").write_text(
         "AZURE_STORAGE_CONNECTION_STRING=DefaultEndpointsProtocol=https;"
-        f"AccountName={account};AccountKey={values.azure_storage_key()};"
+        f"AccountName={account};AccountKey={key};"
         "EndpointSuffix=core.windows.net\n")
     run = run_keysweep("scan", tree, "--verify", "--verify-endpoint", f"gcp={fake.url}",
                        "--verify-endpoint", f"azure={fake.url}", "-f", "json",
@@ -160,5 +162,5 @@ def test_scan_reports_what_is_missing_for_gcp_and_azure_keys_and_sends_nothing(
     found = {f["rule_id"]: f["verification"] for f in run.json()["findings"]}
     assert found["gcp-service-account-key"]["status"] == "skipped"
     assert found["gcp-service-account-key"]["reason"] == "no_paired_id"
-    assert found["azure-storage-connection-string"]["reason"] == "no_paired_id"
-    assert fake.requests == []
+    assert found["azure-storage-connection-string"]["status"] == "active"
+    assert fake.providers == ["azure"]
