@@ -16,7 +16,7 @@ LAYERS: dict[str, int] = {
     "app": 4, "sweep": 4, "hooks": 4,
     "engine": 3, "sources": 3, "triage": 3, "verifiers": 3, "reporters": 3,
     "rules": 2, "matching": 2, "filters": 2, "decoders": 2,
-    "models": 1, "errors": 1, "redact": 1, "progress": 1,
+    "models": 1, "errors": 1, "redact": 1, "progress": 1, "cachedir": 1,
 }
 FACADES = {"scanner/__init__.py", "scanner/__main__.py"}  # the public API re-exports
 UI_LIBRARIES = {"click", "tqdm"}

@@ -19,6 +19,7 @@ from scanner import __version__, triage
 from scanner.app.options import RunOptions
 from scanner.app.output import write_private
 from scanner.app.settings import Settings, find_config, load_settings
+from scanner.cachedir import cache_home
 from scanner.engine.config import ScanConfig
 from scanner.errors import ExitCode, UsageError
 from scanner.models import ScanResult
@@ -62,7 +63,7 @@ class Service:
             rules=ruleset, jobs=options.jobs, engine=options.engine,
             excludes=s.exclude + options.excludes, default_excludes=options.default_excludes,
             decode_depth=2 if options.decode else 0, read=ReadOptions(archives=options.archives),
-            explain=options.explain)
+            explain=options.explain, prefilter_cache=cache_home() / "prefilter")
         ignore_path = triage.find_ignore_file(Path(start)) if str(start) != "-" else None
         if s.root is not None and (s.root / triage.IGNORE_FILE).is_file():
             ignore_path = s.root / triage.IGNORE_FILE

@@ -4,7 +4,6 @@ and reading a store back into a report. The CLI only prints what these return.""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import timedelta
@@ -12,6 +11,7 @@ from pathlib import Path
 
 from scanner.app.output import write_private
 from scanner.app.service import Outcome, Service
+from scanner.cachedir import cache_home
 from scanner.errors import ExitCode, UsageError
 from scanner.models import ScanResult, ScanStats
 from scanner.progress import Progress
@@ -112,5 +112,4 @@ def store_report(service: Service, db: Path, repository: str | None, status: str
 
 
 def default_cache() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "keysweep"
+    return cache_home()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from scanner.rules.loader import RuleSet, load_rules
 from scanner.sources.archives import ArchiveLimits
@@ -29,6 +30,8 @@ class ScanConfig:
     read: ReadOptions = field(default_factory=ReadOptions)
     regex_timeout: float = 2.0
     explain: bool = False  # keep dropped candidates and their reasons
+    # Where the compiled prefilter is kept between runs (None: compiled every start).
+    prefilter_cache: Path | None = None
 
     @staticmethod
     def limits(max_depth: int = 3, max_members: int = 10_000, max_total_mb: int = 1024,

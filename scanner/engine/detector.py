@@ -8,6 +8,7 @@ import dataclasses
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from scanner.decoders import Segment, all_decoders, build_segment
 from scanner.filters import build_filters
@@ -49,13 +50,15 @@ class Pipeline:
     """Built once per process from a RuleSet; ``scan_chunk`` is then called per chunk."""
 
     def __init__(self, ruleset: RuleSet, engine: str = "auto", decode_depth: int = 2,
-                 regex_timeout: float = 2.0, explain: bool = False) -> None:
+                 regex_timeout: float = 2.0, explain: bool = False,
+                 prefilter_cache: Path | None = None) -> None:
         self.providers = ruleset.providers
         self.rules = ruleset.rules + call_rules(
             ruleset.rules, {p.id: p.calls for p in ruleset.providers.values()})
         self.derived = len(self.rules) > len(ruleset.rules)
         self.table = build_keyword_table(self.rules, encoded_depth=decode_depth)
-        self.prefilter = make_prefilter(self.table.literals, engine)
+        self.prefilter = make_prefilter(self.table.literals, engine, self.table.spellings(),
+                                        prefilter_cache)
         self._patterns: list[RulePattern | None] = [None] * len(self.rules)
         self.filters = build_filters(ruleset.placeholders)
         self.decoders = list(all_decoders().values()) if decode_depth > 0 else []

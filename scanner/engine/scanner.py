@@ -120,7 +120,8 @@ class Scanner:
 
 def build_pipeline(config: ScanConfig) -> Pipeline:
     return Pipeline(config.rules, engine=config.engine, decode_depth=config.decode_depth,
-                    regex_timeout=config.regex_timeout, explain=config.explain)
+                    regex_timeout=config.regex_timeout, explain=config.explain,
+                    prefilter_cache=config.prefilter_cache)
 
 
 def finish(result: ScanResult, engine: str, seconds: float) -> ScanResult:

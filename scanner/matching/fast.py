@@ -3,8 +3,12 @@ twenty times faster, used automatically when the ``hyperscan`` package imports."
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
+import tempfile
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 hyperscan: Any
@@ -21,18 +25,19 @@ def available() -> bool:
 class HyperscanPrefilter:
     name = "hyperscan"
 
-    def __init__(self, keywords: Sequence[str]) -> None:
+    def __init__(self, keywords: Sequence[str], spellings: Sequence[str | None] = (),
+                 cache: Path | None = None) -> None:
         assert hyperscan is not None
         self._lengths = [len(k) for k in keywords]
         self._db: Any = None
         if keywords:
-            self._db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-            self._db.compile(
-                expressions=[re.escape(k).encode("latin-1") for k in keywords],
-                ids=list(range(len(keywords))),
-                elements=len(keywords),
-                flags=[hyperscan.HS_FLAG_CASELESS] * len(keywords),
-            )
+            # A keyword only one spelling of counts is matched as spelled: "YC" is not
+            # reported at every "yc" of "sync" and "cycle".
+            spelled = list(spellings) + [None] * (len(keywords) - len(spellings))
+            expressions = [re.escape(w or k).encode("latin-1")
+                           for k, w in zip(keywords, spelled, strict=True)]
+            flags = [0 if w else hyperscan.HS_FLAG_CASELESS for w in spelled]
+            self._db = _cached(expressions, flags, cache)
             self._scratch = hyperscan.Scratch(self._db)
 
     def find(self, text: str) -> list[tuple[int, int]]:
@@ -47,3 +52,39 @@ class HyperscanPrefilter:
         self._db.scan(text.encode("latin-1"), match_event_handler=on_match,
                       scratch=self._scratch)
         return hits
+
+
+def _compile(expressions: list[bytes], flags: list[int]) -> Any:
+    db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+    db.compile(expressions=expressions, ids=list(range(len(expressions))),
+               elements=len(expressions), flags=flags)
+    return db
+
+
+def _cached(expressions: list[bytes], flags: list[int], cache: Path | None) -> Any:
+    """The compiled database, from ``cache`` when an earlier run of the same keywords, flags
+    and Hyperscan version left it there (compiling thousands of keywords takes a start a
+    quarter of a second; loading takes a millisecond). Any problem with the cache only
+    means compiling."""
+    if cache is None:
+        return _compile(expressions, flags)
+    digest = hashlib.sha256(repr((getattr(hyperscan, "__version__", ""), expressions,
+                                  flags)).encode()).hexdigest()[:32]
+    path = cache / f"prefilter-{digest}.hsdb"
+    try:
+        return hyperscan.loadb(path.read_bytes(), hyperscan.HS_MODE_BLOCK)
+    except Exception:  # noqa: BLE001 - missing, truncated or from another build: recompile
+        pass
+    db = _compile(expressions, flags)
+    tmp = None
+    try:
+        cache.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        cache.mkdir(mode=0o700, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=cache, prefix=".prefilter-")  # 0600
+        with os.fdopen(fd, "wb") as out:
+            out.write(hyperscan.dumpb(db))
+        os.replace(tmp, path)  # whole or not at all, however many processes race here
+    except OSError:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+    return db

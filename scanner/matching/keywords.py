@@ -22,6 +22,17 @@ class KeywordTable:
     # automaton itself is case-insensitive); None for most literals
     exact: tuple[dict[int, str] | None, ...] = ()
 
+    def spellings(self) -> tuple[str | None, ...]:
+        """Per literal, the one spelling every rule it wakes needs (``YC``, ``Client(``), so
+        an engine that can may match it case-sensitively and report far fewer hits; None
+        where any spelling counts. The pipeline checks spellings itself either way."""
+        out: list[str | None] = []
+        for index, spelled in enumerate(self.exact):
+            needs = set(spelled.values()) if spelled else set()
+            every = spelled is not None and len(spelled) == len(self.rules_for[index])
+            out.append(needs.pop() if every and len(needs) == 1 else None)
+        return tuple(out)
+
 
 def build_keyword_table(rules: Sequence[Rule], encoded_depth: int = 2) -> KeywordTable:
     """Keywords, plus their base64 forms up to ``encoded_depth`` levels of encoding (a

@@ -144,7 +144,7 @@ def _context_reason(c: Candidate, has_id: bool, text: str, evidence: FileEvidenc
     if ok:
         admitted = (("id",) if has_id and "id" in ctx.require else ()) + (
             (word,) if word else ())
-        return None, c.context or admitted
+        return None, tuple(dict.fromkeys(c.context + admitted))
     wants = []
     if "id" in ctx.require:
         wants.append("an ID (" + ", ".join(ctx.ids) + ")")

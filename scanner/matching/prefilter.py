@@ -8,6 +8,7 @@ case-insensitively, as ``(keyword index, start offset)``, so they give identical
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Protocol
 
 import ahocorasick
@@ -48,14 +49,18 @@ class AhoCorasickPrefilter:
         return hits
 
 
-def make_prefilter(keywords: Sequence[str], engine: str = "auto") -> Prefilter:
+def make_prefilter(keywords: Sequence[str], engine: str = "auto",
+                   spellings: Sequence[str | None] = (), cache: Path | None = None) -> Prefilter:
+    """``spellings``: per keyword, a spelling that alone counts (None: any case); an engine
+    may use them to report fewer hits, never more than the case-insensitive set. ``cache``:
+    a directory where an engine may keep its compiled database between runs."""
     if engine not in ENGINES:
         raise ValueError(f"unknown prefilter engine {engine!r}")
     if engine in ("auto", "hyperscan"):
         from scanner.matching import fast
 
         if fast.available():
-            return fast.HyperscanPrefilter(keywords)
+            return fast.HyperscanPrefilter(keywords, spellings, cache)
         if engine == "hyperscan":
             raise RuntimeError("the hyperscan engine was requested but does not import")
     return AhoCorasickPrefilter(keywords)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import re
 
-from scanner.rules.schema import Call, Rule
+from scanner.rules.schema import Call, Context, Rule
 
 CALL_WINDOW = 512  # a call may span lines, but its arguments are near its name
 # One argument before the one we want: a short string literal, or an expression with at
@@ -38,18 +38,26 @@ def call_regex(name: str, position: int, value: str) -> str:
     group 1 is the value (branch reset over the three quote characters)."""
     before = "".join(rf"{_OTHER_ARG}\s*,\s*" for _ in range(position))
     literal = rf"""(?|"({value})"|'({value})'|`({value})`)"""
-    return rf"(?<![\w.$]){re.escape(name)}\s*\(\s*{before}{_NAMED}{literal}"
+    return rf"(?<![\w.$]){re.escape(name)}\(\s*{before}{_NAMED}{literal}"
 
 
 def _derived(rule: Rule, call: Call, position: int) -> Rule:
+    ids = rule.context.ids if rule.context else ()
+    context: Context | None
+    if call.file_context:  # the call counts only where the file is about the provider
+        context, skip = Context(ids=ids, require="words", file=True), rule.skip_filters
+    else:
+        context = rule.context
+        skip = tuple(dict.fromkeys(rule.skip_filters + ("context",)))
     return dataclasses.replace(
         rule,
         keywords=(),
-        exact_keywords=(call.name,),
+        exact_keywords=(call.name + "(",),  # a call, not every mention of the name
         regex=call_regex(call.name, position, rule.value or ""),
         secret_group=1,
         source=f"{rule.source} (call {call.name}, argument {position + 1})",
-        skip_filters=tuple(dict.fromkeys(rule.skip_filters + ("context",))),
+        skip_filters=skip,
+        context=context,
         window=CALL_WINDOW,
         multiline=True,
         token_for=(),

@@ -62,6 +62,9 @@ class Call:
 
     name: str
     args: tuple[str, ...]
+    # Only in a file that is about the provider (its ``[file_context]``): for a name other
+    # SDKs use too (``Client``, ``Auth``, ``Credential``).
+    file_context: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +124,8 @@ class Rule:
 _PROVIDER_KEYS = {"provider", "name", "remediation", "references", "rules", "data",
                   "known_values", "file_context", "calls"}
 _FILE_CONTEXT_KEYS = {"words", "paths"}
-_CALL_KEYS = {"name", "args"}
+_CALL_KEYS = {"name", "args", "file_context"}
+GENERIC_CALL = re.compile(r"[A-Za-z_]\w{0,13}")  # short, unqualified: many SDKs' name
 _RULE_KEYS = {
     "id", "name", "kind", "severity", "keywords", "regex", "description", "secret_group",
     "min_entropy", "checks", "skip_filters", "context", "overrides", "window", "multiline",
@@ -267,7 +271,11 @@ def _parse_calls(raw: Any, source: str) -> tuple[Call, ...]:
         args = tuple(_optional(item, "args", list, source, where) or ())
         if not name or not args or any(not isinstance(a, str) for a in args):
             raise RuleError(f"{source}: {where}: needs a name and args (rule ids, '' to skip)")
-        calls.append(Call(name, args))
+        in_file = bool(_optional(item, "file_context", bool, source, where))
+        if GENERIC_CALL.fullmatch(name) and not in_file:
+            raise RuleError(f"{source}: {where}: {name!r} is a name many SDKs use; qualify it "
+                            "(pkg.Name) or set file_context = true")
+        calls.append(Call(name, args, in_file))
     return tuple(calls)
 
 

@@ -11,6 +11,7 @@ import sqlite3
 import time
 from pathlib import Path
 
+from scanner.cachedir import cache_home
 from scanner.models import Fact, Verification
 
 # Only settled answers are kept; unknown ones (timeouts, throttling) are worth asking again,
@@ -20,8 +21,7 @@ CACHED_STATUSES = ("active", "inactive")
 
 def default_cache_path() -> Path:
     """``$XDG_CACHE_HOME/keysweep/verify.sqlite``, or under ``~/.cache`` without it."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "keysweep" / "verify.sqlite"
+    return cache_home() / "verify.sqlite"
 
 
 class VerifyCache:

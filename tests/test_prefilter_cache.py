@@ -1,0 +1,40 @@
+"""The compiled Hyperscan prefilter is kept in the user's cache between runs (private, keyed
+by the keywords), and a damaged or foreign cache file only means compiling again."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+
+from scanner.matching import fast
+from tests.helpers.keys import ID, SECRET
+from tests.helpers.run import run_keysweep
+
+pytestmark = pytest.mark.skipif(not fast.available(), reason="hyperscan does not import here")
+
+
+def scan(target: Path, cache: Path) -> set[str]:
+    run = run_keysweep("scan", target, "-f", "json", "--no-config", expected_code=1,
+                       env={"XDG_CACHE_HOME": str(cache)})
+    return {f["rule_id"] for f in run.json()["findings"]}
+
+
+def test_the_compiled_prefilter_is_cached_privately_and_reused(tmp_path: Path) -> None:
+    target = tmp_path / "src"
+    target.mkdir()
+    (target / "app.ini").write_text(f"access_key_id = {ID}\naccess_key_secret = {SECRET}\n")
+    cache = tmp_path / "cache"
+    first = scan(target, cache)
+    [db] = (cache / "keysweep" / "prefilter").glob("prefilter-*.hsdb")
+    assert stat.S_IMODE(db.stat().st_mode) == 0o600
+    assert stat.S_IMODE(db.parent.stat().st_mode) == 0o700
+    assert stat.S_IMODE((cache / "keysweep").stat().st_mode) == 0o700
+    stamp = db.stat().st_mtime_ns
+    assert scan(target, cache) == first  # loaded, not rewritten
+    assert db.stat().st_mtime_ns == stamp
+    db.write_bytes(b"not a database")
+    assert scan(target, cache) == first  # recompiled and replaced
+    assert db.read_bytes() != b"not a database"
+    assert not list(db.parent.glob(".prefilter-*"))  # no temporary file left behind
