@@ -82,10 +82,13 @@ def sample(seed: str = "html-report") -> tuple[ScanResult, ReportOptions, list[s
     token = values.github()
     root = Verification("active", None, {"account_id": "123456789012",
                                          "arn": "arn:aws:iam::123456789012:root"},
-                        facts=(Fact("identity_type", "the account's root user", "critical"),
-                               Fact("mfa", "no MFA device on the root user", "critical"),
-                               Fact("access_keys", "2 access keys on the account", "high"),
-                               Fact("regions", "EC2 in use in 3 regions", "medium")),
+                        facts=(Fact("identity_type", "root user (the account's own access key)",
+                                    "critical"),
+                               Fact("guidance", "AWS: do not use root user access keys; delete "
+                                    "them and use IAM users or roles with least privilege",
+                                    "critical"),
+                               Fact("access_keys", "2 (2 active)", "high"),
+                               Fact("last_used", "2024-06-30 (s3, us-east-1)", "info")),
                         root=True)
     ram = Verification("active", None, {"account_id": "1234567890123456",
                                         "arn": "acs:ram::1234567890123456:user/deployer"},
