@@ -136,12 +136,11 @@ def test_azure_string_to_sign_layout() -> None:
                    "x-ms-version:2021-12-02\n/myaccount/\ncomp:list\nmaxresults:1")
 
 
-def test_scan_verifies_an_azure_connection_string_and_names_what_gcp_misses(
+def test_scan_verifies_a_service_account_file_and_an_azure_connection_string(
         fake: FakeClouds, rsa_keys: tuple[keys.RsaKey, keys.RsaKey], values: Values,
         tmp_path: Path) -> None:
-    """A connection string's AccountName is reported as its key's ID, so the key is verified
-    against its own account; no rule reports a service account's client_email yet, so that
-    verdict names the missing half instead of guessing, and nothing is sent for it."""
+    """A key file's client_email and a connection string's AccountName are reported as their
+    keys' IDs, so each key is verified, through a real scan, against its own account."""
     tree = tmp_path / "tree"
     tree.mkdir()
     doc = {"type": "service_account", "project_id": "billing-etl-204817",
@@ -150,6 +149,8 @@ def test_scan_verifies_an_azure_connection_string_and_names_what_gcp_misses(
            "client_id": "108899001122334455667",
            "token_uri": "https://oauth2.googleapis.com/token"}
     (tree / "sa.json").write_text(json.dumps(doc, indent=2))
+    fake.google[EMAIL] = ServiceAccount(rsa_keys[0].n, rsa_keys[0].e,
+                                        client_id="108899001122334455667")
     account, key = values.azure_account()[:24], values.azure_storage_key()
     fake.accounts[account] = CloudAccount(key)
     (tree / "app.env").write_text(
@@ -160,7 +161,7 @@ def test_scan_verifies_an_azure_connection_string_and_names_what_gcp_misses(
                        "--verify-endpoint", f"azure={fake.url}", "-f", "json",
                        expected_code=1, timeout=60)
     found = {f["rule_id"]: f["verification"] for f in run.json()["findings"]}
-    assert found["gcp-service-account-key"]["status"] == "skipped"
-    assert found["gcp-service-account-key"]["reason"] == "no_paired_id"
+    assert found["gcp-service-account-key"]["status"] == "active"
+    assert found["gcp-service-account-key"]["identity"]["client_email"] == EMAIL
     assert found["azure-storage-connection-string"]["status"] == "active"
-    assert fake.providers == ["azure"]
+    assert sorted(set(fake.providers)) == ["azure", "gcp"]
