@@ -210,3 +210,28 @@ def test_a_rule_whose_words_are_a_companion_opts_out_of_file_context(
     write(root, "with_import.py", f"import acme_sdk\n{FILLER}acme_secret = \"{SECRET}\"\n")
     write(root, "acme/settings.env", f"acme_secret={SECRET}\n")
     assert scan(rules, root, capsys) == []
+
+
+GENERIC_CALL = '''
+[[calls]]
+name = "Cred"
+args = ["acme-key-id", "acme-secret"]
+file_context = true
+'''
+
+
+def test_a_call_with_a_common_name_counts_only_in_the_providers_files(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rules = tmp_path / "acme.toml"
+    rules.write_text(ACME.replace("[[rules]]", GENERIC_CALL + "\n[[rules]]", 1))
+    root = tmp_path / "src"
+    call = f'c = Cred("{KEY_ID}", "{SECRET}")\n'
+    write(root, "mine.py", "import acme_sdk\n" + FILLER + call)
+    write(root, "other.py", "import other_sdk\n" + FILLER + call.replace(KEY_ID, KEY_ID[::-1]))
+    found = scan(rules, root, capsys)
+    assert [(f["path"], f["rule_id"], f["context"]) for f in found] == [
+        ("mine.py", "acme-key-id", ["call", "file"]), ("mine.py", "acme-secret", ["call", "file"])]
+    rules.write_text(ACME.replace("[[rules]]", GENERIC_CALL.replace(
+        "file_context = true\n", "") + "\n[[rules]]", 1))
+    assert main(["rules", "check", str(rules)]) == 2
+    assert "'Cred' is a name many SDKs use" in capsys.readouterr().err

@@ -39,12 +39,15 @@ _SCALAR = re.compile(rf"""[ \t]*(?P<q>["']?)(?={_VALUE}(?P=q)[ \t]*,?[ \t]*\r?$)
 _XML_NAME = re.compile(r"[ \t]*<(name|key)>[ \t]*([^<\n]{1,200}?)[ \t]*</\1>[ \t]*\r?")
 _XML_VALUE = re.compile(rf"[ \t]*<(?:value|string)>[ \t]*(?={_VALUE})")
 _TOKEN = re.compile(_VALUE)
-# A region is read line by line only if it holds a value that a view could name, or a line
-# that opens a section or block (whose values may lie past the region): most code has neither.
+# A region is read line by line only if a line in it opens a section or block, names the
+# value on the next line, or is a named list item: the stack of enclosing names starts empty
+# at the region's first line, so a region of plain assignments has nothing to rename (most
+# code, config and prose never reach the line loop).
 _GATE = re.compile(
-    rf"""[:=>][ \t]*["']?{_VALUE}|^[ \t]*["']{_VALUE}"""
-    r"""|^[ \t]*(?:\[[^\[\]\n=]{1,100}\]|[A-Za-z_][\w-]*(?:[ \t]+"[^"\n]*")+[ \t]*=?[ \t]*\{"""
-    r"""|(?:-[ \t]+)?[\w."'-]{1,100}[ \t]*:[ \t]*[{\[]?)[ \t]*\r?$""", re.M)
+    r"""^[ \t]*(?:\[[^\[\]\n=]{1,100}\][ \t]*(?:[#;].*)?\r?$"""
+    r"""|[A-Za-z_][\w-]*(?:[ \t]+"[^"\n]*")+[ \t]*=?[ \t]*\{"""
+    r"""|(?:-[ \t]+)?[\w."'-]{1,100}[ \t]*:[ \t]*[{\[]?[ \t]*(?:\#.*)?\r?$"""
+    r"""|-[ \t]+name[ \t]*:|<(?:name|key)>)""", re.M)
 _COMMENT = ("#", "//", ";", "<!--", "*", "/*")
 
 

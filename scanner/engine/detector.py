@@ -56,6 +56,10 @@ class Pipeline:
         self.rules = ruleset.rules + call_rules(
             ruleset.rules, {p.id: p.calls for p in ruleset.providers.values()})
         self.derived = len(self.rules) > len(ruleset.rules)
+        # Derived call rules that count only in a file about their provider: their hits are
+        # passed over in other files without running the regex (``Client(`` is everywhere).
+        self._file_only = [bool(r.shape) and r.context is not None and not r.context.words
+                           and r.context.require == "words" for r in self.rules]
         self.table = build_keyword_table(self.rules, encoded_depth=decode_depth)
         self.prefilter = make_prefilter(self.table.literals, engine, self.table.spellings(),
                                         prefilter_cache)
@@ -134,6 +138,8 @@ class Pipeline:
                 if spelling is not None and ri in spelling and text[start:end] != spelling[ri]:
                     continue
                 rule = self.rules[ri]
+                if self._file_only[ri] and evidence.admits(rule.provider) is None:
+                    continue
                 if rule.multiline:
                     windows[ri].append((max(0, start - rule.window), end + rule.window))
                     continue

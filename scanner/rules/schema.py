@@ -125,7 +125,7 @@ _PROVIDER_KEYS = {"provider", "name", "remediation", "references", "rules", "dat
                   "known_values", "file_context", "calls"}
 _FILE_CONTEXT_KEYS = {"words", "paths"}
 _CALL_KEYS = {"name", "args", "file_context"}
-GENERIC_CALL = re.compile(r"[A-Za-z_]\w{0,13}")  # short, unqualified: many SDKs' name
+GENERIC_CALL = re.compile(r"[A-Za-z_]\w{0,9}")  # short and unqualified: many SDKs' name
 _RULE_KEYS = {
     "id", "name", "kind", "severity", "keywords", "regex", "description", "secret_group",
     "min_entropy", "checks", "skip_filters", "context", "overrides", "window", "multiline",
