@@ -38,3 +38,16 @@ def test_the_compiled_prefilter_is_cached_privately_and_reused(tmp_path: Path) -
     assert scan(target, cache) == first  # recompiled and replaced
     assert db.read_bytes() != b"not a database"
     assert not list(db.parent.glob(".prefilter-*"))  # no temporary file left behind
+
+
+def test_a_cache_directory_left_readable_by_others_is_narrowed(tmp_path: Path) -> None:
+    target = tmp_path / "src"
+    target.mkdir()
+    (target / "app.ini").write_text(f"access_key_id = {ID}\naccess_key_secret = {SECRET}\n")
+    cache = tmp_path / "cache"
+    (cache / "keysweep" / "prefilter").mkdir(parents=True)
+    (cache / "keysweep").chmod(0o755)
+    (cache / "keysweep" / "prefilter").chmod(0o755)
+    scan(target, cache)
+    assert stat.S_IMODE((cache / "keysweep").stat().st_mode) == 0o700
+    assert stat.S_IMODE((cache / "keysweep" / "prefilter").stat().st_mode) == 0o700

@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from scanner.cachedir import private_dir
+
 hyperscan: Any
 try:
     import hyperscan
@@ -78,8 +80,8 @@ def _cached(expressions: list[bytes], flags: list[int], cache: Path | None) -> A
     db = _compile(expressions, flags)
     tmp = None
     try:
-        cache.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        cache.mkdir(mode=0o700, exist_ok=True)
+        cache.parent.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(cache)
         fd, tmp = tempfile.mkstemp(dir=cache, prefix=".prefilter-")  # 0600
         with os.fdopen(fd, "wb") as out:
             out.write(hyperscan.dumpb(db))
