@@ -50,7 +50,8 @@ _CAMEL_WORDS = re.compile(r"[A-Za-z][a-z]+(?:[A-Z][a-z]+)+")
 # with a vowel, without five consonants in a row, as English words are and random runs of
 # letters mostly are not (about 7 in 100,000 random 30-character base62 strings pass, none of 40).
 _NAME_PIECE = re.compile(
-    r"[A-Z]*[a-z]{2,}|[A-Z]\d{1,3}|[A-Z]{2,}(?![a-z])|[A-Z]+[a-z](?![a-z])|\d{1,3}[a-z]?(?![a-z])")
+    r"[A-Z]*[a-z]{2,}|[A-Z]\d{1,3}|[A-Z]{2,}(?![a-z])|[A-Z]+[a-z](?![a-z])|\d{1,3}[a-z]?(?![a-z])"
+    r"|[A-Z]$")
 _WORD = re.compile(r"[A-Z][a-z]{2,}")
 _CONSONANTS = re.compile(r"[bcdfghjklmnpqrstvwxz]{5}", re.I)
 
