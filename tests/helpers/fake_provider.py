@@ -737,3 +737,10 @@ def _handler_for(fake: FakeProvider) -> type[BaseHTTPRequestHandler]:
                              "type": "User"}, {"X-OAuth-Scopes": "repo, read:org"})
 
     return Handler
+
+
+def facts_of(finding: dict[str, object]) -> set[tuple[str, str, str]]:
+    """A JSON finding's blast-radius facts as (name, value, risk)."""
+    verification = finding["verification"]
+    assert isinstance(verification, dict)
+    return {(f["name"], f["value"], f["risk"]) for f in verification["facts"]}

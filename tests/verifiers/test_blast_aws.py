@@ -5,7 +5,6 @@ call's SigV4 signature (tests/helpers/fake_provider.py)."""
 from __future__ import annotations
 
 import hashlib
-import random
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qsl
@@ -15,7 +14,7 @@ import pytest
 from benchmarks.corpus import Values
 from scanner.verifiers import VERIFIERS, Credential, aws_iam
 from scanner.verifiers.http import HttpClient
-from tests.helpers.fake_provider import Account, FakeProvider, Reach
+from tests.helpers.fake_provider import Account, FakeProvider, Reach, facts_of
 from tests.helpers.run import run_keysweep
 
 W_ID = "AKIDEXAMPLE"
@@ -23,20 +22,9 @@ W_SECRET = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
 
 
 @pytest.fixture
-def values(request: pytest.FixtureRequest) -> Values:
-    return Values(random.Random(request.node.nodeid), rsa_budget=0)
-
-
-@pytest.fixture
 def fake() -> Iterator[FakeProvider]:
     with FakeProvider(hang_seconds=20) as server:
         yield server
-
-
-def facts_of(finding: dict[str, object]) -> set[tuple[str, str, str]]:
-    verification = finding["verification"]
-    assert isinstance(verification, dict)
-    return {(f["name"], f["value"], f["risk"]) for f in verification["facts"]}
 
 
 def test_iam_signer_reproduces_the_published_list_users_example():

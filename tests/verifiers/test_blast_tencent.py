@@ -5,7 +5,6 @@ loopback fake, which checks each call's TC3-HMAC-SHA256 signature."""
 from __future__ import annotations
 
 import hashlib
-import random
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,25 +13,14 @@ import pytest
 from benchmarks.corpus import BASE62, Values
 from scanner.verifiers import VERIFIERS, Credential, tencent_cam
 from scanner.verifiers.http import HttpClient
-from tests.helpers.fake_provider import Account, FakeProvider, Reach
+from tests.helpers.fake_provider import Account, FakeProvider, Reach, facts_of
 from tests.helpers.run import run_keysweep
-
-
-@pytest.fixture
-def values(request: pytest.FixtureRequest) -> Values:
-    return Values(random.Random(request.node.nodeid), rsa_budget=0)
 
 
 @pytest.fixture
 def fake() -> Iterator[FakeProvider]:
     with FakeProvider(hang_seconds=20) as server:
         yield server
-
-
-def facts_of(finding: dict[str, object]) -> set[tuple[str, str, str]]:
-    verification = finding["verification"]
-    assert isinstance(verification, dict)
-    return {(f["name"], f["value"], f["risk"]) for f in verification["facts"]}
 
 
 def test_each_identity_gets_its_verdict_severity_and_facts(fake: FakeProvider, values: Values,

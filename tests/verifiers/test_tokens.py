@@ -7,7 +7,6 @@ fact, a 503 unknown; no token is printed, and none is sent to another provider's
 from __future__ import annotations
 
 import hashlib
-import random
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -59,11 +58,6 @@ IDENTITY = {"gitlab": ("username", "deployer"), "npm": ("username", "deployer"),
 # The call a scope-limited token may not make, where the provider has such an answer.
 NOT_PERMITTED = {"gitlab": "user", "digitalocean": "account", "openai": "models",
                  "anthropic": "models", "stripe": "balance", "sendgrid": "scopes"}
-
-
-@pytest.fixture
-def values(request: pytest.FixtureRequest) -> Values:
-    return Values(random.Random(request.node.nodeid), rsa_budget=0)
 
 
 def sha(value: str) -> str:

@@ -9,7 +9,6 @@ import dataclasses
 import hashlib
 import json
 import logging
-import random
 import re
 import sqlite3
 import subprocess
@@ -56,12 +55,6 @@ RULES = {  # provider -> (ID rule, secret rule)
 @pytest.fixture(scope="module")
 def ruleset() -> RuleSet:
     return load_rules()
-
-
-@pytest.fixture
-def values(request: pytest.FixtureRequest) -> Values:
-    # Seeded by the test's id: other keys in every test, the same keys on every run.
-    return Values(random.Random(request.node.nodeid), rsa_budget=0)
 
 
 def finishes_within(seconds: float, call: Callable[[], T]) -> T:

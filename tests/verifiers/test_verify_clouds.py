@@ -8,7 +8,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import random
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,11 +21,6 @@ from scanner.verifiers.http import HttpClient
 from tests.helpers.fake_clouds import CloudAccount, FakeClouds
 from tests.helpers.fake_provider import FakeProvider
 from tests.helpers.run import run_keysweep
-
-
-@pytest.fixture
-def values(request: pytest.FixtureRequest) -> Values:
-    return Values(random.Random(request.node.nodeid), rsa_budget=0)
 
 
 @pytest.fixture

@@ -48,11 +48,6 @@ def fake() -> Iterator[FakeClouds]:
         yield server
 
 
-@pytest.fixture
-def values(request: pytest.FixtureRequest) -> Values:
-    return Values(random.Random(request.node.nodeid), rsa_budget=0)
-
-
 @pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command")
 def test_rs256_signature_matches_openssl(rsa_keys: tuple[keys.RsaKey, keys.RsaKey],
                                          tmp_path: Path) -> None:
