@@ -200,7 +200,13 @@ def test_service_account_key_is_one_finding_not_two():
     text = ('{\n  "type": "service_account",\n  "project_id": "p-1",\n'
             f'  "private_key": "{key}\\n",\n'
             '  "client_email": "a@p-1.iam.gserviceaccount.com"\n}\n')
-    assert [f.rule_id for f in scanner().scan_text(text).findings] == ["gcp-service-account-key"]
+    findings = scanner().scan_text(text).findings
+    # The key once (not again as a plain private key), paired with its account's email.
+    assert sorted(f.rule_id for f in findings) == ["gcp-service-account-email",
+                                                   "gcp-service-account-key"]
+    key_finding = next(f for f in findings if f.kind == "private_key")
+    assert key_finding.paired_with is not None
+    assert key_finding.paired_with.secret == "a@p-1.iam.gserviceaccount.com"
 
 
 def test_same_shaped_secrets_of_two_providers_go_to_the_right_one():

@@ -170,7 +170,7 @@ def test_sample_order_counts_facts_and_redaction():
     assert_report_order(page.order)
     assert [h for t, h in page.headings if t == "h2"] == ["Live keys: rotate now",
                                                          "Other secrets, by severity"]
-    assert "no MFA device on the root user" in page.text
+    assert "root user (the account's own access key)" in page.text
     assert "arn:aws:iam::123456789012:root" in page.text
     assert "Rotate it (AWS)" in page.text and "CloudTrail" in page.text
     commits = {f.location.commit for f in result.findings}
