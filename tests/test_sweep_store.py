@@ -141,6 +141,8 @@ def downgrade_to_v1(db: Path) -> None:
     with sqlite3.connect(db) as conn:
         conn.execute("DROP TABLE schema_version")
         conn.execute("DROP INDEX blob_findings_by_secret")
+        conn.execute("ALTER TABLE verifications DROP COLUMN facts")  # version 3's
+        conn.execute("ALTER TABLE verifications DROP COLUMN root")
         conn.execute("PRAGMA user_version = 1")
 
 
@@ -155,7 +157,7 @@ def test_a_store_written_before_the_schema_ledger_is_migrated_and_keeps_its_find
     after = run_keysweep("report", "--db", db, "-f", "json").json()["findings"]
     assert after == before and len(after) == 1
     with sqlite3.connect(db) as conn:
-        assert [v for v, in conn.execute("SELECT version FROM schema_version")] == [2]
+        assert [v for v, in conn.execute("SELECT version FROM schema_version")] == [2, 3]
         assert conn.execute("SELECT name FROM sqlite_master WHERE "
                             "name = 'blob_findings_by_secret'").fetchone()
     # Still incremental after the migration: a new commit is the only thing scanned.
@@ -171,7 +173,7 @@ def test_a_new_store_records_every_migration(tmp_path: Path):
     run_keysweep("sweep", "--dir", tmp_path / "org", "--db", db)
     with sqlite3.connect(db) as conn:
         rows = list(conn.execute("SELECT version, applied_at FROM schema_version"))
-    assert [v for v, _ in rows] == [1, 2] and all(at for _, at in rows)
+    assert [v for v, _ in rows] == [1, 2, 3] and all(at for _, at in rows)
 
 
 def test_a_store_from_a_newer_keysweep_is_a_one_line_error(tmp_path: Path):
@@ -184,7 +186,7 @@ def test_a_store_from_a_newer_keysweep_is_a_one_line_error(tmp_path: Path):
         run = run_keysweep(*args, expected_code=3)
         assert run.stderr.splitlines() == [
             f"keysweep: error: the store {db} has schema version 99, newer than this keysweep "
-            "knows (2): upgrade keysweep"]
+            "knows (3): upgrade keysweep"]
 
 
 def test_sweep_verification_is_stored_and_stale_results_are_read_back_from_blobs(
@@ -218,3 +220,31 @@ def test_sweep_verification_is_stored_and_stale_results_are_read_back_from_blobs
                                                        "alibaba-access-key-secret"}
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT MIN(checked_at) FROM verifications").fetchone()[0] > "2001"
+
+
+def test_a_sweeps_store_keeps_the_blast_radius_and_the_root_severity(tmp_path: Path):
+    from tests.helpers.fake_provider import Account, FakeProvider, RamUser
+    from tests.helpers.keys import ID
+
+    other_id, other_secret = "LTAI5tQm8Xr2Lp9Zk4Wv7Ny3", SECRET[::-1]
+    repo = GitRepo(tmp_path / "org" / "svc")
+    repo.commit("keys", **{"a.env": f"ALIBABA_CLOUD_ACCESS_KEY_ID={ID}\n"
+                                    f"ALIBABA_CLOUD_ACCESS_KEY_SECRET={SECRET}\n",
+                           "b.env": f"ALIBABA_CLOUD_ACCESS_KEY_ID={other_id}\n"
+                                    f"ALIBABA_CLOUD_ACCESS_KEY_SECRET={other_secret}\n"})
+    db = tmp_path / "sweep.db"
+    admin = RamUser(policies=[("AdministratorAccess", "System")], console=True, mfa=False)
+    accounts = {ID: Account(secret=SECRET, identity_type="Account"),
+                other_id: Account(secret=other_secret, ram=admin)}
+    with FakeProvider(accounts) as fake:
+        run_keysweep("sweep", "--dir", tmp_path / "org", "--db", db, "--verify",
+                     "--verify-endpoint", f"alibaba={fake.url}", "--verify-timeout", "5")
+    doc = run_keysweep("report", "--db", db, "-f", "json").json()
+    by_path = {f["path"]: f for f in doc["findings"] if f["rule_id"] == "alibaba-access-key-secret"}
+    root, user = by_path["a.env"], by_path["b.env"]
+    assert root["severity"] == "root" and root["verification"]["root"] is True
+    assert user["severity"] == "critical" and user["verification"]["root"] is False
+    facts = {(f["name"], f["risk"]) for f in user["verification"]["facts"]}
+    assert ("policy", "critical") in facts and ("mfa", "high") in facts
+    page = run_keysweep("report", "--db", db, "-f", "html").stdout
+    assert "AdministratorAccess" in page and "Root-account keys" in page

@@ -35,7 +35,8 @@ def load_findings(store: Store, repository: str | None = None) -> list[Finding]:
 def _finding(row: LocationRow, verdict: Verification | None) -> Finding:
     return Finding(
         rule_id=row.rule_id, rule_name=row.rule_name, provider=row.provider, kind=row.kind,
-        severity=row.severity, secret="", digest=row.secret_sha256, shown=row.redacted,
+        severity="root" if verdict is not None and verdict.root else row.severity,
+        secret="", digest=row.secret_sha256, shown=row.redacted,
         location=Location(path=row.path, line=row.line, column=row.col, end_line=row.end_line,
                           end_column=row.end_col, commit=row.commit, author=row.author,
                           date=row.date, in_head=row.in_head, repository=row.repository,

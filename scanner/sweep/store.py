@@ -27,7 +27,7 @@ from urllib.parse import quote
 
 from scanner.engine.history import COMMIT_MESSAGE
 from scanner.errors import SourceError
-from scanner.models import Finding, Verification
+from scanner.models import Fact, Finding, Verification
 from scanner.sources.git.log import Commit
 
 V1_SCHEMA = """
@@ -130,6 +130,10 @@ MIGRATIONS: tuple[Migration, ...] = (
     # Stale re-verification looks blobs up by secret; version 2 also starts the ledger.
     Migration(2, "schema_version ledger; blob_findings by secret",
               "CREATE INDEX IF NOT EXISTS blob_findings_by_secret ON blob_findings (secret_id)"),
+    # A live key's blast radius and whether it is an account's own (root) key.
+    Migration(3, "verifications keep facts and root",
+              "ALTER TABLE verifications ADD COLUMN facts TEXT;"  # JSON [[name, value, risk]]
+              "ALTER TABLE verifications ADD COLUMN root INTEGER NOT NULL DEFAULT 0"),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 _LEDGER = ("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, "
@@ -621,10 +625,13 @@ class Store:
 
     def verifications(self) -> list[VerificationRow]:
         return [VerificationRow(pair, int(secret_id), Verification(
-                    status, reason, json.loads(identity) if identity else None), checked)
-                for pair, secret_id, status, reason, identity, checked in self._db.execute(
-                    "SELECT pair_sha256, secret_id, status, reason, identity, checked_at "
-                    "FROM verifications")]
+                    status, reason, json.loads(identity) if identity else None,
+                    tuple(Fact(*f) for f in json.loads(facts)) if facts else (), bool(root)),
+                    checked)
+                for pair, secret_id, status, reason, identity, checked, facts, root
+                in self._db.execute(
+                    "SELECT pair_sha256, secret_id, status, reason, identity, checked_at, "
+                    "facts, root FROM verifications")]
 
     def record_verifications(self, results: Iterable[PairResult], when: str) -> int:
         """Store each result (newest wins per pair and side); returns how many were kept."""
@@ -638,12 +645,15 @@ class Store:
                 v = r.verification
                 db.execute(
                     "INSERT INTO verifications (pair_sha256, secret_id, status, reason, "
-                    "identity, checked_at) VALUES (?, ?, ?, ?, ?, ?) "
+                    "identity, checked_at, facts, root) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
                     "ON CONFLICT(pair_sha256, secret_id) DO UPDATE SET status = "
                     "excluded.status, reason = excluded.reason, identity = excluded.identity,"
-                    " checked_at = excluded.checked_at",
+                    " checked_at = excluded.checked_at, facts = excluded.facts, "
+                    "root = excluded.root",
                     (r.pair_sha256, row[0], v.status, v.reason,
-                     json.dumps(v.identity) if v.identity else None, when))
+                     json.dumps(v.identity) if v.identity else None, when,
+                     json.dumps([[f.name, f.value, f.risk] for f in v.facts])
+                     if v.facts else None, int(v.root)))
                 count += 1
         return count
 
