@@ -51,6 +51,7 @@ class Runs:
     json: dict[str, Any]
     text: str
     sarif: dict[str, Any]
+    html: str
     stdout: str  # every run's output, to check no secret is in any
 
 
@@ -93,13 +94,13 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runs]:
     with FakeProvider(hang_seconds=5) as fake:
         planted = plant(tree, values, fake)
         out = {}
-        for fmt in ("json", "text", "sarif"):
+        for fmt in ("json", "text", "sarif", "html"):
             out[fmt] = run_keysweep("scan", tree, "--verify", "--verify-endpoint",
                                     f"alibaba={fake.url}", "--verify-timeout", "3", "-f", fmt,
                                     "--color", "never", "--no-progress", expected_code=1,
                                     timeout=120).stdout
         yield Runs(fake, planted, json.loads(out["json"]), out["text"], json.loads(out["sarif"]),
-                   "\n".join(out.values()))
+                   out["html"], "\n".join(out.values()))
 
 
 def findings_of(runs: Runs, case: str) -> list[dict[str, Any]]:
@@ -290,3 +291,17 @@ def test_wrong_secret_gets_no_facts(tmp_path: Path) -> None:
         assert (f["verification"]["status"], f["verification"]["reason"]) == \
             ("inactive", "wrong_secret")
         assert f["verification"]["facts"] == []
+
+
+def test_the_html_report_shows_each_identitys_facts_root_first(runs: Runs) -> None:
+    import html
+
+    page = runs.html
+    for case in ("root", "admin", "least", "sts"):
+        for _, value, _ in facts_of(runs, case):
+            assert html.escape(value, quote=False) in page or html.escape(value) in page, \
+                (case, value)
+    # The account's own key leads the live keys; the page counts it as a root-account key.
+    root_at = page.index("root/credentials")
+    assert all(root_at < page.index(f"{case}/credentials") for case in ("admin", "least", "sts"))
+    assert "Root-account keys" in page
