@@ -235,3 +235,25 @@ def test_a_call_with_a_common_name_counts_only_in_the_providers_files(
         "file_context = true\n", "") + "\n[[rules]]", 1))
     assert main(["rules", "check", str(rules)]) == 2
     assert "'Cred' is a name many SDKs use" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("name", "text", "want"), [
+    ("client.go", 'import "github.com/baidubce/bce-sdk-go/services/bos"\n\n'
+     'c, _ := bos.NewClient("3f9c2a7e5b1d4e8fa06c9b2d7e4f1a35", '
+     '"c8e1f4a9b2d7e0c3f6a5b8d1e4c7f0a2", "bj.bcebos.com")\n',
+     {"baidu-legacy-access-key-id", "baidu-secret-access-key"}),
+    ("Main.java", 'AWSCredentials c = new BasicAWSCredentials(accessKey, '
+     '"wJ7rXUtnFEmI/K7MDeNG+bPxRfiCYzW3qLpV9sTa");\n', {"aws-secret-access-key"}),
+    ("main.py", 'cred = BasicCredentials("QTZ4MWFRTK7HXJQ9DLPE", '
+     '"Lk8dR2mWq9ZxT4vBn7Yc3HsJf6Gp1AeU0iKoPlMz")\n',
+     {"huawei-access-key-id", "huawei-secret-access-key"}),
+])
+def test_built_in_sdk_calls_find_positional_credentials(
+        name: str, text: str, want: set[str], tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    write(tmp_path / "src", name, text)
+    capsys.readouterr()
+    main(["scan", str(tmp_path / "src"), "--no-config", "-f", "json"])
+    found = json.loads(capsys.readouterr().out)["findings"]
+    assert {f["rule_id"] for f in found} == want
+    assert all("call" in f["context"] for f in found)
