@@ -28,7 +28,6 @@ from scanner.rules.loader import RuleSet
 DECODE_REGION_LINES = 5
 DECODE_REGION_BYTES = 2048
 MATCH_EXTENSION = 4096  # how far past a window a match may run before it is re-checked
-_TOKEN_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
 ALLOW_MARKER = "keysweep:allow"  # on a line, in any comment syntax, suppresses its findings
 
 
@@ -125,10 +124,6 @@ class Pipeline:
             return out
         windows: dict[int, list[tuple[int, int]]] = defaultdict(list)
         decode_regions: list[tuple[int, int]] = []
-        # A keyword inside a longer base64 token (YC in random base64) wakes its rule, but its
-        # window is no reason to decode: an encoded value near a keyword follows the keyword,
-        # and an encoded keyword has its own literals.
-        decodable: list[tuple[int, int]] = []
         table = self.table
         literals, rules_for, encoded, exact = (table.literals, table.rules_for, table.encoded,
                                                table.exact)
@@ -139,8 +134,6 @@ class Pipeline:
                                              DECODE_REGION_BYTES))
                 continue
             spelling = exact[kw]
-            embedded = (start > 0 and end < len(text) and text[start - 1] in _TOKEN_CHARS
-                        and text[end] in _TOKEN_CHARS)
             for ri in rules_for[kw]:
                 if spelling is not None and ri in spelling and text[start:end] != spelling[ri]:
                     continue
@@ -148,13 +141,10 @@ class Pipeline:
                 if self._file_only[ri] and evidence.admits(rule.provider) is None:
                     continue
                 if rule.multiline:
-                    span = (max(0, start - rule.window), end + rule.window)
-                else:
-                    lines = rule.context.within_lines if rule.context else 0
-                    span = window(text, start, end, lines, rule.window)
-                windows[ri].append(span)
-                if not embedded:
-                    decodable.append(span)
+                    windows[ri].append((max(0, start - rule.window), end + rule.window))
+                    continue
+                lines = rule.context.within_lines if rule.context else 0
+                windows[ri].append(window(text, start, end, lines, rule.window))
 
         candidates: list[Candidate] = []
         for ri, spans in windows.items():
@@ -172,7 +162,7 @@ class Pipeline:
         out.drops.extend(context_drops)
 
         if depth < self.decode_depth and self.decoders:
-            regions = merge(decodable + decode_regions)
+            regions = merge([s for spans in windows.values() for s in spans] + decode_regions)
             self._scan_decoded(text, regions, depth, evidence, out)
         return out
 
