@@ -219,3 +219,11 @@ def test_same_shaped_secrets_of_two_providers_go_to_the_right_one():
     assert got == {("aws-access-key-id", "AKIA", "9k2L"), ("aws-secret-access-key", "9k2L", "AKIA"),
                    ("huawei-access-key-id", "D0VL", "gtfn"),
                    ("huawei-secret-access-key", "gtfn", "D0VL")}
+
+
+def test_an_id_url_encoded_in_a_string_to_sign_is_found():
+    # Its raw neighbours are letters and digits (%3D...%26), so only the URL-decoded view of
+    # its window shows it: a hit inside a token must still have its window decoded.
+    text = f"GET&%2F&AccessKeyId%3D{ID}%26Action%3DDescribeInstances%26Format%3DJSON\n"
+    assert [(rule, secret) for rule, secret, _, _ in found(text)] == [
+        ("alibaba-access-key-id", ID)]
