@@ -257,3 +257,16 @@ def test_built_in_sdk_calls_find_positional_credentials(
     found = json.loads(capsys.readouterr().out)["findings"]
     assert {f["rule_id"] for f in found} == want
     assert all("call" in f["context"] for f in found)
+
+
+def test_disabling_a_rule_disables_its_sdk_calls(tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    root = tmp_path / "src"
+    write(root, "main.py", 'cred = BasicCredentials("QTZ4MWFRTK7HXJQ9DLPE", '
+                           '"Lk8dR2mWq9ZxT4vBn7Yc3HsJf6Gp1AeU0iKoPlMz")\n')
+    (root / "keysweep.toml").write_text('disable = ["huawei-secret-access-key"]\n')
+    capsys.readouterr()
+    assert main(["scan", str(root), "-f", "json"]) == 1
+    doc = json.loads(capsys.readouterr().out)
+    assert [f["rule_id"] for f in doc["findings"]] == ["huawei-access-key-id"]
+    assert doc["skipped"] == []

@@ -28,7 +28,8 @@ def call_rules(rules: tuple[Rule, ...], calls: dict[str, tuple[Call, ...]]) -> t
     for provider_calls in calls.values():
         for call in provider_calls:
             for position, rule_id in enumerate(call.args):
-                if rule_id and by_id[rule_id].value is not None:
+                # A rule the configuration disabled has no derived call rule either.
+                if rule_id in by_id and by_id[rule_id].value is not None:
                     out.append(_derived(by_id[rule_id], call, position))
     return tuple(out)
 
