@@ -15,6 +15,7 @@ from benchmarks.corpus import Values
 from scanner.verifiers import VERIFIERS, Credential, aws_iam
 from scanner.verifiers.http import HttpClient
 from tests.helpers.fake_provider import Account, FakeProvider, Reach, facts_of
+from tests.helpers.reports import assert_facts_in_every_format
 from tests.helpers.run import run_keysweep
 
 W_ID = "AKIDEXAMPLE"
@@ -114,7 +115,10 @@ def test_each_identity_gets_its_verdict_severity_and_facts(fake: FakeProvider, v
                                         ("role", "build-role", "info"),
                                         ("session", "session-1", "info")}
     assert facts_of(seen["expired"][0]) == set()
-    # No secret crossed the wire or reached the report.
+    assert_facts_in_every_format(tree, "aws", fake.url, {
+        case: facts_of(seen[case][0]) for case in ("root", "admin", "least", "sts")},
+        [secret for _, secret, _ in keys.values()])
+    # No secret crossed the wire or reached a report.
     log = fake.log_text()
     for _, secret, _ in keys.values():
         assert secret not in log and secret not in run.stdout

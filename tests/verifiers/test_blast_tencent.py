@@ -14,6 +14,7 @@ from benchmarks.corpus import BASE62, Values
 from scanner.verifiers import VERIFIERS, Credential, tencent_cam
 from scanner.verifiers.http import HttpClient
 from tests.helpers.fake_provider import Account, FakeProvider, Reach, facts_of
+from tests.helpers.reports import assert_facts_in_every_format
 from tests.helpers.run import run_keysweep
 
 
@@ -87,6 +88,9 @@ def test_each_identity_gets_its_verdict_severity_and_facts(fake: FakeProvider, v
                                         ("role", "4611686018427397919", "info"),
                                         ("session", "session-1", "info")}
     assert facts_of(seen["expired"][0]) == set()
+    assert_facts_in_every_format(tree, "tencent", fake.url, {
+        case: facts_of(seen[case][0]) for case in ("root", "admin", "least", "sts")},
+        [secret for _, secret in keys.values()])
     log = fake.log_text()
     for _, secret in keys.values():
         assert secret not in log and secret not in run.stdout
