@@ -69,7 +69,7 @@ def run_sweep(service: Service, request: SweepRequest, progress: Progress,
     from scanner.sweep.verify import verify_sweep
 
     repos = repositories(request)
-    cache = request.cache or default_cache() / "mirrors"
+    cache = request.cache or cache_home() / "mirrors"
     with SweepLock(str(request.db), request.wait, on_wait=on_wait), \
             Store(request.db) as store:
         summary = Sweep(store, service.config, SweepOptions(
@@ -110,6 +110,3 @@ def store_report(service: Service, db: Path, repository: str | None, status: str
         + (f", status {status}" if status else "")
     return service.report(result, to_terminal, sweep_scope(target, repos))
 
-
-def default_cache() -> Path:
-    return cache_home()

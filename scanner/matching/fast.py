@@ -80,7 +80,6 @@ def _cached(expressions: list[bytes], flags: list[int], cache: Path | None) -> A
     db = _compile(expressions, flags)
     tmp = None
     try:
-        cache.parent.parent.mkdir(parents=True, exist_ok=True)
         private_dir(cache)
         fd, tmp = tempfile.mkstemp(dir=cache, prefix=".prefilter-")  # 0600
         with os.fdopen(fd, "wb") as out:

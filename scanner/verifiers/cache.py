@@ -11,7 +11,7 @@ import sqlite3
 import time
 from pathlib import Path
 
-from scanner.cachedir import cache_home
+from scanner.cachedir import cache_home, private_dirs
 from scanner.models import Fact, Verification
 
 # Only settled answers are kept; unknown ones (timeouts, throttling) are worth asking again,
@@ -28,10 +28,7 @@ class VerifyCache:
     def __init__(self, path: Path, ttl: float) -> None:
         self.path = path
         self.ttl = ttl
-        missing = [p for p in (path.parent, *path.parent.parents) if not p.exists()]
-        for directory in reversed(missing):  # each one 0700 (mkdir's mode is masked)
-            directory.mkdir(exist_ok=True)
-            os.chmod(directory, 0o700)
+        private_dirs(path.parent)
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)  # private before sqlite opens it
         try:
             if os.fstat(fd).st_mode & 0o077:  # SQLite gives its journal the same mode

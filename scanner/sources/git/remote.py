@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Protocol
 from urllib.parse import unquote, urlsplit, urlunsplit
 
+from scanner.cachedir import private_dirs
 from scanner.sources.git.command import GitError, first_error, git_env
 
 # "Receiving objects:  45% (450/1000), 1.20 MiB | 2.00 MiB/s", with "remote: " for the
@@ -76,19 +77,6 @@ def mirror(remote: Remote, cache: Path, timeout: float,
     _git(["clone", "--mirror", url, str(partial)], remote, timeout, progress)
     os.replace(partial, target)  # a killed clone never looks like a finished mirror
     return str(target)
-
-
-def private_dirs(path: Path) -> None:
-    """``path`` and each missing parent created 0700 whatever the umask (mkdir's own mode
-    applies to the last one only and is masked)."""
-    missing = []
-    while not path.exists():
-        missing.append(path)
-        path = path.parent
-    for directory in reversed(missing):
-        with contextlib.suppress(FileExistsError):  # another process made it meanwhile
-            directory.mkdir()
-            os.chmod(directory, 0o700)
 
 
 def fetch_url(source: str) -> str:
