@@ -21,9 +21,10 @@ import time
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, parse_qsl, quote, unquote, urlsplit
+
+from tests.helpers.loopback import LoopbackServer
 
 BEHAVIOURS = ("active", "disabled", "no_permission", "unavailable", "root")
 
@@ -62,7 +63,7 @@ class ServiceAccount:
     disabled: bool = False
 
 
-class FakeClouds:
+class FakeClouds(LoopbackServer):
     def __init__(self, accounts: dict[str, CloudAccount] | None = None) -> None:
         self.accounts: dict[str, CloudAccount] = dict(accounts or {})
         self.google: dict[str, ServiceAccount] = {}  # by client_email
@@ -72,23 +73,8 @@ class FakeClouds:
         self.signature_failures: Counter[str] = Counter()  # per provider
         self.calls: Counter[str] = Counter()
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever,
-                                        kwargs={"poll_interval": 0.05}, daemon=True)
+        self._listen(_handler_for(self))
 
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_port}"
-
-    def __enter__(self) -> FakeClouds:
-        self._thread.start()
-        return self
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        self._server.shutdown()
-        self._server.server_close()
 
     def log_text(self) -> str:
         with self._lock:

@@ -27,9 +27,10 @@ import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qsl, quote, urlsplit
+
+from tests.helpers.loopback import LoopbackServer
 
 BEHAVIOURS = ("active", "disabled", "throttled", "unavailable", "hang", "throttled_once",
               "unavailable_once", "nonce_once", "bad_echo", "no_permission", "redirect", "xml_bomb",
@@ -144,7 +145,7 @@ def _hmac256(key: bytes, msg: str) -> bytes:
     return hmac.new(key, msg.encode(), hashlib.sha256).digest()
 
 
-class FakeProvider:
+class FakeProvider(LoopbackServer):
     """``with FakeProvider({key_id: Account(...)}) as fake:`` then point keysweep at
     ``fake.url``."""
 
@@ -158,27 +159,12 @@ class FakeProvider:
         self.nonces: set[str] = set()
         self._lock = threading.Lock()
         self._stop = threading.Event()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever,
-                                        kwargs={"poll_interval": 0.05}, daemon=True)
+        self._listen(_handler_for(self))
 
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_port}"
-
-    def __enter__(self) -> FakeProvider:
-        self._thread.start()
-        return self
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        self.close()
 
     def close(self) -> None:
         self._stop.set()  # wakes hanging handlers
-        self._server.shutdown()
-        self._server.server_close()
+        super().close()
 
     def log_text(self) -> str:
         with self._lock:

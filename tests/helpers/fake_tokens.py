@@ -14,10 +14,11 @@ from __future__ import annotations
 import json
 import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import urlsplit
+
+from tests.helpers.loopback import LoopbackServer
 
 BEHAVIOURS = ("active", "revoked", "no_permission", "throttled", "unavailable",
               "expired", "no_quota")
@@ -55,7 +56,7 @@ class _Answer:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-class FakeTokens:
+class FakeTokens(LoopbackServer):
     """``with FakeTokens("gitlab", {token: Token()}) as fake:`` then
     ``--verify-endpoint gitlab=<fake.url>`` (Cloudflare's and Slack's ``fake.url`` end in
     their ``/client/v4`` and ``/api`` base paths, as their real endpoints do)."""
@@ -66,24 +67,12 @@ class FakeTokens:
         self.tokens: dict[str, Token] = dict(tokens or {})
         self.requests: list[Request] = []
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever,
-                                        kwargs={"poll_interval": 0.05}, daemon=True)
+        self._listen(_handler_for(self))
 
     @property
     def url(self) -> str:
-        base = f"http://127.0.0.1:{self._server.server_port}"
-        return base + BASE_PATHS.get(self.provider, "")
+        return super().url + BASE_PATHS.get(self.provider, "")
 
-    def __enter__(self) -> FakeTokens:
-        self._thread.start()
-        return self
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        self._server.shutdown()
-        self._server.server_close()
 
     def record(self, r: Request) -> None:
         with self._lock:
