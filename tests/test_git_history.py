@@ -15,7 +15,7 @@ from scanner.engine.history import COMMIT_MESSAGE, HistoryScanner
 from scanner.rules.loader import load_rules
 from scanner.sources.git.scope import GitScope
 from tests.helpers.git_repo import GitRepo
-from tests.helpers.keys import SECRET, SECRET2, SECRET3, leak
+from tests.helpers.keys import ID, SECRET, SECRET2, SECRET3, leak
 from tests.helpers.run import run_keysweep
 
 RULES = load_rules()
@@ -232,8 +232,21 @@ def test_missing_object_is_reported_and_skipped(repo: GitRepo):
     report = run.json()
     assert {f["path"] for f in report["findings"]} == {"k.ini"}
     assert any("missing" in s["reason"] for s in report["skipped"])
+    # A whole-history scan reads the object store, not every tree (that walk costs as much
+    # as the scan): it cannot see that an object is absent, but scans everything present.
     full = run_keysweep("git", repo.path, "-f", "json", expected_code=1).json()
-    assert any("missing" in s["reason"] for s in full["skipped"])
+    assert {f["path"] for f in full["findings"]} == {"k.ini"}
+
+
+def test_a_partial_clone_says_so_and_scans_what_is_there(repo: GitRepo, tmp_path: Path):
+    repo.commit("add", **{"k.ini": leak(SECRET), "big.txt": "x" * 5000 + "\n"})
+    repo.git("config", "uploadpack.allowFilter", "true")
+    clone = tmp_path / "partial"
+    subprocess.run(["git", "clone", "-q", "--no-checkout", "--filter=blob:limit=1k",
+                    f"file://{repo.path}", str(clone)], check=True)
+    report = run_keysweep("git", clone, "-f", "json", expected_code=1).json()
+    assert {f["path"] for f in report["findings"]} == {"k.ini"}
+    assert any("partial clone" in s["reason"] for s in report["skipped"])
 
 
 def test_corrupt_object_is_a_clear_error_with_exit_3(repo: GitRepo):
@@ -265,3 +278,29 @@ def test_recall_and_introducing_commits_on_a_history_of_every_rule(tmp_path: Pat
     found = {(f.secret, f.location.path, f.location.commit) for f in result.findings}
     hits = [p for p in planted if p in found]
     assert len(hits) / len(planted) >= 0.95, sorted(set(planted) - found)[:5]
+
+
+def test_blobs_prefiltered_together_find_exactly_what_each_finds_alone():
+    """Small blobs share one prefilter call, then each blob with a keyword is scanned alone:
+    the findings are those of scanning every blob alone, wherever it sits in the batch."""
+    import io
+
+    from scanner.engine.history import _scan_objects
+    from scanner.engine.scanner import Scanner
+    from scanner.progress import NullProgress
+    from scanner.sources.git.objects import GitObject
+
+    line = f"aliyun_access_key_id = '{ID}'\naliyun_access_key_secret = '{SECRET}'\n"
+    cut = line.index("LTAI") + 2
+    blobs = {"1" * 40: line[:cut], "2" * 40: line[cut:],  # the ID cut in two blobs
+             "3" * 40: "x = 1\n" * 3000, "4" * 40: line, "5" * 40: "\n" + line,
+             "6" * 40: "\0binary" + line}
+    objects = [GitObject(sha, "blob", len(text), io.BytesIO(text.encode()))
+               for sha, text in blobs.items()]
+    scanner = Scanner()
+    together = _scan_objects(scanner, objects, NullProgress())
+    alone = {sha: scanner.scan_blob(io.BytesIO(text.encode())).findings
+             for sha, text in blobs.items()}
+    assert {sha: list(found) for sha, found in alone.items() if found} == together.findings
+    assert {sha for sha, found in together.findings.items()
+            if any(f.paired_with for f in found)} == {"4" * 40, "5" * 40}

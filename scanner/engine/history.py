@@ -4,12 +4,15 @@ objects a push would add (pre-push)."""
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import io
+import re
 import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from scanner.engine.config import ScanConfig
 from scanner.engine.scanner import Scanner, ScanTimeout, build_pipeline, finish
@@ -24,8 +27,9 @@ from scanner.models import (
     unexpected,
 )
 from scanner.progress import NullProgress, Progress
+from scanner.sources.archives import container_kind
 from scanner.sources.git.command import Git, GitError, open_repo
-from scanner.sources.git.log import Commit, History, read_history
+from scanner.sources.git.log import Commit, History, read_history, read_messages
 from scanner.sources.git.objects import (
     LFS_POINTER,
     CatFile,
@@ -35,11 +39,15 @@ from scanner.sources.git.objects import (
 )
 from scanner.sources.git.scope import GitScope
 from scanner.sources.git.tags import TagMessage, tag_messages
+from scanner.sources.reader import SNIFF_BYTES, Readable, is_plain
 
 COMMIT_MESSAGE = "<commit message>"
 TASK_BYTES = 16 << 20  # one worker task: a run of blobs in pack order of about this size
 TASK_BLOBS = 4000
 POOL_MIN_BLOBS = 2000  # a scoped scan with fewer blobs runs in one process
+SMALL_BLOB = 64 << 10  # read whole (a .gitmodules or LFS pointer is always smaller)
+BATCH_BYTES = 1 << 20  # small plain blobs prefiltered together
+_SUBMODULE_PATH = re.compile(rb"^\s*path\s*=\s*(.+?)\s*$", re.MULTILINE)
 
 
 @dataclass
@@ -48,6 +56,7 @@ class BlobResults:
     suppressed: dict[str, list[Suppressed]] = field(default_factory=dict)
     skipped: dict[str, list[Skipped]] = field(default_factory=dict)
     seen: set[str] = field(default_factory=set)
+    submodules: set[str] = field(default_factory=set)  # paths named in .gitmodules blobs
     blobs: int = 0
     bytes: int = 0
 
@@ -59,6 +68,7 @@ class BlobResults:
         for sha, skips in other.skipped.items():
             self.skipped.setdefault(sha, []).extend(skips)
         self.seen |= other.seen
+        self.submodules |= other.submodules
         self.blobs += other.blobs
         self.bytes += other.bytes
 
@@ -135,10 +145,10 @@ class HistoryScanner:
 
     def _scan_everything(self, git: Git, revs: list[str],
                          messages: list[tuple[Commit, str]]) -> tuple[History, BlobResults]:
-        """Scan every blob of the repository while a thread reads the history; blobs that no
-        scanned commit reaches (dangling objects) are dropped afterwards."""
+        """Scan every blob of the repository in pack order while a thread reads the commit
+        messages; then ask git where the few blobs with something to report were introduced.
+        Blobs that no scanned commit reaches (dangling objects) are dropped there."""
         pool = self._pool(always=True)  # forked before any git process starts
-        histories: list[History] = []
         errors: list[BaseException] = []
         sieve = self.scanner.config  # a second pipeline: the thread must not share scratch
 
@@ -150,7 +160,7 @@ class HistoryScanner:
                     if keywords.find(message.encode("utf-8", "replace").decode("latin-1")):
                         messages.append((commit, message))
 
-                histories.append(read_history(git, revs, keep))
+                read_messages(git, revs, keep)
             except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
                 errors.append(exc)
 
@@ -166,10 +176,9 @@ class HistoryScanner:
                 thread.join()
         if errors:
             raise errors[0]
-        history = histories[0]
-        for sha in history.introductions.keys() - blobs.seen:  # referenced, but not stored
-            blobs.skipped[sha] = [Skipped("", f"object {sha[:12]} is missing from the "
-                                              "repository")]
+        wanted = blobs.findings.keys() | blobs.suppressed.keys() | blobs.skipped.keys()
+        history = read_history(git, revs, blobs=wanted) if wanted else History()
+        history.submodules |= blobs.submodules
         return history, blobs
 
     def _scan_blobs(self, git: Git, ids: Sequence[str]) -> BlobResults:
@@ -250,10 +259,22 @@ class HistoryScanner:
         if git.text(["rev-parse", "--is-shallow-repository"], check=False) == "true":
             notes.append(Skipped(git.repo, "shallow clone: older history is not in this "
                                            "repository; scanned what is there"))
+        if is_partial_clone(git):
+            notes.append(Skipped(git.repo, "partial clone: objects the clone left on the "
+                                           "server were not scanned; scanned what is here"))
         return notes
 
     def _has_commits(self, git: Git) -> bool:
         return bool(git.run(["rev-list", "-n", "1", "--all"], check=False).strip())
+
+
+def is_partial_clone(git: Git) -> bool:
+    """Cloned with a filter (``--filter=blob:none``): objects may be missing by design."""
+    if git.text(["config", "--get", "extensions.partialclone"], check=False):
+        return True
+    pack = Path(git.text(["rev-parse", "--path-format=absolute", "--git-path", "objects/pack"],
+                         check=False))
+    return any(pack.glob("*.promisor"))
 
 
 def place(history: History,
@@ -308,6 +329,7 @@ def scan_blob_ids(scanner: Scanner, reader: CatFile, ids: Sequence[str],
 def _scan_objects(scanner: Scanner, objects: Iterable[GitObject], progress: Progress,
                   deadline: float | None = None) -> BlobResults:
     results = BlobResults()
+    batch = _Batch(scanner, results)
     for obj in objects:
         if deadline is not None and time.monotonic() > deadline:
             raise ScanTimeout("timed out")
@@ -321,21 +343,85 @@ def _scan_objects(scanner: Scanner, objects: Iterable[GitObject], progress: Prog
         results.blobs += 1
         results.bytes += obj.size
         progress.advance(obj.size, 1)
+        if obj.size < SMALL_BLOB:
+            data = batch.read(obj.sha, obj.content)
+            if data is None or data.startswith(LFS_POINTER):
+                continue  # the content lives on an LFS server, not in the repository
+            if data.startswith(b"[submodule"):
+                results.submodules.update(submodule_paths(data))
+            if batch.takes(obj.sha, data):
+                continue
+            batch.scan(obj.sha, io.BytesIO(data))
+        else:
+            batch.scan(obj.sha, obj.content, deadline)
+    batch.flush()
+    return results
+
+
+class _Batch:
+    """Small plain-text blobs gathered into one buffer for the keyword prefilter: most blobs
+    hold no keyword, and one prefilter call over a megabyte of them costs far less than the
+    whole per-blob pipeline for each. Only blobs with a keyword are then scanned one by one,
+    by the same pipeline, so the findings are exactly those of scanning each blob alone."""
+
+    def __init__(self, scanner: Scanner, results: BlobResults) -> None:
+        self.scanner = scanner
+        self.results = results
+        self.archives = scanner.config.read.archives
+        self.blobs: list[tuple[str, bytes]] = []
+        self.size = 0
+
+    def takes(self, sha: str, data: bytes) -> bool:
+        if not is_plain(data) or (self.archives and container_kind(data[:SNIFF_BYTES])):
+            return False
+        self.blobs.append((sha, data))
+        self.size += len(data) + 1
+        if self.size >= BATCH_BYTES:
+            self.flush()
+        return True
+
+    def flush(self) -> None:
+        if not self.blobs:
+            return
+        blobs, self.blobs, self.size = self.blobs, [], 0
+        starts, at = [], 0
+        for _, data in blobs:
+            starts.append(at)
+            at += len(data) + 1
+        # NUL joins them: no keyword holds one, so no hit spans two blobs.
+        text = b"\0".join(data for _, data in blobs).decode("latin-1")
+        hit = sorted({bisect.bisect_right(starts, start) - 1
+                      for _, start in self.scanner.pipeline.prefilter.find(text)})
+        for i in hit:
+            sha, data = blobs[i]
+            self.scan(sha, io.BytesIO(data))
+
+    def read(self, sha: str, content: Readable) -> bytes | None:
+        """A small blob's bytes; None (and the blob skipped) if reading it failed."""
         try:
-            if obj.size < len(LFS_POINTER) + 200:
-                data = obj.content.read()
-                if data.startswith(LFS_POINTER):
-                    continue  # the content lives on an LFS server, not in the repository
-                result = scanner.scan_blob(io.BytesIO(data))
-            else:
-                result = scanner.scan_blob(obj.content, deadline)
+            return content.read()
         except (GitError, ScanTimeout):  # the stream broke, or the time is up: stop here
+            raise
+        except Exception as exc:  # noqa: BLE001 - contained at the blob, the scan goes on
+            self.results.add(sha, ScanResult(skipped=[Skipped("", unexpected(exc))]))
+            return None
+
+    def scan(self, sha: str, content: Readable, deadline: float | None = None) -> None:
+        try:
+            result = self.scanner.scan_blob(content, deadline)
+        except (GitError, ScanTimeout):
             raise
         except Exception as exc:  # noqa: BLE001 - contained at the blob, the scan goes on
             result = ScanResult(skipped=[Skipped("", unexpected(exc))])
         if result.findings or result.skipped or result.suppressed:
-            results.add(obj.sha, result)
-    return results
+            self.results.add(sha, result)
+
+
+def submodule_paths(gitmodules: bytes) -> set[str]:
+    """The submodule paths a .gitmodules file names: how a whole-history scan, which reads
+    no trees, knows which gitlinks it did not follow."""
+    return {m.group(1).decode("utf-8", "replace").strip('"')
+            for m in _SUBMODULE_PATH.finditer(gitmodules)}
 
 
 def _tags_in_scope(git: Git, scope: GitScope) -> list[tuple[Commit, str, str]]:

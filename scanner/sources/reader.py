@@ -59,6 +59,13 @@ def sniff_encoding(head: bytes) -> str | None:
     return None
 
 
+def is_plain(data: bytes) -> bool:
+    """Whether ``data`` is read byte for byte as one text (no binary sniff, no transcoding,
+    no line-end rewriting): then a scan of it finds nothing unless a keyword occurs in it."""
+    head = data[:SNIFF_BYTES]
+    return sniff_encoding(head) == "utf-8" and not (b"\r" in head and b"\n" not in head)
+
+
 def iter_chunks(head: bytes, rest: Readable | None, origin: Origin,
                 chunk_bytes: int = CHUNK_BYTES,
                 overlap: int = OVERLAP_BYTES) -> Iterator[Chunk | Skipped]:

@@ -75,11 +75,15 @@ def test_an_unanticipated_error_in_one_blob_is_contained_and_counted():
     from scanner.sources.git.objects import GitObject
 
     good = leak(SECRET).encode()
-    objects = [GitObject("a" * 40, "blob", 10_000, _Breaks()),
+    broken_at_once = _Breaks()
+    broken_at_once.sent = True
+    objects = [GitObject("a" * 40, "blob", 100_000, _Breaks()),  # streamed, breaks halfway
+               GitObject("c" * 40, "blob", 600, broken_at_once),  # small: read whole, breaks
                GitObject("b" * 40, "blob", len(good), io.BytesIO(good))]
     results = _scan_objects(Scanner(), objects, NullProgress())
-    assert [s.reason for s in results.skipped["a" * 40]] == [
-        "unexpected error (LookupError); please report it"]
+    for sha in ("a" * 40, "c" * 40):
+        assert [s.reason for s in results.skipped[sha]] == [
+            "unexpected error (LookupError); please report it"]
     assert [f.secret for f in results.findings["b" * 40]] == [SECRET]
 
 

@@ -4,13 +4,21 @@ errors, timeouts."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import IO
+
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None  # type: ignore[assignment]
 
 from scanner.errors import SourceError
 
+PIPE_BYTES = 1 << 20  # git's output pipe: Linux allows up to 1 MiB unprivileged by default
 # What git writes for "no object": a ref that does not exist yet, a deleted file.
 NULL_SHA = "0" * 40  # git's "no object" in SHA-1 repositories (64 zeros in SHA-256 ones)
 
@@ -80,11 +88,22 @@ class Git:
 
     def popen(self, args: Sequence[str], stdin: bool = False) -> subprocess.Popen[bytes]:
         try:
-            return subprocess.Popen(self.argv(args), env=self.env(), stdout=subprocess.PIPE,
+            proc = subprocess.Popen(self.argv(args), env=self.env(), stdout=subprocess.PIPE,
                                     stderr=subprocess.PIPE,
                                     stdin=subprocess.PIPE if stdin else subprocess.DEVNULL)
         except FileNotFoundError as exc:
             raise GitError("git is not installed or not on PATH") from exc
+        _widen(proc.stdout)
+        return proc
+
+
+def _widen(pipe: IO[bytes] | None) -> None:
+    """A larger pipe lets git run ahead (decompressing the next objects) while we scan the
+    last ones, instead of stopping every 64 KiB; the size is only a hint to the kernel."""
+    set_size = getattr(fcntl, "F_SETPIPE_SZ", None) if fcntl is not None else None
+    if pipe is not None and set_size is not None:
+        with contextlib.suppress(OSError):
+            fcntl.fcntl(pipe.fileno(), set_size, PIPE_BYTES)
 
 
 def first_error(stderr: bytes) -> str:

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import IO
 
 from scanner.sources.git.command import Git, GitError, first_error, is_null_id
 
-GITLINK_MODE = "160000"  # a submodule: a commit of another repository, not a blob
+GITLINK_MODE = "160000"
+# Up to this many blobs are named to git (--find-object), which then diffs as before but
+# prints only the commits that introduce them; more, and the whole log is read and filtered.
+FIND_OBJECTS_MAX = 4000  # a submodule: a commit of another repository, not a blob
 # Every field NUL-terminated (with -z the raw entries are too): a commit is its id line, then
 # four fields, then its changes. The id line is the only field that can start a commit.
 _FORMAT = "%H %P%x00%an%x00%ae%x00%aI%x00%B%x00"  # "%H " ends in a space for a root commit
@@ -44,25 +47,46 @@ MessageSink = Callable[[Commit, str], None]
 
 
 def read_history(git: Git, revs: Sequence[str], on_message: MessageSink | None = None,
-                 paths: Sequence[str] = ()) -> History:
+                 paths: Sequence[str] = (), blobs: Collection[str] | None = None) -> History:
+    """Every commit in ``revs`` with the blobs it introduced at each path; only where
+    ``blobs`` are introduced when those are given (git itself then leaves out the commits
+    that introduce none of them, when there are few enough to name)."""
     history = History()
-    for commit, message, changes in iter_log(git, revs, paths):
-        history.commits[commit.sha] = commit
+    find = [f"--find-object={b}" for b in sorted(blobs)] \
+        if blobs is not None and len(blobs) <= FIND_OBJECTS_MAX else []
+    for commit, message, changes in iter_log(git, revs, paths, find):
         if on_message is not None and message.strip():
             on_message(commit, message)
+        if blobs is None:
+            history.commits[commit.sha] = commit
         for mode, blob, path in changes:
             if mode == GITLINK_MODE:
                 history.submodules.add(path)
                 continue
+            if blobs is not None:
+                if blob not in blobs:
+                    continue
+                history.commits[commit.sha] = commit
             history.introductions.setdefault(blob, {}).setdefault(path, commit.sha)
     return history
 
 
-def iter_log(git: Git, revs: Sequence[str],
-             paths: Sequence[str] = ()) -> Iterator[tuple[Commit, str, list[tuple[str, str, str]]]]:
-    """Each commit with its message and the (mode, new blob, path) it added or changed."""
-    args = ["log", "--raw", "-c", "--no-renames", "--no-abbrev", "-z", "--reverse",
-            "--date-order", "--no-color", f"--format={_FORMAT}", *revs, "--", *paths]
+def read_messages(git: Git, revs: Sequence[str], on_message: MessageSink) -> None:
+    """Every commit message in ``revs``, with no diff: far cheaper than the history."""
+    for commit, message, _ in iter_log(git, revs, raw=False):
+        if message.strip():
+            on_message(commit, message)
+
+
+def iter_log(git: Git, revs: Sequence[str], paths: Sequence[str] = (),
+             options: Sequence[str] = (), raw: bool = True,
+             ) -> Iterator[tuple[Commit, str, list[tuple[str, str, str]]]]:
+    """Each commit with its message and the (mode, new blob, path) it added or changed
+    (with ``raw``; without, in no particular order and with no changes)."""
+    diff = ["--raw", "-c", "--no-renames", "--no-abbrev", "--reverse", "--date-order"] \
+        if raw else []
+    args = ["log", *diff, "-z", "--no-color", f"--format={_FORMAT}", *options, *revs,
+            "--", *paths]
     proc = git.popen(args)
     assert proc.stdout is not None and proc.stderr is not None
     try:
