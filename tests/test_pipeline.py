@@ -227,3 +227,18 @@ def test_an_id_url_encoded_in_a_string_to_sign_is_found():
     text = f"GET&%2F&AccessKeyId%3D{ID}%26Action%3DDescribeInstances%26Format%3DJSON\n"
     assert [(rule, secret) for rule, secret, _, _ in found(text)] == [
         ("alibaba-access-key-id", ID)]
+
+
+def test_merge_joins_overlapping_and_touching_spans_only_by_default():
+    from scanner.matching.windows import merge
+
+    assert merge([(10, 20), (0, 5), (5, 8), (19, 30), (40, 50)]) == [(0, 8), (10, 30), (40, 50)]
+
+
+def test_merge_with_a_gap_joins_spans_closer_than_it():
+    from scanner.matching.windows import merge
+
+    spans = [(0, 10), (15, 20), (40, 50)]
+    assert merge(spans, gap=5) == [(0, 20), (40, 50)]
+    assert merge(spans, gap=4) == spans
+    assert merge(spans, gap=20) == [(0, 50)]

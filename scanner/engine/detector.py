@@ -162,7 +162,11 @@ class Pipeline:
         out.drops.extend(context_drops)
 
         if depth < self.decode_depth and self.decoders:
-            regions = merge([s for spans in windows.values() for s in spans] + decode_regions)
+            # Regions a few lines apart are decoded as one: each view then reads the lines
+            # between them once, not once per region (a block followed past one region's
+            # end is the next region's beginning).
+            regions = merge([s for spans in windows.values() for s in spans] + decode_regions,
+                            DECODE_REGION_BYTES)
             self._scan_decoded(text, regions, depth, evidence, out)
         return out
 

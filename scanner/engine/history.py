@@ -29,7 +29,13 @@ from scanner.models import (
 from scanner.progress import NullProgress, Progress
 from scanner.sources.archives import container_kind
 from scanner.sources.git.command import Git, GitError, open_repo
-from scanner.sources.git.log import Commit, History, read_history, read_messages
+from scanner.sources.git.log import (
+    Commit,
+    History,
+    locate_blobs,
+    read_history,
+    read_messages,
+)
 from scanner.sources.git.objects import (
     LFS_POINTER,
     CatFile,
@@ -150,6 +156,7 @@ class HistoryScanner:
         Blobs that no scanned commit reaches (dangling objects) are dropped there."""
         pool = self._pool(always=True)  # forked before any git process starts
         errors: list[BaseException] = []
+        order: list[str] = []
         sieve = self.scanner.config  # a second pipeline: the thread must not share scratch
 
         def read() -> None:
@@ -160,7 +167,7 @@ class HistoryScanner:
                     if keywords.find(message.encode("utf-8", "replace").decode("latin-1")):
                         messages.append((commit, message))
 
-                read_messages(git, revs, keep)
+                order.extend(read_messages(git, revs, keep))
             except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
                 errors.append(exc)
 
@@ -177,7 +184,8 @@ class HistoryScanner:
         if errors:
             raise errors[0]
         wanted = blobs.findings.keys() | blobs.suppressed.keys() | blobs.skipped.keys()
-        history = read_history(git, revs, blobs=wanted) if wanted else History()
+        history = locate_blobs(git, order, wanted, max(1, self.config.jobs)) if wanted \
+            else History()
         history.submodules |= blobs.submodules
         return history, blobs
 

@@ -30,11 +30,11 @@ def line_end(text: str, pos: int, lines: int, ceil: int) -> int:
     return pos - 1
 
 
-def merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Union of overlapping or touching spans, sorted."""
+def merge(spans: list[tuple[int, int]], gap: int = 0) -> list[tuple[int, int]]:
+    """Union of overlapping or touching spans (or closer than ``gap``), sorted."""
     merged: list[tuple[int, int]] = []
     for s, e in sorted(spans):
-        if merged and s <= merged[-1][1]:
+        if merged and s <= merged[-1][1] + gap:
             if e > merged[-1][1]:
                 merged[-1] = (merged[-1][0], e)
         else:

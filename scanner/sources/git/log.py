@@ -8,18 +8,22 @@ first commit seen with a blob at a path is the one that introduced it there."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import sys
+import threading
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import IO
 
 from scanner.sources.git.command import Git, GitError, first_error, is_null_id
 
-GITLINK_MODE = "160000"
+GITLINK_MODE = "160000"  # a submodule: a commit of another repository, not a blob
 # Up to this many blobs are named to git (--find-object), which then diffs as before but
 # prints only the commits that introduce them; more, and the whole log is read and filtered.
-FIND_OBJECTS_MAX = 4000  # a submodule: a commit of another repository, not a blob
+FIND_OBJECTS_MAX = 4000
+DIFF = ("--raw", "-c", "--no-renames", "--no-abbrev")
+ORDER = ("--reverse", "--date-order")  # oldest first, parents before children
 # Every field NUL-terminated (with -z the raw entries are too): a commit is its id line, then
 # four fields, then its changes. The id line is the only field that can start a commit.
 _FORMAT = "%H %P%x00%an%x00%ae%x00%aI%x00%B%x00"  # "%H " ends in a space for a root commit
@@ -47,48 +51,85 @@ MessageSink = Callable[[Commit, str], None]
 
 
 def read_history(git: Git, revs: Sequence[str], on_message: MessageSink | None = None,
-                 paths: Sequence[str] = (), blobs: Collection[str] | None = None) -> History:
-    """Every commit in ``revs`` with the blobs it introduced at each path; only where
-    ``blobs`` are introduced when those are given (git itself then leaves out the commits
-    that introduce none of them, when there are few enough to name)."""
+                 paths: Sequence[str] = ()) -> History:
     history = History()
-    find = [f"--find-object={b}" for b in sorted(blobs)] \
-        if blobs is not None and len(blobs) <= FIND_OBJECTS_MAX else []
-    for commit, message, changes in iter_log(git, revs, paths, find):
+    for commit, message, changes in iter_log(git, revs, paths):
+        history.commits[commit.sha] = commit
         if on_message is not None and message.strip():
             on_message(commit, message)
-        if blobs is None:
-            history.commits[commit.sha] = commit
         for mode, blob, path in changes:
             if mode == GITLINK_MODE:
                 history.submodules.add(path)
                 continue
-            if blobs is not None:
-                if blob not in blobs:
-                    continue
-                history.commits[commit.sha] = commit
             history.introductions.setdefault(blob, {}).setdefault(path, commit.sha)
     return history
 
 
-def read_messages(git: Git, revs: Sequence[str], on_message: MessageSink) -> None:
-    """Every commit message in ``revs``, with no diff: far cheaper than the history."""
-    for commit, message, _ in iter_log(git, revs, raw=False):
+def read_messages(git: Git, revs: Sequence[str], on_message: MessageSink) -> list[str]:
+    """Every commit message in ``revs``, with no diff (far cheaper than the history), and
+    the ids of all the commits in history order, oldest first."""
+    order = []
+    for commit, message, _ in iter_log(git, [*ORDER, *revs], diff=False):
+        order.append(commit.sha)
         if message.strip():
             on_message(commit, message)
+    return order
+
+
+def locate_blobs(git: Git, commits: Sequence[str], blobs: Collection[str],
+                 parts: int = 1) -> History:
+    """Which of ``commits`` (ids in history order, oldest first) introduced each of
+    ``blobs`` at which path. ``parts`` git processes diff every ``parts``-th commit each,
+    side by side; naming the blobs (``--find-object``, when there are few enough) lets git
+    print only the commits that introduce them."""
+    position = {sha: i for i, sha in enumerate(commits)}
+    find = [f"--find-object={b}" for b in sorted(blobs)] if len(blobs) <= FIND_OBJECTS_MAX \
+        else []
+    found: list[list[tuple[Commit, list[tuple[str, str, str]]]]] = [[] for _ in range(parts)]
+    errors: list[BaseException] = []
+
+    def read(part: int) -> None:
+        try:
+            ids = commits[part::parts]
+            for commit, _, changes in iter_log(git, ["--no-walk=unsorted", "--stdin"],
+                                               options=find, ordered=False, stdin=ids):
+                kept = [c for c in changes if c[1] in blobs]
+                if kept:
+                    found[part].append((commit, kept))
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=read, args=(i,), daemon=True) for i in range(parts)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+    history = History()
+    located = sorted((position[c.sha], c, changes) for part in found for c, changes in part)
+    for order, commit, changes in located:
+        history.commits[commit.sha] = dataclasses.replace(commit, order=order)
+        for _, blob, path in changes:
+            history.introductions.setdefault(blob, {}).setdefault(path, commit.sha)
+    return history
 
 
 def iter_log(git: Git, revs: Sequence[str], paths: Sequence[str] = (),
-             options: Sequence[str] = (), raw: bool = True,
+             options: Sequence[str] = (), diff: bool = True, ordered: bool = True,
+             stdin: Sequence[str] | None = None,
              ) -> Iterator[tuple[Commit, str, list[tuple[str, str, str]]]]:
-    """Each commit with its message and the (mode, new blob, path) it added or changed
-    (with ``raw``; without, in no particular order and with no changes)."""
-    diff = ["--raw", "-c", "--no-renames", "--no-abbrev", "--reverse", "--date-order"] \
-        if raw else []
-    args = ["log", *diff, "-z", "--no-color", f"--format={_FORMAT}", *options, *revs,
-            "--", *paths]
-    proc = git.popen(args)
+    """Each commit with its message and, with ``diff``, the (mode, new blob, path) it added
+    or changed; oldest first when ``ordered`` (and ``diff``). ``stdin``: commit ids to show
+    (with ``--stdin`` among ``revs``)."""
+    args = ["log", *(DIFF if diff else ()), *(ORDER if diff and ordered else ()), "-z",
+            "--no-color", f"--format={_FORMAT}", *options, *revs, "--", *paths]
+    proc = git.popen(args, stdin=stdin is not None)
     assert proc.stdout is not None and proc.stderr is not None
+    writer = None
+    if stdin is not None:
+        writer = threading.Thread(target=_write_lines, args=(proc.stdin, stdin), daemon=True)
+        writer.start()
     try:
         yield from parse_log(_tokens(proc.stdout))
     finally:
@@ -96,8 +137,19 @@ def iter_log(git: Git, revs: Sequence[str], paths: Sequence[str] = (),
         stderr = proc.stderr.read()
         proc.stderr.close()
         code = proc.wait()
+        if writer is not None:
+            writer.join()
     if code != 0:
         raise GitError(f"git log failed in {git.repo}: {first_error(stderr)}")
+
+
+def _write_lines(stdin: IO[bytes] | None, lines: Sequence[str]) -> None:
+    assert stdin is not None
+    try:
+        stdin.write("".join(line + "\n" for line in lines).encode())
+        stdin.close()
+    except OSError:  # git exited early; its error is reported by the reader
+        pass
 
 
 def _tokens(stream: IO[bytes]) -> Iterator[bytes]:
