@@ -12,7 +12,7 @@ kingfisher-bin``), gitleaks and betterleaks where they are on PATH, and the limi
 every file, ``rg -F -i`` for the rules' keywords, ``git cat-file --batch-all-objects --batch
 --unordered``. Every tool runs once per round, interleaved; min and median seconds, MB/s, CPU %
 (user + system over wall) and the peak memory of the whole process tree (the sum of each
-process's proportional set size, sampled every 20 ms) are printed, then each keysweep's ratio
+process's proportional set size, sampled every 50 ms in one more, untimed round) are printed, then each keysweep's ratio
 to every other tool. ``--only`` picks targets by name."""
 
 from __future__ import annotations
@@ -91,7 +91,9 @@ def _pss_mb(pids: list[int]) -> float:
     return total / 1024
 
 
-def measure(argv: list[str], env: dict[str, str], cwd: Path) -> Sample:
+def measure(argv: list[str], env: dict[str, str], cwd: Path, memory: bool = False) -> Sample:
+    """One run; with ``memory``, the process tree's memory is sampled (which costs the run
+    CPU time, so timed rounds do not sample)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
@@ -101,13 +103,15 @@ def measure(argv: list[str], env: dict[str, str], cwd: Path) -> Sample:
     def sample() -> None:
         while proc.poll() is None:
             peak[0] = max(peak[0], _pss_mb(_children(proc.pid)))
-            time.sleep(0.02)
+            time.sleep(0.05)
 
     sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
+    if memory:
+        sampler.start()
     _, stderr = proc.communicate()
     seconds = time.perf_counter() - started
-    sampler.join()
+    if memory:
+        sampler.join()
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode not in (0, 1, 200):  # 1: findings; 200: Kingfisher's "found secrets"
         raise SystemExit(f"{' '.join(argv[:4])} exited {proc.returncode}: "
@@ -282,6 +286,13 @@ def main() -> int:
                 got = measure(argv, tool.env, args.cache)
                 samples.setdefault((target.name, tool.name), []).append(got)
         print(f"round {n + 1} of {args.rounds} done", file=sys.stderr)
+    peaks: dict[tuple[str, str], float] = {}
+    for target in targets:  # one more round, sampling memory only
+        for tool in tools:
+            argv = tool.argv(target)
+            if argv is not None:
+                peaks[(target.name, tool.name)] = measure(argv, tool.env, args.cache,
+                                                          memory=True).peak_mb
 
     print(f"\n{os.cpu_count()} cores, {args.rounds} rounds, keysweep -j {jobs}; "
           "seconds: min (median)\n")
@@ -296,7 +307,7 @@ def main() -> int:
             median = statistics.median(s.seconds for s in got)
             rate = f"{target.size / 1e6 / best:.1f}" if target.kind != "file" else "-"
             cpu = max(s.cpu for s in got if s.seconds == best)
-            peak = max(s.peak_mb for s in got)
+            peak = peaks[(target.name, tool.name)]
             print(f"| {target.name} | {tool.name} | {best:.2f} ({median:.2f}) | {rate} | "
                   f"{cpu:.0f} | {peak:.0f} |")
     print("\nratios (keysweep min / other min; below 1 is faster):\n")

@@ -242,3 +242,25 @@ def test_merge_with_a_gap_joins_spans_closer_than_it():
     assert merge(spans, gap=5) == [(0, 20), (40, 50)]
     assert merge(spans, gap=4) == spans
     assert merge(spans, gap=20) == [(0, 50)]
+
+
+def test_base64_forms_of_keywords_are_matched_in_their_own_case():
+    """base64 keeps case, so "cGFzc3dvcmQ" is a hidden keyword and "CgfZC3DVCMq" is not:
+    the fast engine is told each form's spellings and reports only those."""
+    import base64
+
+    from scanner.matching import fast
+    from scanner.matching.keywords import build_keyword_table
+    from scanner.rules.loader import load_rules
+
+    table = build_keyword_table(load_rules().rules)
+    spellings = table.spellings()
+    encoded = [i for i, is_encoded in enumerate(table.encoded) if is_encoded]
+    assert encoded and all(isinstance(spellings[i], tuple) and spellings[i] for i in encoded)
+    hidden = base64.b64encode(b"aliyun_access_key_secret = 'x'").decode()
+    assert fast.available()  # a test extra on this platform
+    engine = fast.HyperscanPrefilter(table.literals, spellings)
+    woken = {table.literals[k] for k, _ in engine.find(hidden)}
+    assert any(table.encoded[table.literals.index(w)] for w in woken)
+    swapped = {table.literals[k] for k, _ in engine.find(hidden.swapcase())}
+    assert not any(table.encoded[table.literals.index(w)] for w in swapped)

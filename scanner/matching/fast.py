@@ -27,19 +27,24 @@ def available() -> bool:
 class HyperscanPrefilter:
     name = "hyperscan"
 
-    def __init__(self, keywords: Sequence[str], spellings: Sequence[str | None] = (),
+    def __init__(self, keywords: Sequence[str],
+                 spellings: Sequence[str | tuple[str, ...] | None] = (),
                  cache: Path | None = None) -> None:
         assert hyperscan is not None
         self._lengths = [len(k) for k in keywords]
         self._db: Any = None
         if keywords:
-            # A keyword only one spelling of counts is matched as spelled: "YC" is not
+            # A keyword only some spellings of count is matched as spelled: "YC" is not
             # reported at every "yc" of "sync" and "cycle".
             spelled = list(spellings) + [None] * (len(keywords) - len(spellings))
-            expressions = [re.escape(w or k).encode("latin-1")
-                           for k, w in zip(keywords, spelled, strict=True)]
-            flags = [0 if w else hyperscan.HS_FLAG_CASELESS for w in spelled]
-            self._db = _cached(expressions, flags, cache)
+            expressions, ids, flags = [], [], []
+            for index, (keyword, spelling) in enumerate(zip(keywords, spelled, strict=True)):
+                forms = (spelling,) if isinstance(spelling, str) else spelling or (keyword,)
+                for form in forms:
+                    expressions.append(re.escape(form).encode("latin-1"))
+                    ids.append(index)
+                    flags.append(0 if spelling else hyperscan.HS_FLAG_CASELESS)
+            self._db = _cached(expressions, flags, cache, ids)
             self._scratch = hyperscan.Scratch(self._db)
 
     def find(self, text: str) -> list[tuple[int, int]]:
@@ -56,28 +61,28 @@ class HyperscanPrefilter:
         return hits
 
 
-def _compile(expressions: list[bytes], flags: list[int]) -> Any:
+def _compile(expressions: list[bytes], flags: list[int], ids: list[int]) -> Any:
     db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-    db.compile(expressions=expressions, ids=list(range(len(expressions))),
-               elements=len(expressions), flags=flags)
+    db.compile(expressions=expressions, ids=ids, elements=len(expressions), flags=flags)
     return db
 
 
-def _cached(expressions: list[bytes], flags: list[int], cache: Path | None) -> Any:
+def _cached(expressions: list[bytes], flags: list[int], cache: Path | None,
+            ids: list[int]) -> Any:
     """The compiled database, from ``cache`` when an earlier run of the same keywords, flags
     and Hyperscan version left it there (compiling thousands of keywords takes a start a
     quarter of a second; loading takes a millisecond). Any problem with the cache only
     means compiling."""
     if cache is None:
-        return _compile(expressions, flags)
+        return _compile(expressions, flags, ids)
     digest = hashlib.sha256(repr((getattr(hyperscan, "__version__", ""), expressions,
-                                  flags)).encode()).hexdigest()[:32]
+                                  flags, ids)).encode()).hexdigest()[:32]
     path = cache / f"prefilter-{digest}.hsdb"
     try:
         return hyperscan.loadb(path.read_bytes(), hyperscan.HS_MODE_BLOCK)
     except Exception:  # noqa: BLE001 - missing, truncated or from another build: recompile
         pass
-    db = _compile(expressions, flags)
+    db = _compile(expressions, flags, ids)
     tmp = None
     try:
         private_dir(cache)

@@ -21,13 +21,19 @@ class KeywordTable:
     # literal index -> {rule index: the spelling that rule needs}, for exact keywords (the
     # automaton itself is case-insensitive); None for most literals
     exact: tuple[dict[int, str] | None, ...] = ()
+    # literal index -> the base64 spellings a lower-cased encoded literal stands for
+    forms: tuple[tuple[str, ...], ...] = ()
 
-    def spellings(self) -> tuple[str | None, ...]:
-        """Per literal, the one spelling every rule it wakes needs (``YC``, ``Client(``), so
-        an engine that can may match it case-sensitively and report far fewer hits; None
+    def spellings(self) -> tuple[str | tuple[str, ...] | None, ...]:
+        """Per literal, the one spelling every rule it wakes needs (``YC``, ``Client(``), or
+        for a base64 form the spellings it has (base64 keeps case: ``dGVzd`` is no ``DgVZD``),
+        so an engine that can may match them case-sensitively and report far fewer hits; None
         where any spelling counts. The pipeline checks spellings itself either way."""
-        out: list[str | None] = []
+        out: list[str | tuple[str, ...] | None] = []
         for index, spelled in enumerate(self.exact):
+            if index < len(self.forms) and self.forms[index]:
+                out.append(self.forms[index])
+                continue
             needs = set(spelled.values()) if spelled else set()
             every = spelled is not None and len(spelled) == len(self.rules_for[index])
             out.append(needs.pop() if every and len(needs) == 1 else None)
@@ -39,6 +45,7 @@ def build_keyword_table(rules: Sequence[Rule], encoded_depth: int = 2) -> Keywor
     kubeconfig inside a Kubernetes Secret is base64 of base64)."""
     targets: dict[str, set[int]] = {}
     encoded: dict[str, set[int]] = {}
+    forms: dict[str, set[str]] = {}  # lower-cased encoded literal -> its real spellings
     exact: dict[str, dict[int, str]] = {}
     for index, rule in enumerate(rules):
         for keyword in rule.keywords + rule.exact_keywords:
@@ -50,11 +57,13 @@ def build_keyword_table(rules: Sequence[Rule], encoded_depth: int = 2) -> Keywor
             for form in case_forms(keyword, rule):
                 for core in base64_cores(form.encode("latin-1")):
                     encoded.setdefault(core.lower(), set()).add(index)
+                    forms.setdefault(core.lower(), set()).add(core)
                     if encoded_depth < 2:
                         continue
                     for twice in base64_cores(core.encode("ascii")):
                         if len(twice) >= MIN_TWICE_ENCODED_CORE:
                             encoded.setdefault(twice.lower(), set()).add(index)
+                            forms.setdefault(twice.lower(), set()).add(twice)
     literals = sorted(targets)
     extra = sorted(k for k in encoded if k not in targets)
     return KeywordTable(
@@ -62,6 +71,7 @@ def build_keyword_table(rules: Sequence[Rule], encoded_depth: int = 2) -> Keywor
         rules_for=tuple(tuple(sorted(targets[k])) for k in literals) + tuple(() for _ in extra),
         encoded=tuple(False for _ in literals) + tuple(True for _ in extra),
         exact=tuple(exact.get(k) for k in literals) + tuple(None for _ in extra),
+        forms=tuple(() for _ in literals) + tuple(tuple(sorted(forms[k])) for k in extra),
     )
 
 

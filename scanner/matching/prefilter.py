@@ -50,10 +50,11 @@ class AhoCorasickPrefilter:
 
 
 def make_prefilter(keywords: Sequence[str], engine: str = "auto",
-                   spellings: Sequence[str | None] = (), cache: Path | None = None) -> Prefilter:
-    """``spellings``: per keyword, a spelling that alone counts (None: any case); an engine
-    may use them to report fewer hits, never more than the case-insensitive set. ``cache``:
-    a directory where an engine may keep its compiled database between runs."""
+                   spellings: Sequence[str | tuple[str, ...] | None] = (),
+                   cache: Path | None = None) -> Prefilter:
+    """``spellings``: per keyword, the spelling or spellings that alone count (None: any
+    case); an engine may use them to report fewer hits, never more than the case-insensitive
+    set. ``cache``: a directory where an engine may keep its compiled database between runs."""
     if engine not in ENGINES:
         raise ValueError(f"unknown prefilter engine {engine!r}")
     if engine in ("auto", "hyperscan"):
