@@ -8,7 +8,7 @@ from typing import Any
 
 from scanner.errors import UsageError
 from scanner.redact import quoted
-from scanner.reporters import REPORTERS
+from scanner.reporters import FORMATS
 
 
 @dataclass(frozen=True)
@@ -51,9 +51,9 @@ class RunOptions:
         reports = []
         for item in opts.get("report", ()):
             fmt, sep, path = item.partition(":")
-            if not sep or fmt not in REPORTERS or not path:
+            if not sep or fmt not in FORMATS or not path:
                 raise UsageError(f"--report takes FORMAT:FILE with FORMAT one of "
-                                 f"{', '.join(REPORTERS)}, not {quoted(item)}")
+                                 f"{', '.join(FORMATS)}, not {quoted(item)}")
             reports.append((fmt, path))
         return RunOptions(
             fmt=opts["fmt"], output=opts["output"], reports=tuple(reports),

@@ -25,7 +25,7 @@ from scanner.errors import ExitCode, UsageError
 from scanner.models import ScanResult
 from scanner.progress import Progress
 from scanner.redact import quoted
-from scanner.reporters import REPORTERS, ReportOptions
+from scanner.reporters import ReportOptions, reporter
 from scanner.reporters.options import ReportScope, shown_path
 from scanner.reporters.text import BENIGN_SKIPS
 from scanner.rules.loader import load_rules
@@ -56,7 +56,8 @@ class Service:
         if not options.builtin_rules and not (s.rule_files + options.rule_files):
             raise UsageError("--no-builtin-rules needs rule files (--rules or the config's "
                              "rules)")
-        ruleset = load_rules(s.rule_files + options.rule_files, builtin=options.builtin_rules)
+        ruleset = load_rules(s.rule_files + options.rule_files, builtin=options.builtin_rules,
+                             cache=cache_home() / "rules")
         if s.enable or s.disable:
             ruleset = ruleset.select(s.enable, s.disable)
         self.config = ScanConfig(
@@ -178,7 +179,7 @@ class Service:
                                 scope=scope or ReportScope(),
                                 generated_at=datetime.now(UTC).isoformat(timespec="seconds"))
         outcome = Outcome(color=color)
-        text = REPORTERS[fmt](result, options)
+        text = reporter(fmt)(result, options)
         if o.quiet and fmt == "text" and not result.findings:
             text = ""
         if o.output:
@@ -187,7 +188,7 @@ class Service:
             outcome.stdout = text
         plain = ReportOptions(**{**options.__dict__, "color": False})
         for report_fmt, path in o.reports:
-            write_private(path, REPORTERS[report_fmt](result, plain))
+            write_private(path, reporter(report_fmt)(result, plain))
         if not o.quiet:
             outcome.stderr.extend(f"keysweep: warning: skipped {shown_path(x.path)}: {x.reason}"
                                   for x in result.skipped

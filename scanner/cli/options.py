@@ -15,10 +15,10 @@ from scanner.app.service import Service
 from scanner.engine.config import default_jobs
 from scanner.matching.prefilter import ENGINES
 from scanner.models import ScanResult
-from scanner.reporters import REPORTERS
+from scanner.reporters import FORMATS as REPORT_FORMATS
 from scanner.reporters.options import ReportScope
 
-FORMATS = tuple(REPORTERS)
+FORMATS = tuple(REPORT_FORMATS)
 
 
 def scan_options(f: Callable[..., Any]) -> Callable[..., Any]:

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
-import pathspec
+if TYPE_CHECKING:
+    import pathspec
 
 
 @dataclass(frozen=True)
@@ -17,12 +19,17 @@ class PathMatcher:
     """Compiled once: the walk asks for every entry of the tree."""
 
     patterns: tuple[str, ...] = ()
-    _spec: pathspec.GitIgnoreSpec = field(init=False, repr=False, compare=False)
+    _spec: pathspec.GitIgnoreSpec | None = field(default=None, init=False, repr=False,
+                                                 compare=False)
 
     def __post_init__(self) -> None:
+        if not self.patterns:
+            return  # most runs name no pattern: pathspec is not even imported
+        import pathspec
+
         # The pure-Python backend: the hyperscan one cannot take a path that is not valid
         # UTF-8 (a surrogate-escaped file name), and a handful of patterns is no work for re.
-        spec = pathspec.GitIgnoreSpec.from_lines(self.patterns, backend="simple")
+        spec: Any = pathspec.GitIgnoreSpec.from_lines(self.patterns, backend="simple")
         object.__setattr__(self, "_spec", spec)
 
     @classmethod
@@ -35,7 +42,7 @@ class PathMatcher:
     def matches(self, rel: str, is_dir: bool = False) -> bool:
         """Whether ``rel`` is matched. A path inside an archive (``a.zip!inner/x``) matches
         on its outer path: the archive is the file on disk a pattern can name."""
-        if not self.patterns:
+        if self._spec is None:
             return False
         path = rel.split("!", 1)[0].strip("/")
         if not path:

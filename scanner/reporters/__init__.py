@@ -3,27 +3,32 @@ code belong to the CLI."""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 
 from scanner.models import ScanResult
-from scanner.reporters.csv import render_csv
-from scanner.reporters.html import render_html
-from scanner.reporters.json import render_json, render_jsonl
-from scanner.reporters.junit import render_junit
 from scanner.reporters.options import ReportOptions
-from scanner.reporters.sarif import render_sarif
-from scanner.reporters.text import render_text
 
 Reporter = Callable[[ScanResult, ReportOptions], str]
 
-REPORTERS: dict[str, Reporter] = {
-    "text": render_text,
-    "json": render_json,
-    "jsonl": render_jsonl,
-    "sarif": render_sarif,
-    "csv": render_csv,
-    "junit": render_junit,
-    "html": render_html,
+# Each format's module is imported when it is used: a hook writes text only, and the others'
+# imports (html, xml, csv) would cost every start.
+FORMATS: dict[str, str] = {
+    "text": "text:render_text",
+    "json": "json:render_json",
+    "jsonl": "json:render_jsonl",
+    "sarif": "sarif:render_sarif",
+    "csv": "csv:render_csv",
+    "junit": "junit:render_junit",
+    "html": "html:render_html",
 }
 
-__all__ = ["REPORTERS", "ReportOptions", "Reporter"]
+
+def reporter(fmt: str) -> Reporter:
+    """The reporter for one of FORMATS."""
+    module, function = FORMATS[fmt].split(":")
+    found: Reporter = getattr(importlib.import_module(f"scanner.reporters.{module}"), function)
+    return found
+
+
+__all__ = ["FORMATS", "ReportOptions", "Reporter", "reporter"]

@@ -3,14 +3,20 @@ check the references between rules."""
 
 from __future__ import annotations
 
+import hashlib
+import os
+import pickle
+import tempfile
 import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
+from scanner.cachedir import private_dir
 from scanner.errors import RuleError
 from scanner.filters import CHECKS, FILTER_NAMES, PlaceholderData
+from scanner.rules import schema
 from scanner.rules.schema import Provider, Rule, load_rule_file
 
 PLACEHOLDERS_FILE = "placeholders.toml"
@@ -47,10 +53,12 @@ def builtin_patterns_dir() -> Path:
 
 
 def load_rules(extra_files: Sequence[str | Path] = (), builtin: bool = True,
-               strict: bool = False) -> RuleSet:
+               strict: bool = False, cache: Path | None = None) -> RuleSet:
     """The built-in rules plus ``extra_files``. Users' files always have their regexes
     compiled and checked here; the built-in ones only with ``strict`` (the test suite and
-    ``keysweep rules check`` do), otherwise each compiles when first needed."""
+    ``keysweep rules check`` do), otherwise each compiles when first needed. ``cache``: a
+    private directory where the parsed built-in rules are kept, keyed by the files' bytes
+    (parsing 74 TOML files is a third of a hook's start)."""
     files: list[tuple[Path, bool]] = []
     if builtin:
         directory = builtin_patterns_dir()
@@ -80,8 +88,11 @@ def load_rules(extra_files: Sequence[str | Path] = (), builtin: bool = True,
     for path, check in files:
         first = unique.setdefault(path.resolve(), (path, check))
         unique[path.resolve()] = (first[0], first[1] or check)
+    builtin_files = [p for p, check in unique.values()
+                     if builtin and not check and p.parent == builtin_patterns_dir()]
+    loaded = dict(_cached(builtin_files, cache)) if builtin_files and cache else {}
     for path, check in unique.values():
-        provider, file_rules = load_rule_file(path, check_regex=check)
+        provider, file_rules = loaded.get(path) or load_rule_file(path, check_regex=check)
         providers.setdefault(provider.id, provider)
         rules.extend(file_rules)
     documented = {v for p in providers.values() for v in p.known_values}
@@ -91,6 +102,35 @@ def load_rules(extra_files: Sequence[str | Path] = (), builtin: bool = True,
     ruleset = RuleSet(tuple(rules), providers, placeholders)
     check_references(ruleset)
     return ruleset
+
+
+def _cached(files: list[Path], cache: Path) -> list[tuple[Path, tuple[Provider, list[Rule]]]]:
+    """The parsed ``files``, from ``cache`` when the same bytes were parsed before (with
+    the same schema); else parsed and kept there. Any problem with the cache only means
+    parsing."""
+    digest = hashlib.sha256(Path(schema.__file__).read_bytes())
+    for path in files:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    where = cache / f"rules-{digest.hexdigest()[:32]}.pickle"
+    try:
+        with where.open("rb") as f:
+            loaded: list[tuple[Path, tuple[Provider, list[Rule]]]] = pickle.load(f)
+        if [p for p, _ in loaded] == files:
+            return loaded
+    except Exception:  # noqa: BLE001 - missing, truncated, from another build: parse again
+        pass
+    loaded = [(path, load_rule_file(path, check_regex=False)) for path in files]
+    tmp = None
+    try:
+        private_dir(cache)  # 0700: only this user can put a file here that we unpickle
+        fd, tmp = tempfile.mkstemp(dir=cache, prefix=".rules-")  # 0600
+        with os.fdopen(fd, "wb") as out:
+            pickle.dump(loaded, out, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, where)
+    except OSError:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+    return loaded
 
 
 def load_placeholders(path: Path) -> PlaceholderData:

@@ -4,18 +4,12 @@ ratio are limited, so a zip bomb is reported and skipped, never expanded."""
 
 from __future__ import annotations
 
-import bz2
-import gzip
 import io
-import lzma
 import os
-import tarfile
-import tempfile
-import zipfile
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import IO, cast
+from typing import IO, TYPE_CHECKING, cast
 
 from scanner.models import Chunk, Origin, Skipped, unexpected
 from scanner.sources.reader import SNIFF_BYTES, Readable
@@ -23,8 +17,20 @@ from scanner.sources.reader import SNIFF_BYTES, Readable
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 STREAM_MAGIC = {b"\x1f\x8b": "gzip", b"BZh": "bzip2", b"\xfd7zXZ\x00": "xz"}
 _SUFFIXES = {"gzip": (".gz", ".tgz"), "bzip2": (".bz2", ".tbz2"), "xz": (".xz", ".txz")}
-_CORRUPT = (zipfile.BadZipFile, tarfile.TarError, EOFError, lzma.LZMAError, zlib.error, OSError,
-            ValueError, NotImplementedError)
+
+if TYPE_CHECKING:
+    import zipfile
+
+
+def _corrupt() -> tuple[type[BaseException], ...]:
+    """What a damaged archive raises. The archive modules are imported only once an archive
+    is met: most scans, and every hook on a source change, never open one."""
+    import lzma
+    import tarfile
+    import zipfile
+
+    return (zipfile.BadZipFile, tarfile.TarError, EOFError, lzma.LZMAError, zlib.error,
+            OSError, ValueError, NotImplementedError)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +86,7 @@ def iter_archive(kind: str, head: bytes, rest: Readable, origin: Origin, depth: 
             yield from _compressed(kind, head, rest, origin, depth, budget, read_member)
     except LimitExceeded as exc:
         yield Skipped(origin.path, str(exc))
-    except _CORRUPT as exc:
+    except _corrupt() as exc:
         yield Skipped(origin.path, f"corrupt or unreadable archive ({type(exc).__name__}: {exc})")
     except Exception as exc:  # noqa: BLE001 - contained at the archive, the scan goes on
         yield Skipped(origin.path, unexpected(exc))
@@ -101,6 +107,8 @@ def _zip(head: bytes, rest: Readable, origin: Origin, depth: int, budget: Budget
         yield from _zip_members(seekable, origin, depth, budget, read_member)
         return
     # A member of another archive: zip needs random access, so copy it out (to disk when big).
+    import tempfile
+
     with tempfile.SpooledTemporaryFile(max_size=32 << 20) as spool:
         spool.write(head)
         while block := rest.read(1 << 20):  # ``rest`` already counts against the budget
@@ -118,6 +126,8 @@ def _seekable(stream: Readable) -> bool:
 
 def _zip_members(source: IO[bytes], origin: Origin, depth: int, budget: Budget,
                  read_member: ChunkReader) -> Iterator[Chunk | Skipped]:
+    import zipfile
+
     limits = budget.limits
     with zipfile.ZipFile(source) as zf:
         for info in zf.infolist():
@@ -156,6 +166,8 @@ def _tar(stream: Readable, origin: Origin, depth: int, budget: Budget,
          compressed: Callable[[], int] | None) -> Iterator[Chunk | Skipped]:
     """``compressed`` is None when the tar stream is itself a limited decompressed stream,
     which already counts every byte."""
+    import tarfile
+
     with tarfile.open(fileobj=cast(IO[bytes], stream), mode="r|") as tf:
         for info in tf:
             if not info.isfile():
@@ -178,6 +190,10 @@ def _compressed(kind: str, head: bytes, rest: Readable, origin: Origin, depth: i
 
 def _decompressor(kind: str, raw: io.RawIOBase) -> IO[bytes]:
     """A reader that decompresses ``raw``; the caller closes it."""
+    import bz2
+    import gzip
+    import lzma
+
     source = cast(IO[bytes], raw)
     if kind == "gzip":
         return cast(IO[bytes], gzip.GzipFile(fileobj=source))
