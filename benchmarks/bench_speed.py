@@ -192,6 +192,10 @@ def hook_rounds(mirror: Path, cache: Path, builds: dict[str, Path], rounds: int,
         subprocess.run(["git", "clone", "-q", "--shared", str(mirror), str(work)], check=True)
         subprocess.run(["git", "clone", "-q", "--bare", "--shared", str(mirror), str(remote)],
                        check=True)
+        # A named remote with tracking refs: the pre-push hook then checks only what the
+        # push adds, as it does for a developer's origin.
+        subprocess.run(["git", "-C", str(work), "remote", "add", "bench", str(remote)], check=True)
+        subprocess.run(["git", "-C", str(work), "fetch", "-q", "bench"], check=True)
     git = ["git", "-C", str(work), "-c", "user.name=bench", "-c", "user.email=b@example.com"]
     hooks = {}
     for name, build in builds.items():
@@ -215,7 +219,7 @@ def hook_rounds(mirror: Path, cache: Path, builds: dict[str, Path], rounds: int,
             commit = time.perf_counter() - started
             branch = f"refs/heads/bench-{os.getpid()}-{n}-{len(times.get(name, {}))}"
             started = time.perf_counter()
-            subprocess.run([*git, *config, "push", "-q", *flags, str(remote), f"HEAD:{branch}"],
+            subprocess.run([*git, *config, "push", "-q", *flags, "bench", f"HEAD:{branch}"],
                            check=True, capture_output=True)
             push = time.perf_counter() - started
             subprocess.run(["git", "-C", str(remote), "update-ref", "-d", branch], check=True)

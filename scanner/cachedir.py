@@ -34,3 +34,29 @@ def private_dir(path: Path) -> Path:
         if directory.stat().st_mode & 0o077:
             os.chmod(directory, 0o700)
     return path
+
+
+def read_kept(path: Path) -> bytes | None:
+    """What ``keep`` put at ``path``; None if nothing is there (or it cannot be read)."""
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def keep(path: Path, data: bytes) -> None:
+    """Put ``data`` at ``path`` in a private directory, whole or not at all however many
+    processes race here (written 0600 beside it, then renamed). A cache that cannot be
+    written is only a cache that is not there next time."""
+    import tempfile
+
+    tmp = None
+    try:
+        private_dir(path.parent)  # 0700: only this user can put what we later read back
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".keep-")  # 0600
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        os.replace(tmp, path)
+    except OSError:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)

@@ -37,3 +37,30 @@ def test_strict_loading_and_user_files_never_use_the_cache(tmp_path: Path):
     with_mine = load_rules([rule], cache=cache)
     assert "mine-token" in with_mine.by_id()
     assert len(list(cache.glob("rules-*.pickle"))) == 1  # the built-in part only
+
+
+def test_a_selection_has_its_own_fingerprint_and_equal_rules_share_one(tmp_path: Path):
+    rules = load_rules(cache=tmp_path)
+    assert rules.fingerprint and rules.fingerprint == load_rules().fingerprint
+    fewer = rules.select(disabled=["aws-access-key-id"])
+    assert fewer.fingerprint not in ("", rules.fingerprint)
+    assert fewer.fingerprint == load_rules().select(disabled=["aws-access-key-id"]).fingerprint
+
+
+def test_the_keyword_table_and_prefilter_from_the_cache_find_what_fresh_ones_find(
+        tmp_path: Path):
+    from scanner.engine.detector import Pipeline
+    from scanner.models import Chunk, Origin
+    from tests.helpers.keys import ID, SECRET
+
+    text = f"aliyun_access_key_id = '{ID}'\naliyun_access_key_secret = '{SECRET}'\n"
+    rules = load_rules()
+    fresh = Pipeline(rules)
+    first = Pipeline(rules, prefilter_cache=tmp_path)
+    assert list(tmp_path.glob("keywords-*.pickle")) and list(tmp_path.glob("prefilter-*"))
+    again = Pipeline(rules, prefilter_cache=tmp_path)
+    assert again.table == fresh.table
+    chunk = Chunk(Origin("k.py"), text, 0, 0, 0, None)
+    found = [[(f.rule_id, f.secret) for f in p.scan_chunk(chunk).findings]
+             for p in (fresh, first, again)]
+    assert found[0] == found[1] == found[2] and len(found[0]) == 2

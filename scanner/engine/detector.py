@@ -5,25 +5,30 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import hashlib
+import pickle
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from scanner.cachedir import keep, read_kept
 from scanner.decoders import Segment, all_decoders, build_segment
 from scanner.filters import build_filters
 from scanner.filters.checks import key_is_encrypted
-from scanner.matching import pairing
+from scanner.matching import keywords, pairing
 from scanner.matching.candidate import Candidate
 from scanner.matching.evidence import FileEvidence
-from scanner.matching.keywords import build_keyword_table
+from scanner.matching.keywords import KeywordTable, build_keyword_table
 from scanner.matching.prefilter import make_prefilter
 from scanner.matching.windows import merge, window
 from scanner.models import Chunk, Dropped, Finding, Location, Pairing, Skipped, Suppressed
 from scanner.redact import redact
+from scanner.rules import calls
 from scanner.rules.calls import call_rules
 from scanner.rules.compiled import RulePattern
 from scanner.rules.loader import RuleSet
+from scanner.rules.schema import Rule
 
 DECODE_REGION_LINES = 5
 DECODE_REGION_BYTES = 2048
@@ -60,9 +65,10 @@ class Pipeline:
         # passed over in other files without running the regex (``Client(`` is everywhere).
         self._file_only = [bool(r.shape) and r.context is not None and not r.context.words
                            and r.context.require == "words" for r in self.rules]
-        self.table = build_keyword_table(self.rules, encoded_depth=decode_depth)
+        self.table, key = _keyword_table(self.rules, decode_depth, ruleset.fingerprint,
+                                         prefilter_cache)
         self.prefilter = make_prefilter(self.table.literals, engine, self.table.spellings(),
-                                        prefilter_cache)
+                                        prefilter_cache, key)
         self._patterns: list[RulePattern | None] = [None] * len(self.rules)
         self.filters = build_filters(ruleset.placeholders)
         self.decoders = list(all_decoders().values()) if decode_depth > 0 else []
@@ -236,6 +242,28 @@ class Pipeline:
                         mapped = _map(c, seg, text, decoder.name)
                         if mapped is not None:
                             out.drops.append((mapped, reason))
+
+
+def _keyword_table(rules: tuple[Rule, ...], depth: int, fingerprint: str,
+                   cache: Path | None) -> tuple[KeywordTable, str | None]:
+    """The rules' keyword table, from ``cache`` when the same rules (by their fingerprint)
+    built it before: its thousands of base64 forms cost a start 40 ms to derive. With the
+    key it is kept under, which then also names the compiled prefilter."""
+    if cache is None or not fingerprint:
+        return build_keyword_table(rules, encoded_depth=depth), None
+    code = b"".join(Path(m.__file__ or "").read_bytes() for m in (keywords, calls))
+    digest = hashlib.sha256(repr((fingerprint, depth)).encode() + code).hexdigest()[:32]
+    where = cache / f"keywords-{digest}.pickle"
+    kept = read_kept(where)
+    if kept is not None:
+        try:
+            table: KeywordTable = pickle.loads(kept)
+            return table, digest
+        except Exception:  # noqa: BLE001 - truncated, from another build: build again
+            pass
+    table = build_keyword_table(rules, encoded_depth=depth)
+    keep(where, pickle.dumps(table, protocol=pickle.HIGHEST_PROTOCOL))
+    return table, digest
 
 
 def _one_per_value(kept: list[Candidate]) -> list[Candidate]:

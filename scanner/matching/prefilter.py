@@ -51,17 +51,18 @@ class AhoCorasickPrefilter:
 
 def make_prefilter(keywords: Sequence[str], engine: str = "auto",
                    spellings: Sequence[str | tuple[str, ...] | None] = (),
-                   cache: Path | None = None) -> Prefilter:
+                   cache: Path | None = None, key: str | None = None) -> Prefilter:
     """``spellings``: per keyword, the spelling or spellings that alone count (None: any
     case); an engine may use them to report fewer hits, never more than the case-insensitive
-    set. ``cache``: a directory where an engine may keep its compiled database between runs."""
+    set. ``cache``: a directory where an engine may keep its compiled database between runs;
+    ``key``: what identifies the keywords and spellings there, if the caller knows."""
     if engine not in ENGINES:
         raise ValueError(f"unknown prefilter engine {engine!r}")
     if engine in ("auto", "hyperscan"):
         from scanner.matching import fast
 
         if fast.available():
-            return fast.HyperscanPrefilter(keywords, spellings, cache)
+            return fast.HyperscanPrefilter(keywords, spellings, cache, key)
         if engine == "hyperscan":
             raise RuntimeError("the hyperscan engine was requested but does not import")
     return AhoCorasickPrefilter(keywords)

@@ -4,16 +4,14 @@ check the references between rules."""
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
-import tempfile
 import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
-from scanner.cachedir import private_dir
+from scanner.cachedir import keep, read_kept
 from scanner.errors import RuleError
 from scanner.filters import CHECKS, FILTER_NAMES, PlaceholderData
 from scanner.rules import schema
@@ -29,6 +27,9 @@ class RuleSet:
     rules: tuple[Rule, ...]
     providers: dict[str, Provider] = field(hash=False)
     placeholders: PlaceholderData = PlaceholderData()
+    # What the rules were made from (the files' bytes, the selection): equal fingerprints,
+    # equal rules. Empty for a RuleSet built by hand, which nothing derived is cached for.
+    fingerprint: str = field(default="", compare=False)
 
     def by_id(self) -> dict[str, Rule]:
         return {r.id: r for r in self.rules}
@@ -40,7 +41,9 @@ class RuleSet:
         if unknown:
             raise RuleError(f"unknown rule id {sorted(unknown)[0]!r}")
         rules = tuple(r for r in self.rules if (not want or r.id in want) and r.id not in drop)
-        return RuleSet(rules, self.providers, self.placeholders)
+        fingerprint = hashlib.sha256(repr((self.fingerprint, sorted(want), sorted(drop)))
+                                     .encode()).hexdigest()[:32] if self.fingerprint else ""
+        return RuleSet(rules, self.providers, self.placeholders, fingerprint)
 
 
 def builtin_patterns_dir() -> Path:
@@ -88,9 +91,10 @@ def load_rules(extra_files: Sequence[str | Path] = (), builtin: bool = True,
     for path, check in files:
         first = unique.setdefault(path.resolve(), (path, check))
         unique[path.resolve()] = (first[0], first[1] or check)
-    builtin_files = [p for p, check in unique.values()
-                     if builtin and not check and p.parent == builtin_patterns_dir()]
-    loaded = dict(_cached(builtin_files, cache)) if builtin_files and cache else {}
+    contents = {path: path.read_bytes() for path, _ in unique.values()}
+    shipped = builtin_patterns_dir() if builtin else None
+    builtin_files = [p for p, check in unique.values() if not check and p.parent == shipped]
+    loaded = dict(_cached(builtin_files, contents, cache)) if builtin_files and cache else {}
     for path, check in unique.values():
         provider, file_rules = loaded.get(path) or load_rule_file(path, check_regex=check)
         providers.setdefault(provider.id, provider)
@@ -99,37 +103,35 @@ def load_rules(extra_files: Sequence[str | Path] = (), builtin: bool = True,
     if documented:
         placeholders = replace(placeholders,
                                known_values=placeholders.known_values | documented)
-    ruleset = RuleSet(tuple(rules), providers, placeholders)
+    digest = hashlib.sha256(Path(schema.__file__).read_bytes() + repr((
+        sorted(placeholders.known_values), placeholders.example_suffixes, placeholders.words,
+        placeholders.min_run, placeholders.min_sequence)).encode())
+    for path, data in contents.items():
+        digest.update(str(path).encode() + b"\0" + data + b"\0")
+    ruleset = RuleSet(tuple(rules), providers, placeholders, digest.hexdigest()[:32])
     check_references(ruleset)
     return ruleset
 
 
-def _cached(files: list[Path], cache: Path) -> list[tuple[Path, tuple[Provider, list[Rule]]]]:
+def _cached(files: list[Path], contents: dict[Path, bytes],
+            cache: Path) -> list[tuple[Path, tuple[Provider, list[Rule]]]]:
     """The parsed ``files``, from ``cache`` when the same bytes were parsed before (with
     the same schema); else parsed and kept there. Any problem with the cache only means
     parsing."""
     digest = hashlib.sha256(Path(schema.__file__).read_bytes())
     for path in files:
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+        digest.update(path.name.encode() + b"\0" + contents[path] + b"\0")
     where = cache / f"rules-{digest.hexdigest()[:32]}.pickle"
-    try:
-        with where.open("rb") as f:
-            loaded: list[tuple[Path, tuple[Provider, list[Rule]]]] = pickle.load(f)
-        if [p for p, _ in loaded] == files:
-            return loaded
-    except Exception:  # noqa: BLE001 - missing, truncated, from another build: parse again
-        pass
+    kept = read_kept(where)
+    if kept is not None:
+        try:
+            loaded: list[tuple[Path, tuple[Provider, list[Rule]]]] = pickle.loads(kept)
+            if [p for p, _ in loaded] == files:
+                return loaded
+        except Exception:  # noqa: BLE001 - truncated, from another build: parse again
+            pass
     loaded = [(path, load_rule_file(path, check_regex=False)) for path in files]
-    tmp = None
-    try:
-        private_dir(cache)  # 0700: only this user can put a file here that we unpickle
-        fd, tmp = tempfile.mkstemp(dir=cache, prefix=".rules-")  # 0600
-        with os.fdopen(fd, "wb") as out:
-            pickle.dump(loaded, out, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, where)
-    except OSError:
-        if tmp is not None:
-            Path(tmp).unlink(missing_ok=True)
+    keep(where, pickle.dumps(loaded, protocol=pickle.HIGHEST_PROTOCOL))
     return loaded
 
 
