@@ -264,3 +264,27 @@ def test_base64_forms_of_keywords_are_matched_in_their_own_case():
     assert any(table.encoded[table.literals.index(w)] for w in woken)
     swapped = {table.literals[k] for k, _ in engine.find(hidden.swapcase())}
     assert not any(table.encoded[table.literals.index(w)] for w in swapped)
+
+
+def test_base64_blocks_are_the_runs_one_look_around_pattern_finds():
+    """The decoder's run finder against the plain definition of a block: base64 characters
+    with "=" padding only at the end, nothing of the alphabet or "=" on either side."""
+    import random
+    import re
+    import string
+
+    from scanner.decoders.base64 import MAX_RUN, MIN_RUN, _runs
+
+    definition = re.compile(rf"(?<![A-Za-z0-9+/_=-])[A-Za-z0-9+/_-]{{{MIN_RUN},{MAX_RUN}}}"
+                            rf"={{0,2}}(?![A-Za-z0-9+/_=-])")
+    rnd = random.Random(5)
+    noise = string.ascii_letters + string.digits + "+/=_-  \n\"'=:;"
+    for _ in range(3000):
+        text = "".join(rnd.choice(noise) for _ in range(rnd.randint(0, 200)))
+        cut = rnd.randint(0, len(text))
+        block = "".join(rnd.choice(string.ascii_letters + "+/") for _ in range(rnd.randint(8, 40)))
+        text = text[:cut] + block + "=" * rnd.randint(0, 3) + text[cut:]
+        start = rnd.randint(0, len(text))
+        end = rnd.randint(start, len(text))
+        assert list(_runs(text, start, end)) == [
+            (m.start(), m.end(), m.group()) for m in definition.finditer(text, start, end)]

@@ -69,6 +69,9 @@ class Pipeline:
                                          prefilter_cache)
         self.prefilter = make_prefilter(self.table.literals, engine, self.table.spellings(),
                                         prefilter_cache, key)
+        words = [(w, pid) for pid, p in self.providers.items() for w in p.file_context.words]
+        self._file_words = (make_prefilter([w for w, _ in words], engine, (), prefilter_cache),
+                            [pid for _, pid in words]) if words else None
         self._patterns: list[RulePattern | None] = [None] * len(self.rules)
         self.filters = build_filters(ruleset.placeholders)
         self.decoders = list(all_decoders().values()) if decode_depth > 0 else []
@@ -84,7 +87,7 @@ class Pipeline:
 
     def scan_chunk(self, chunk: Chunk) -> ChunkResult:
         scan = self._scan(chunk.text, 0, FileEvidence(chunk.text, chunk.origin.path,
-                                                      self.providers))
+                                                      self.providers, self._file_words))
         result = ChunkResult()
         own_to = len(chunk.text) if chunk.own_to is None else chunk.own_to
         owned = sorted((c for c in scan.kept if chunk.own_from <= c.start < own_to),

@@ -6,9 +6,10 @@ words are not nearby, so a clean chunk costs nothing."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from scanner.matching.prefilter import Prefilter
 from scanner.rules.schema import Provider
 
 _PATH_SPLIT = re.compile(r"[/\\._\-\s]+")
@@ -21,6 +22,10 @@ class FileEvidence:
     text: str
     path: str
     providers: Mapping[str, Provider]
+    # One automaton over every provider's file words, and the provider of each word: the
+    # text is then read once for all of them, the first time any provider is asked about.
+    words: tuple[Prefilter, Sequence[str]] | None = None
+    _present: frozenset[str] | None = field(default=None, init=False)
     _lowered: str | None = field(default=None, init=False)
     _path_words: frozenset[str] | None = field(default=None, init=False)
     _answers: dict[str, str | None] = field(default_factory=dict, init=False)
@@ -34,12 +39,20 @@ class FileEvidence:
         known = self.providers.get(provider)
         if known is not None:
             ctx = known.file_context
-            if ctx.words and any(w in self._text_lowered() for w in ctx.words):
+            if ctx.words and self._mentions(provider, ctx.words):
                 answer = "file"
             elif ctx.paths and not self._path_segments().isdisjoint(ctx.paths):
                 answer = "path"
         self._answers[provider] = answer
         return answer
+
+    def _mentions(self, provider: str, words: Sequence[str]) -> bool:
+        if self.words is None:
+            return any(w in self._text_lowered() for w in words)
+        if self._present is None:
+            finder, owners = self.words
+            self._present = frozenset(owners[i] for i, _ in finder.find(self.text))
+        return provider in self._present
 
     def _text_lowered(self) -> str:
         if self._lowered is None:

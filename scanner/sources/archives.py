@@ -268,9 +268,11 @@ class _Limited(io.RawIOBase):
         return True
 
     def readinto(self, buffer: bytearray) -> int:  # type: ignore[override]
-        data = self._inner.read(len(buffer))
-        n = len(data)
-        buffer[:n] = data
+        data = self.read(len(buffer))
+        buffer[:len(data)] = data
+        return len(data)
+
+    def _account(self, n: int) -> None:
         self._count += n
         self._budget.bytes += n
         limits = self._budget.limits
@@ -282,7 +284,6 @@ class _Limited(io.RawIOBase):
                 self._count > limits.max_ratio * packed:
             raise LimitExceeded(f"compression ratio above {limits.max_ratio:.0f}:1 (zip bomb?); "
                                 "not expanded")
-        return n
 
     def read(self, size: int = -1) -> bytes:
         if size is None or size < 0:
@@ -290,6 +291,8 @@ class _Limited(io.RawIOBase):
             while part := self.read(1 << 20):
                 parts.append(part)
             return b"".join(parts)
-        buffer = bytearray(size)
-        n = self.readinto(buffer)
-        return bytes(buffer[:n])
+        # Read as asked, not into a buffer of the asked size: a chunk asks for 8 MiB, and a
+        # small member would pay for allocating and copying all of it.
+        data = self._inner.read(size)
+        self._account(len(data))
+        return data
