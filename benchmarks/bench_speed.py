@@ -12,8 +12,8 @@ kingfisher-bin``), gitleaks and betterleaks where they are on PATH, and the limi
 every file, ``rg -F -i`` for the rules' keywords, ``git cat-file --batch-all-objects --batch
 --unordered``. Every tool runs once per round, interleaved; min and median seconds, MB/s, CPU %
 (user + system over wall) and the peak memory of the whole process tree (the sum of each
-process's proportional set size, sampled every 50 ms in one more, untimed round) are printed, then each keysweep's ratio
-to every other tool. ``--only`` picks targets by name."""
+process's proportional set size, sampled every 50 ms in one more, untimed round) are printed,
+then each keysweep's ratio to every other tool. ``--only`` picks targets by name."""
 
 from __future__ import annotations
 
@@ -197,7 +197,7 @@ def hook_rounds(mirror: Path, cache: Path, builds: dict[str, Path], rounds: int,
         subprocess.run(["git", "-C", str(work), "remote", "add", "bench", str(remote)], check=True)
         subprocess.run(["git", "-C", str(work), "fetch", "-q", "bench"], check=True)
     git = ["git", "-C", str(work), "-c", "user.name=bench", "-c", "user.email=b@example.com"]
-    hooks = {}
+    hooks: dict[str, Path] = {}
     for name, build in builds.items():
         folder = cache / f"hooks-{name}"
         folder.mkdir(exist_ok=True)
@@ -208,12 +208,13 @@ def hook_rounds(mirror: Path, cache: Path, builds: dict[str, Path], rounds: int,
             script.chmod(0o755)
         hooks[name] = folder
     times: dict[str, dict[str, list[float]]] = {}
-    for n in range(rounds * len(hooks)):
-        for name, folder in [("no hook", None), *hooks.items()]:
+    entries: list[tuple[str, Path | None]] = [("no hook", None), *hooks.items()]
+    for n in range(rounds):
+        for name, hooks_dir in entries:
             (work / "bench-change.txt").write_text(f"round {n} {name}\n")
             subprocess.run([*git, "add", "bench-change.txt"], check=True)
-            flags = ["--no-verify"] if folder is None else []
-            config = ["-c", f"core.hooksPath={folder}"] if folder else []
+            flags: list[str] = ["--no-verify"] if hooks_dir is None else []
+            config = ["-c", f"core.hooksPath={hooks_dir}"] if hooks_dir else []
             started = time.perf_counter()
             subprocess.run([*git, *config, "commit", "-q", *flags, "-m", "bench"], check=True)
             commit = time.perf_counter() - started
@@ -287,8 +288,8 @@ def main() -> int:
                 argv = tool.argv(target)
                 if argv is None:
                     continue
-                got = measure(argv, tool.env, args.cache)
-                samples.setdefault((target.name, tool.name), []).append(got)
+                samples.setdefault((target.name, tool.name), []).append(
+                    measure(argv, tool.env, args.cache))
         print(f"round {n + 1} of {args.rounds} done", file=sys.stderr)
     peaks: dict[tuple[str, str], float] = {}
     for target in targets:  # one more round, sampling memory only
@@ -300,7 +301,7 @@ def main() -> int:
 
     print(f"\n{os.cpu_count()} cores, {args.rounds} rounds, keysweep -j {jobs}; "
           "seconds: min (median)\n")
-    print(f"| target | tool | seconds | MB/s | CPU % | peak MB |")
+    print("| target | tool | seconds | MB/s | CPU % | peak MB |")
     print("|---|---|---:|---:|---:|---:|")
     for target in targets:
         for tool in tools:
@@ -321,8 +322,8 @@ def main() -> int:
             if not own:
                 continue
             best = min(s.seconds for s in own)
-            others = [f"{t.name} {best / min(s.seconds for s in samples[(target.name, t.name)]):.2f}x"
-                      for t in tools if t is not mine and (target.name, t.name) in samples]
+            others = [f"{t.name} {best / min(s.seconds for s in theirs):.2f}x" for t in tools
+                      if t is not mine and (theirs := samples.get((target.name, t.name)))]
             print(f"- {target.name}, {mine.name}: " + ", ".join(others))
     if args.git_repo and (not args.only or "hooks" in args.only):
         times = hook_rounds(args.git_repo, args.cache, builds, args.rounds)

@@ -204,7 +204,16 @@ def test_lfs_pointers_and_binary_blobs_are_skipped(repo: GitRepo):
     repo.commit("lfs", **{"model.bin": pointer, "logo.dat": "\x00\x01" + leak(SECRET)})
     result = scan(repo)
     assert result.findings == ()
-    assert [s.reason for s in result.skipped if s.path == "logo.dat"] == ["binary content"]
+    # With nothing else to place, a whole-history scan does not diff every commit to name a
+    # binary's path: it is counted by its blob id.
+    blob = repo.git("rev-parse", "HEAD:logo.dat")
+    assert [(s.path, s.reason) for s in result.skipped] == [(f"blob {blob[:12]}",
+                                                              "binary content")]
+    scoped = scan(repo, GitScope(branch="HEAD"))
+    assert [(s.path, s.reason) for s in scoped.skipped] == [("logo.dat", "binary content")]
+    repo.commit("key", **{"k.ini": leak(SECRET)})
+    placed = scan(repo)  # placing the key places the binary too, at no extra cost
+    assert [s.reason for s in placed.skipped if s.path == "logo.dat"] == ["binary content"]
 
 
 def test_not_a_repository_and_missing_repository_exit_3(tmp_path: Path):

@@ -184,8 +184,12 @@ class HistoryScanner:
         if errors:
             raise errors[0]
         wanted = blobs.findings.keys() | blobs.suppressed.keys() | blobs.skipped.keys()
-        history = locate_blobs(git, order, wanted, max(1, self.config.jobs)) if wanted \
-            else History()
+        # Placing blobs costs a diff of every commit: not worth it for binaries alone, which
+        # are only counted (and listed by blob id with --verbose).
+        counted_only = all(s.counted_only for sha in wanted for s in blobs.skipped.get(sha, ())) \
+            and not (blobs.findings or blobs.suppressed)
+        history = History(placed=False) if not wanted or counted_only else \
+            locate_blobs(git, order, wanted, max(1, self.config.jobs))
         history.submodules |= blobs.submodules
         return history, blobs
 
@@ -244,7 +248,8 @@ class HistoryScanner:
                 continue
             where = next(iter(paths)) if paths else f"blob {sha[:12]}"
             result.skipped.extend(Skipped(where + s.path, s.reason) for s in skips
-                                  if paths or "missing" in s.reason)
+                                  if paths or "missing" in s.reason or
+                                  (not history.placed and s.counted_only))
         return result
 
     def _scan_messages(self, result: ResultBuilder,

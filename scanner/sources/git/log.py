@@ -23,6 +23,10 @@ GITLINK_MODE = "160000"  # a submodule: a commit of another repository, not a bl
 # prints only the commits that introduce them; more, and the whole log is read and filtered.
 FIND_OBJECTS_MAX = 4000
 DIFF = ("--raw", "-c", "--no-renames", "--no-abbrev")
+# Placing a few blobs: a merge diffed against its first parent only (a fifth cheaper than -c).
+# It then also lists what the merge took from its other parents, but those blobs were
+# introduced there by earlier commits, and the earliest commit is the one kept.
+PLACE_DIFF = ("--raw", "--diff-merges=first-parent", "--no-renames", "--no-abbrev")
 ORDER = ("--reverse", "--date-order")  # oldest first, parents before children
 # Every field NUL-terminated (with -z the raw entries are too): a commit is its id line, then
 # four fields, then its changes. The id line is the only field that can start a commit.
@@ -45,6 +49,7 @@ class History:
     # blob id -> path -> sha of the first commit (history order) with that blob at that path
     introductions: dict[str, dict[str, str]] = field(default_factory=dict)
     submodules: set[str] = field(default_factory=set)
+    placed: bool = True  # False: no blob was looked up (each is then known by its id only)
 
 
 MessageSink = Callable[[Commit, str], None]
@@ -92,7 +97,8 @@ def locate_blobs(git: Git, commits: Sequence[str], blobs: Collection[str],
         try:
             ids = commits[part::parts]
             for commit, _, changes in iter_log(git, ["--no-walk=unsorted", "--stdin"],
-                                               options=find, ordered=False, stdin=ids):
+                                               options=[*PLACE_DIFF, *find], diff=False,
+                                               stdin=ids):
                 kept = [c for c in changes if c[1] in blobs]
                 if kept:
                     found[part].append((commit, kept))
@@ -116,14 +122,14 @@ def locate_blobs(git: Git, commits: Sequence[str], blobs: Collection[str],
 
 
 def iter_log(git: Git, revs: Sequence[str], paths: Sequence[str] = (),
-             options: Sequence[str] = (), diff: bool = True, ordered: bool = True,
+             options: Sequence[str] = (), diff: bool = True,
              stdin: Sequence[str] | None = None,
              ) -> Iterator[tuple[Commit, str, list[tuple[str, str, str]]]]:
-    """Each commit with its message and, with ``diff``, the (mode, new blob, path) it added
-    or changed; oldest first when ``ordered`` (and ``diff``). ``stdin``: commit ids to show
-    (with ``--stdin`` among ``revs``)."""
-    args = ["log", *(DIFF if diff else ()), *(ORDER if diff and ordered else ()), "-z",
-            "--no-color", f"--format={_FORMAT}", *options, *revs, "--", *paths]
+    """Each commit with its message and the (mode, new blob, path) it added or changed, when
+    a diff is asked for: ``diff``, the history's (combined diffs of merges, oldest first), or
+    one in ``options``. ``stdin``: commit ids to show (with ``--stdin`` among ``revs``)."""
+    args = ["log", *(DIFF + ORDER if diff else ()), "-z", "--no-color", f"--format={_FORMAT}",
+            *options, *revs, "--", *paths]
     proc = git.popen(args, stdin=stdin is not None)
     assert proc.stdout is not None and proc.stderr is not None
     writer = None
