@@ -269,25 +269,21 @@ class HistoryScanner:
 
     def _notes(self, git: Git) -> list[Skipped]:
         notes = []
-        if git.text(["rev-parse", "--is-shallow-repository"], check=False) == "true":
+        # One git for both questions: a hook pays for every process it starts.
+        shallow, _, pack = git.text(["rev-parse", "--is-shallow-repository",
+                                     "--path-format=absolute", "--git-path", "objects/pack"],
+                                    check=False).partition("\n")
+        if shallow == "true":
             notes.append(Skipped(git.repo, "shallow clone: older history is not in this "
                                            "repository; scanned what is there"))
-        if is_partial_clone(git):
+        # A partial clone (--filter=blob:none) marks what it fetched from its promisor remote.
+        if pack and any(Path(pack).glob("*.promisor")):
             notes.append(Skipped(git.repo, "partial clone: objects the clone left on the "
                                            "server were not scanned; scanned what is here"))
         return notes
 
     def _has_commits(self, git: Git) -> bool:
         return bool(git.run(["rev-list", "-n", "1", "--all"], check=False).strip())
-
-
-def is_partial_clone(git: Git) -> bool:
-    """Cloned with a filter (``--filter=blob:none``): objects may be missing by design."""
-    if git.text(["config", "--get", "extensions.partialclone"], check=False):
-        return True
-    pack = Path(git.text(["rev-parse", "--path-format=absolute", "--git-path", "objects/pack"],
-                         check=False))
-    return any(pack.glob("*.promisor"))
 
 
 def place(history: History,
@@ -358,7 +354,9 @@ def _scan_objects(scanner: Scanner, objects: Iterable[GitObject], progress: Prog
         progress.advance(obj.size, 1)
         if obj.size < SMALL_BLOB:
             data = batch.read(obj.sha, obj.content)
-            if data is None or data.startswith(LFS_POINTER):
+            if data is None:
+                continue  # unreadable: skipped with its reason
+            if data.startswith(LFS_POINTER):
                 continue  # the content lives on an LFS server, not in the repository
             if data.startswith(b"[submodule"):
                 results.submodules.update(submodule_paths(data))
