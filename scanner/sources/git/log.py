@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import IO
 
 from scanner.sources.git.command import Git, GitError, first_error, is_null_id
+from scanner.sources.git.objects import start_thread, write_ids
 
 GITLINK_MODE = "160000"  # a submodule: a commit of another repository, not a blob
 # Up to this many blobs are named to git (--find-object), which then diffs as before but
@@ -132,10 +133,8 @@ def iter_log(git: Git, revs: Sequence[str], paths: Sequence[str] = (),
             *options, *revs, "--", *paths]
     proc = git.popen(args, stdin=stdin is not None)
     assert proc.stdout is not None and proc.stderr is not None
-    writer = None
-    if stdin is not None:
-        writer = threading.Thread(target=_write_lines, args=(proc.stdin, stdin), daemon=True)
-        writer.start()
+    # From a thread: writing every id first could fill the pipe while git waits to write.
+    writer = start_thread(write_ids, proc.stdin, stdin) if stdin is not None else None
     try:
         yield from parse_log(_tokens(proc.stdout))
     finally:
@@ -147,15 +146,6 @@ def iter_log(git: Git, revs: Sequence[str], paths: Sequence[str] = (),
             writer.join()
     if code != 0:
         raise GitError(f"git log failed in {git.repo}: {first_error(stderr)}")
-
-
-def _write_lines(stdin: IO[bytes] | None, lines: Sequence[str]) -> None:
-    assert stdin is not None
-    try:
-        stdin.write("".join(line + "\n" for line in lines).encode())
-        stdin.close()
-    except OSError:  # git exited early; its error is reported by the reader
-        pass
 
 
 def _tokens(stream: IO[bytes]) -> Iterator[bytes]:

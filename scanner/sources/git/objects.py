@@ -48,7 +48,7 @@ def _read(git: Git, args: list[str], ids: Iterable[str] | None) -> Iterator[GitO
         assert proc.stdin is not None
         # Write the ids from a thread: writing them all first could fill the pipe while git
         # waits for us to read its output.
-        threads.append(_start(_write_ids, proc.stdin, ids))
+        threads.append(start_thread(write_ids, proc.stdin, ids))
     out = proc.stdout
     ok = False
     try:
@@ -82,14 +82,14 @@ def _read(git: Git, args: list[str], ids: Iterable[str] | None) -> Iterator[GitO
     raise_if_corrupt(git, stderr)
 
 
-def _start(target: Callable[..., None], *args: object) -> threading.Thread:
+def start_thread(target: Callable[..., None], *args: object) -> threading.Thread:
     thread = threading.Thread(target=target, args=args, daemon=True)
     thread.start()
     return thread
 
 
 def _drain(stream: IO[bytes], into: list[bytes]) -> threading.Thread:
-    return _start(lambda: into.extend(iter(lambda: stream.read(65536), b"")))
+    return start_thread(lambda: into.extend(iter(lambda: stream.read(65536), b"")))
 
 
 class CatFile:
@@ -113,7 +113,7 @@ class CatFile:
     def read(self, ids: Sequence[str]) -> Iterator[GitObject]:
         proc = self._proc
         assert proc.stdin is not None and proc.stdout is not None
-        writer = _start(_write_ids, proc.stdin, ids, False)
+        writer = start_thread(write_ids, proc.stdin, ids, False)
         out = proc.stdout
         for _ in ids:
             header = out.readline()
@@ -163,7 +163,7 @@ def raise_if_corrupt(git: Git, stderr: bytes) -> None:
                        "try `git fsck`")
 
 
-def _write_ids(stdin: IO[bytes], ids: Iterable[str], close: bool = True) -> None:
+def write_ids(stdin: IO[bytes], ids: Iterable[str], close: bool = True) -> None:
     try:
         for sha in ids:
             stdin.write(sha.encode() + b"\n")
