@@ -5,7 +5,12 @@ from __future__ import annotations
 
 import contextlib
 import os
+import pickle
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 def cache_home() -> Path:
@@ -60,3 +65,21 @@ def keep(path: Path, data: bytes) -> None:
     except OSError:
         if tmp is not None:
             Path(tmp).unlink(missing_ok=True)
+
+
+def remembered(path: Path, make: Callable[[], T], fits: Callable[[T], bool] = lambda _: True,
+               ) -> T:
+    """What ``make`` returns, kept pickled at ``path`` (in a private directory) and read back
+    the next time, if it unpickles and ``fits``. Any problem with the file only means making
+    it again."""
+    kept = read_kept(path)
+    if kept is not None:
+        try:
+            value: T = pickle.loads(kept)
+            if fits(value):
+                return value
+        except Exception:  # noqa: BLE001 - truncated, from another build: make it again
+            pass
+    value = make()
+    keep(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    return value

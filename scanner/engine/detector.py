@@ -6,13 +6,12 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import hashlib
-import pickle
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from scanner.cachedir import keep, read_kept
+from scanner.cachedir import remembered
 from scanner.decoders import Segment, all_decoders, build_segment
 from scanner.filters import build_filters
 from scanner.filters.checks import key_is_encrypted
@@ -256,16 +255,8 @@ def _keyword_table(rules: tuple[Rule, ...], depth: int, fingerprint: str,
         return build_keyword_table(rules, encoded_depth=depth), None
     code = b"".join(Path(m.__file__ or "").read_bytes() for m in (keywords, calls))
     digest = hashlib.sha256(repr((fingerprint, depth)).encode() + code).hexdigest()[:32]
-    where = cache / f"keywords-{digest}.pickle"
-    kept = read_kept(where)
-    if kept is not None:
-        try:
-            table: KeywordTable = pickle.loads(kept)
-            return table, digest
-        except Exception:  # noqa: BLE001 - truncated, from another build: build again
-            pass
-    table = build_keyword_table(rules, encoded_depth=depth)
-    keep(where, pickle.dumps(table, protocol=pickle.HIGHEST_PROTOCOL))
+    table = remembered(cache / f"keywords-{digest}.pickle",
+                       lambda: build_keyword_table(rules, encoded_depth=depth))
     return table, digest
 
 

@@ -4,14 +4,13 @@ check the references between rules."""
 from __future__ import annotations
 
 import hashlib
-import pickle
 import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
-from scanner.cachedir import keep, read_kept
+from scanner.cachedir import remembered
 from scanner.errors import RuleError
 from scanner.filters import CHECKS, FILTER_NAMES, PlaceholderData
 from scanner.rules import schema
@@ -121,18 +120,9 @@ def _cached(files: list[Path], contents: dict[Path, bytes],
     digest = hashlib.sha256(Path(schema.__file__).read_bytes())
     for path in files:
         digest.update(path.name.encode() + b"\0" + contents[path] + b"\0")
-    where = cache / f"rules-{digest.hexdigest()[:32]}.pickle"
-    kept = read_kept(where)
-    if kept is not None:
-        try:
-            loaded: list[tuple[Path, tuple[Provider, list[Rule]]]] = pickle.loads(kept)
-            if [p for p, _ in loaded] == files:
-                return loaded
-        except Exception:  # noqa: BLE001 - truncated, from another build: parse again
-            pass
-    loaded = [(path, load_rule_file(path, check_regex=False)) for path in files]
-    keep(where, pickle.dumps(loaded, protocol=pickle.HIGHEST_PROTOCOL))
-    return loaded
+    return remembered(cache / f"rules-{digest.hexdigest()[:32]}.pickle",
+                      lambda: [(path, load_rule_file(path, check_regex=False)) for path in files],
+                      lambda loaded: [p for p, _ in loaded] == files)
 
 
 def load_placeholders(path: Path) -> PlaceholderData:
