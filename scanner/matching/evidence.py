@@ -22,11 +22,11 @@ class FileEvidence:
     text: str
     path: str
     providers: Mapping[str, Provider]
-    # One automaton over every provider's file words, and the provider of each word: the
-    # text is then read once for all of them, the first time any provider is asked about.
+    # One automaton over every provider's file words, and the provider of each word (None
+    # when no provider has any): the text is read once for all of them, the first time any
+    # provider is asked about.
     words: tuple[Prefilter, Sequence[str]] | None = None
     _present: frozenset[str] | None = field(default=None, init=False)
-    _lowered: str | None = field(default=None, init=False)
     _path_words: frozenset[str] | None = field(default=None, init=False)
     _answers: dict[str, str | None] = field(default_factory=dict, init=False)
 
@@ -39,25 +39,20 @@ class FileEvidence:
         known = self.providers.get(provider)
         if known is not None:
             ctx = known.file_context
-            if ctx.words and self._mentions(provider, ctx.words):
+            if ctx.words and self._mentions(provider):
                 answer = "file"
             elif ctx.paths and not self._path_segments().isdisjoint(ctx.paths):
                 answer = "path"
         self._answers[provider] = answer
         return answer
 
-    def _mentions(self, provider: str, words: Sequence[str]) -> bool:
-        if self.words is None:
-            return any(w in self._text_lowered() for w in words)
+    def _mentions(self, provider: str) -> bool:
+        if self.words is None:  # no provider has file words
+            return False
         if self._present is None:
             finder, owners = self.words
             self._present = frozenset(owners[i] for i, _ in finder.find(self.text))
         return provider in self._present
-
-    def _text_lowered(self) -> str:
-        if self._lowered is None:
-            self._lowered = self.text.lower()
-        return self._lowered
 
     def _path_segments(self) -> frozenset[str]:
         """Each directory and file name, whole and split at ``. _ -``: ``huawei-prod.ini``
