@@ -44,8 +44,27 @@ def test_every_built_in_bounded_rule_matches_as_regex_does() -> None:
     assert len(rules) >= 30
     for rule in rules:
         text_with_examples = text + "\n".join(e.text for e in rule.examples)
-        fast = [m.span() for m in RulePattern(rule.regex).finditer(
+        compiled = RulePattern(rule.regex)
+        fast = [m.span() + m.span(1) for m in compiled.finditer(
             text_with_examples, 0, len(text_with_examples), 1.0)]
-        slow = [m.span() for m in regex.finditer(rule.regex, text_with_examples)]
+        slow = [m.span() + m.span(1) for m in regex.finditer(rule.regex, text_with_examples)]
         assert fast == slow, rule.id
         assert fast, f"{rule.id}: its examples should match"
+
+
+def test_a_leading_look_behind_is_checked_where_the_rest_matches() -> None:
+    """Most rules start with a boundary look-behind, then a literal prefix; they are searched
+    by the prefix and the look-behind is checked there. It sees the text before ``pos``, and a
+    failed one moves on by one character: the next real match may start inside the rest's."""
+    compiled = RulePattern(r"(?<![a-z])(a[a1]{3})")
+    assert compiled.uses_re and compiled.scouted
+    text = "xaaaa1 zaaa1 aaaa"
+    spans = [m.span(1) for m in compiled.finditer(text, 0, len(text), 1.0)]
+    assert spans == [m.span(1) for m in regex.finditer(r"(?<![a-z])(a[a1]{3})", text)]
+    assert spans == [(13, 17)]
+    assert [m.span() for m in compiled.finditer(text, 14, len(text), 1.0)] == []
+    inside = RulePattern(r"(?<!x)(a[a1]{3})")  # "aaaa" at 1 fails; "aaa1" at 2 is the match
+    assert [m.span(1) for m in inside.finditer("xaaaa1", 0, 6, 1.0)] == [(2, 6)]
+    assert not RulePattern(r"(?<![a-z])([a-z0-9]{40})").scouted  # starts with a class: no gain
+    rules = [r for r in load_rules().rules if RulePattern(r.regex).scouted]
+    assert len(rules) >= 40

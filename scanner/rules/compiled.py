@@ -75,9 +75,17 @@ class RulePattern:
         self.uses_re = bounded(pattern)
         self._re = re.compile(pattern) if self.uses_re else None
         self._regex = None if self.uses_re else regex.compile(pattern)
+        self._scout = _scout(pattern) if self._re is not None else None
+
+    @property
+    def scouted(self) -> bool:
+        """Searched by what follows its leading look-behind (see ``_scout``)."""
+        return self._scout is not None
 
     def finditer(self, text: str, pos: int, endpos: int,
                  timeout: float) -> Iterator[re.Match[str] | regex.Match[str]]:
+        if self._scout is not None:
+            return _scouted(*self._scout, text, pos, endpos)
         if self._re is not None:
             return self._re.finditer(text, pos, endpos)
         assert self._regex is not None
@@ -91,3 +99,96 @@ class RulePattern:
             return self._re.match(text, pos, endpos)
         assert self._regex is not None
         return self._regex.match(text, pos, endpos, timeout=timeout)
+
+
+# -- a leading look-behind -------------------------------------------------------------------
+# ``re`` skips ahead to a pattern's literal prefix (AKIA, LTAI, ghp_) with a fast search, but
+# only when the pattern starts with it: the usual ``(?<![A-Za-z0-9])`` boundary in front turns
+# that off and every position is tried (17x slower over a long line dense with hits). So the
+# rest is searched for and the look-behind checked where it matches: the same matches.
+
+MAX_FIRST = 4  # the rest must start with one of at most this many characters
+
+
+def _scout(pattern: str) -> tuple[re.Pattern[str], re.Pattern[str]] | None:
+    """(look-behind, rest) of a pattern that is a group-free look-behind followed by a part
+    that starts with one of a few literal characters; None for any other pattern."""
+    if not pattern.startswith(("(?<!", "(?<=")):
+        return None
+    close = _group_end(pattern)
+    if close is None:
+        return None
+    try:
+        head, rest = re.compile(pattern[:close]), re.compile(pattern[close:])
+        parser = _sre_parser()
+        first = _first_chars(parser.parse(pattern[close:])) if parser else None
+    except (re.error, OverflowError, RecursionError, ValueError):
+        return None
+    if head.groups or first is None or len(first) > MAX_FIRST:
+        return None
+    return head, rest
+
+
+def _group_end(pattern: str) -> int | None:
+    """The index just after the parenthesised group the pattern starts with."""
+    depth, i, in_class = 0, 0, False
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+            if pattern[i + 1:i + 2] == "^":
+                i += 1
+            if pattern[i + 1:i + 2] == "]":  # a "]" first in a class is a literal
+                i += 1
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    return None
+
+
+def _first_chars(items: Any) -> set[int] | None:
+    """The characters a match of the parsed pattern can start with, if all are literals."""
+    if not items:
+        return None
+    op, arg = items[0]
+    name = str(op)
+    if name == "LITERAL":
+        return {arg}
+    if name == "SUBPATTERN":
+        return _first_chars(arg[-1])
+    if name == "BRANCH":
+        chars: set[int] = set()
+        for branch in arg[1]:
+            first = _first_chars(branch)
+            if first is None:
+                return None
+            chars |= first
+        return chars
+    return None
+
+
+def _scouted(head: re.Pattern[str], rest: re.Pattern[str], text: str, pos: int,
+             endpos: int) -> Iterator[re.Match[str]]:
+    """The full pattern's matches: where the rest matches and the look-behind holds (it sees
+    the text before ``pos``, as the full pattern's does). A failed look-behind moves on by one
+    character, not past the rest's match, which may hold the next real start."""
+    search, behind = rest.search, head.match
+    while True:
+        m = search(text, pos, endpos)
+        if m is None:
+            return
+        start = m.start()
+        if behind(text, start, endpos) is None:
+            pos = start + 1
+            continue
+        yield m
+        pos = m.end() if m.end() > start else start + 1
