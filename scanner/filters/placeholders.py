@@ -32,17 +32,29 @@ class PlaceholderData:
                 + KEYBOARD_ROWS for i in range(len(row) - n + 1)}
         return re.compile("|".join(sorted(runs)))
 
+    @cached_property
+    def any_word(self) -> re.Pattern[str] | None:
+        """One search for all the placeholder words (the loop then names the first)."""
+        return re.compile("|".join(map(re.escape, self.words))) if self.words else None
+
+    @cached_property
+    def long_run(self) -> re.Pattern[str]:
+        """A character repeated ``min_run`` times: one search, the length only when found."""
+        return re.compile(rf"(.)\1{{{max(0, self.min_run - 1)},}}", re.S)
+
 
 def placeholder_reason(value: str, data: PlaceholderData) -> str | None:
     if len(value) > MAX_CHECKED_LENGTH:
         return None
     lowered = value.lower()
-    for word in data.words:
-        if word in lowered:
-            return f"placeholder: contains {word!r}"
-    run = _longest_run(value)
-    if run >= data.min_run:
-        return f"placeholder: a character repeated {run} times"
+    if data.any_word is not None and data.any_word.search(lowered):
+        for word in data.words:
+            if word in lowered:
+                return f"placeholder: contains {word!r}"
+    if data.min_run <= 1 or data.long_run.search(value):
+        run = _longest_run(value)
+        if run >= data.min_run:
+            return f"placeholder: a character repeated {run} times"
     seq = _sequence(lowered, data)
     if seq:
         # Not the run itself: --explain must show no more of a value than redaction does.
