@@ -10,7 +10,7 @@ import io
 import re
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -151,47 +151,13 @@ class HistoryScanner:
 
     def _scan_everything(self, git: Git, revs: list[str],
                          messages: list[tuple[Commit, str]]) -> tuple[History, BlobResults]:
-        """Scan every blob of the repository in pack order while a thread reads the commit
-        messages; then ask git where the few blobs with something to report were introduced.
-        Blobs that no scanned commit reaches (dangling objects) are dropped there."""
         pool = self._pool(always=True)  # forked before any git process starts
-        errors: list[BaseException] = []
-        order: list[str] = []
-        sieve = self.scanner.config  # a second pipeline: the thread must not share scratch
-
-        def read() -> None:
-            try:
-                keywords = build_pipeline(sieve).prefilter
-
-                def keep(commit: Commit, message: str) -> None:
-                    if keywords.find(message.encode("utf-8", "replace").decode("latin-1")):
-                        messages.append((commit, message))
-
-                order.extend(read_messages(git, revs, keep))
-            except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
-                errors.append(exc)
-
-        thread = threading.Thread(target=read, name="git-log", daemon=True)
         try:
-            listing = list_blobs(git)
-            thread.start()
-            blobs = self._scan_listed(git, listing, pool)
+            return scan_whole_history(git, revs, lambda listing: self._scan_listed(
+                git, listing, pool), self.scanner.config, messages, self.config.jobs)
         finally:
             if pool is not None:
                 pool.close()
-            if thread.ident is not None:
-                thread.join()
-        if errors:
-            raise errors[0]
-        wanted = blobs.findings.keys() | blobs.suppressed.keys() | blobs.skipped.keys()
-        # Placing blobs costs a diff of every commit: not worth it for binaries alone, which
-        # are only counted (and listed by blob id with --verbose).
-        counted_only = all(s.counted_only for sha in wanted for s in blobs.skipped.get(sha, ())) \
-            and not (blobs.findings or blobs.suppressed)
-        history = History(placed=False) if not wanted or counted_only else \
-            locate_blobs(git, order, wanted, max(1, self.config.jobs))
-        history.submodules |= blobs.submodules
-        return history, blobs
 
     def _scan_blobs(self, git: Git, ids: Sequence[str]) -> BlobResults:
         """Scan the given blobs; a large set is read in pack order by the worker processes."""
@@ -284,6 +250,51 @@ class HistoryScanner:
 
     def _has_commits(self, git: Git) -> bool:
         return bool(git.run(["rev-list", "-n", "1", "--all"], check=False).strip())
+
+
+def scan_whole_history(git: Git, revs: list[str],
+                       scan_listed: Callable[[list[tuple[str, int]]], BlobResults],
+                       sieve: ScanConfig, messages: list[tuple[Commit, str]],
+                       jobs: int = 1) -> tuple[History, BlobResults]:
+    """Scan every blob of the repository in pack order (``scan_listed`` decides how: one
+    process or a pool) while a thread reads the commit messages (those with a keyword go to
+    ``messages``) and the history order; then ask git where the few blobs with something to
+    report were introduced. Blobs that no commit of ``revs`` reaches (dangling objects) are
+    dropped there. The one whole-history path of ``keysweep git`` and of a first sweep."""
+    errors: list[BaseException] = []
+    order: list[str] = []
+
+    def read() -> None:
+        try:
+            keywords = build_pipeline(sieve).prefilter  # its own: no shared scratch
+
+            def keep(commit: Commit, message: str) -> None:
+                if keywords.find(message.encode("utf-8", "replace").decode("latin-1")):
+                    messages.append((commit, message))
+
+            order.extend(read_messages(git, revs, keep))
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
+            errors.append(exc)
+
+    thread = threading.Thread(target=read, name="git-log", daemon=True)
+    try:
+        listing = list_blobs(git)
+        thread.start()
+        blobs = scan_listed(listing)
+    finally:
+        if thread.ident is not None:
+            thread.join()
+    if errors:
+        raise errors[0]
+    wanted = blobs.findings.keys() | blobs.suppressed.keys() | blobs.skipped.keys()
+    # Placing blobs costs a diff of every commit: not worth it for binaries alone, which
+    # are only counted (and listed by blob id with --verbose).
+    counted_only = all(s.counted_only for sha in wanted for s in blobs.skipped.get(sha, ())) \
+        and not (blobs.findings or blobs.suppressed)
+    history = History(placed=False) if not wanted or counted_only else \
+        locate_blobs(git, order, wanted, max(1, jobs))
+    history.submodules |= blobs.submodules
+    return history, blobs
 
 
 def place(history: History,
