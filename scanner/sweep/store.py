@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
 
-from scanner.engine.history import COMMIT_MESSAGE
+from scanner.engine.history import is_message
 from scanner.errors import SourceError
 from scanner.models import Fact, Finding, Verification
 from scanner.sources.git.log import Commit
@@ -359,10 +359,10 @@ class Batch:
                      scan_id, commit.order))
 
     def file_locations(self, repo_id: int) -> list[tuple[int, str]]:
-        """(secret id, path) of every location in a file, not a commit message."""
+        """(secret id, path) of every location in a file, not a commit or tag message."""
         return [(int(s), str(p)) for s, p in self._db.execute(
-            "SELECT secret_id, path FROM locations WHERE repository_id = ? AND path != ?",
-            (repo_id, COMMIT_MESSAGE))]
+            "SELECT secret_id, path FROM locations WHERE repository_id = ?", (repo_id,))
+            if not is_message(str(p))]
 
     def blob_holders(self, repo_id: int) -> dict[int, set[str]]:
         """The blobs holding each secret in this repository."""
