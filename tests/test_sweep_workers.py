@@ -233,3 +233,97 @@ def test_worker_pool_passes_errors_back_and_notices_a_dead_worker():
         list(pool.submit(_exit_at_once, 9))
         with pytest.raises(WorkerFailed):
             list(pool.drain())
+
+
+def _history_with_every_kind_of_place(path: Path, keys: list[str]) -> GitRepo:
+    """A key added then renamed (the same blob at a second path), one introduced on a merged
+    branch, one in a commit message, one in an annotated tag message, and one in a blob no
+    commit reaches (never reported)."""
+    repo = GitRepo(path)
+    repo.commit("init", **{"README.md": "hello\n"})
+    repo.commit("add", **{"a.ini": leak(keys[0])})
+    repo.git("mv", "a.ini", "b.ini")
+    repo.commit("rename")
+    repo.git("checkout", "-q", "-b", "feature")
+    repo.commit("feature", **{"f.ini": leak(keys[1])})
+    repo.git("checkout", "-q", "-")
+    repo.commit("main work", **{"m.txt": "main\n"})
+    repo.git("merge", "-q", "--no-ff", "-m", "merge feature", "feature")
+    repo.commit(f"deploy\n\n{leak(keys[2])}", **{"m.txt": "more\n"})
+    repo.git("tag", "-a", "v1", "-m", f"release\n\n{leak(keys[3])}")
+    repo.git("hash-object", "-w", "--stdin", input=leak(keys[4]))
+    return repo
+
+
+def _git_findings(repo: Path) -> list[tuple]:
+    doc = run_keysweep("git", str(repo), "-f", "json", expected_code=1).json()
+    return sorted(("r", f["path"], f["rule_id"], f["secret_sha256"], f["line"], f["commit"],
+                   f["in_head"]) for f in doc["findings"])
+
+
+class _KilledAfterTheBlobs(Exception):
+    """Raised from the progress bar once a batch of blobs is committed: what a kill of the
+    coordinator between writing the blobs and placing them leaves in the store."""
+
+
+class _DiesAfterFirstBatch:
+    def start(self, total: int) -> None: ...
+
+    def advance(self, nbytes: int, items: int) -> None:
+        raise _KilledAfterTheBlobs
+
+    def finish(self) -> None: ...
+
+
+@pytest.mark.parametrize("big_repo_blobs", [10_000, 1])  # one worker, or all on it
+def test_a_first_sweep_places_every_finding_as_keysweep_git_does(tmp_path: Path,
+                                                                  big_repo_blobs: int):
+    from scanner.engine.config import ScanConfig
+    from scanner.sweep.coordinator import Sweep, SweepOptions
+    from scanner.sweep.repos import specs
+    from scanner.sweep.store import Store
+
+    repo = _history_with_every_kind_of_place(tmp_path / "org" / "r", secrets(5, seed=5))
+    expected = _git_findings(repo.path)
+    assert {p for _, p, *_ in expected} == {"b.ini", "a.ini", "f.ini", "<commit message>",
+                                           "<tag v1 message>"}
+    db = tmp_path / "sweep.db"
+    store = Store(db)
+    try:
+        summary = Sweep(store, ScanConfig(jobs=2), SweepOptions(
+            cache=tmp_path / "cache", jobs=2, big_repo_blobs=big_repo_blobs)).run(
+                specs([str(repo.path)]))
+    finally:
+        store.close()
+    assert summary.errors == 0 and summary.new_findings == len(expected)
+    swept = [("r", *rest) for _, *rest in comparable(report(db))]
+    assert sorted(swept) == expected
+
+
+def test_a_big_first_sweep_stopped_after_its_blobs_are_written_is_placed_by_the_rerun(
+        tmp_path: Path):
+    from scanner.engine.config import ScanConfig
+    from scanner.sweep.coordinator import Sweep, SweepOptions
+    from scanner.sweep.repos import specs
+    from scanner.sweep.store import Store
+
+    repo = _history_with_every_kind_of_place(tmp_path / "org" / "r", secrets(5, seed=6))
+    expected = _git_findings(repo.path)
+    db = tmp_path / "sweep.db"
+    options = SweepOptions(cache=tmp_path / "cache", jobs=2, big_repo_blobs=1)
+    store = Store(db)
+    try:
+        with pytest.raises(_KilledAfterTheBlobs):
+            Sweep(store, ScanConfig(jobs=2), options, _DiesAfterFirstBatch()).run(
+                specs([str(repo.path)]))
+    finally:
+        store.close()
+    assert report(db)["findings"] == []  # blobs written, nothing placed yet
+    store = Store(db)
+    try:
+        summary = Sweep(store, ScanConfig(jobs=2), options).run(specs([str(repo.path)]))
+    finally:
+        store.close()
+    assert summary.errors == 0
+    swept = [("r", *rest) for _, *rest in comparable(report(db))]
+    assert sorted(swept) == expected

@@ -187,11 +187,7 @@ class HistoryScanner:
             ids = [sha for sha, _ in listing]
             results.merge(_scan_objects(self.scanner, iter_objects(git, ids), self.progress))
         else:
-            for task in blob_tasks(listing):
-                for part in pool.submit(scan_blobs_task, (git, task)):
-                    results.merge(part)
-                    self.progress.advance(part.bytes, part.blobs)
-            for part in pool.drain():
+            for part in scan_blobs_in_pool(pool, git, listing):
                 results.merge(part)
                 self.progress.advance(part.bytes, part.blobs)
         self.progress.finish()
@@ -255,12 +251,14 @@ class HistoryScanner:
 def scan_whole_history(git: Git, revs: list[str],
                        scan_listed: Callable[[list[tuple[str, int]]], BlobResults],
                        sieve: ScanConfig, messages: list[tuple[Commit, str]],
-                       jobs: int = 1) -> tuple[History, BlobResults]:
+                       jobs: int = 1, listing: list[tuple[str, int]] | None = None,
+                       ) -> tuple[History, BlobResults]:
     """Scan every blob of the repository in pack order (``scan_listed`` decides how: one
     process or a pool) while a thread reads the commit messages (those with a keyword go to
     ``messages``) and the history order; then ask git where the few blobs with something to
     report were introduced. Blobs that no commit of ``revs`` reaches (dangling objects) are
-    dropped there. The one whole-history path of ``keysweep git`` and of a first sweep."""
+    dropped there. The one whole-history path of ``keysweep git`` and of a first sweep;
+    ``listing`` is the blob listing if the caller has it already."""
     errors: list[BaseException] = []
     order: list[str] = []
 
@@ -278,7 +276,8 @@ def scan_whole_history(git: Git, revs: list[str],
 
     thread = threading.Thread(target=read, name="git-log", daemon=True)
     try:
-        listing = list_blobs(git)
+        if listing is None:
+            listing = list_blobs(git)
         thread.start()
         blobs = scan_listed(listing)
     finally:
@@ -325,6 +324,14 @@ def blob_tasks(listing: list[tuple[str, int]]) -> Iterator[list[str]]:
             task, size = [], 0
     if task:
         yield task
+
+
+def scan_blobs_in_pool(pool: WorkerPool, git: Git,
+                 listing: list[tuple[str, int]]) -> Iterator[BlobResults]:
+    """The pool's results for these blobs, a run of them at a time, as workers finish."""
+    for task in blob_tasks(listing):
+        yield from pool.submit(scan_blobs_task, (git, task))
+    yield from pool.drain()
 
 
 def scan_blobs_task(state: WorkerState, args: tuple[Git, list[str]]) -> BlobResults:

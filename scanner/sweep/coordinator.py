@@ -14,9 +14,8 @@ from pathlib import Path
 from scanner.engine.config import ScanConfig
 from scanner.engine.history import (
     BlobResults,
-    blob_tasks,
     place,
-    scan_blobs_task,
+    scan_blobs_in_pool,
 )
 from scanner.engine.scanner import Scanner
 from scanner.engine.workers import WorkerPool
@@ -25,6 +24,7 @@ from scanner.models import Finding
 from scanner.progress import NullProgress, Progress
 from scanner.sources.git.command import Git
 from scanner.sources.git.log import Commit, History
+from scanner.sources.git.objects import list_blobs
 from scanner.sources.git.scope import GitScope
 from scanner.sweep.repos import RepoSpec, refs_state
 from scanner.sweep.store import Batch, RepoRow, Store
@@ -32,7 +32,10 @@ from scanner.sweep.worker import (
     RepoOutcome,
     RepoTask,
     finish_outcome,
+    is_first_scan,
+    open_mirror,
     plan,
+    scan_first,
     scan_in_pool,
     scan_repository,
 )
@@ -142,6 +145,9 @@ class Sweep:
         """A repository with very many new blobs: all workers on it, its batches committed
         as they complete, so a kill loses at most the batches in flight."""
         task = outcome.task
+        if is_first_scan(task):
+            self._scan_big_first(outcome, summary)
+            return
         try:
             found = plan(task)
             git, tips, history, new_blobs = found.git, found.tips, found.history, found.new_blobs
@@ -149,10 +155,7 @@ class Sweep:
             assert history is not None
             listing = _sizes(git, new_blobs)
             with WorkerPool(self.config, max(self.options.jobs, 1)) as pool:
-                for ids in blob_tasks(listing):
-                    for part in pool.submit(scan_blobs_task, (git, ids)):
-                        self._commit_blobs(task, history, part)
-                for part in pool.drain():
+                for part in scan_blobs_in_pool(pool, git, listing):
                     self._commit_blobs(task, history, part)
             outcome.path, outcome.tips = git.repo, tips
             outcome.blobs = BlobResults()
@@ -166,6 +169,39 @@ class Sweep:
         summary.new_findings += len(self._big_findings)
         summary.new.extend(self._big_findings)
         self._big_findings.clear()
+
+    def _scan_big_first(self, outcome: RepoOutcome, summary: SweepSummary) -> None:
+        """A big repository seen for the first time: all workers read every blob in pack
+        order, each batch's blobs committed as it completes (a kill loses at most the batches
+        in flight; the rerun places what was written from the store); then the few blobs
+        with findings are placed and written with the repository's outcome."""
+        task = outcome.task
+        try:
+            with WorkerPool(self.config, max(self.options.jobs, 1)) as pool:
+                git, tips = open_mirror(task)  # the pool is forked before git starts
+                listing = list_blobs(git)
+
+                def scan_listed(blobs: list[tuple[str, int]]) -> BlobResults:
+                    found = BlobResults()
+                    for part in scan_blobs_in_pool(pool, git, blobs):
+                        with self.store.batch() as batch:
+                            write_blobs(batch, task, part)
+                        self.progress.advance(part.bytes, 0)
+                        found.merge(part)
+                    return found
+
+                history, blobs, messages = scan_first(git, tips, self.config, scan_listed,
+                                                      listing, max(self.options.jobs, 1))
+            outcome.path, outcome.tips = git.repo, tips
+            outcome.blobs = BlobResults(findings=blobs.findings)
+            finish_outcome(outcome, history, Scanner(self.config), messages)
+            outcome.blobs = BlobResults()  # written batch by batch above
+            outcome.objects = blobs.blobs + len(messages)
+            outcome.bytes = 0  # advanced batch by batch above
+            summary.bytes += blobs.bytes
+        except (KeysweepError, OSError) as exc:
+            outcome.error = str(exc)
+        self._record(outcome, summary)
 
     def _commit_blobs(self, task: RepoTask, history: History, part: BlobResults) -> None:
         placed = place(history, part.findings)
@@ -205,8 +241,6 @@ class Sweep:
 
 def _sizes(git: Git, ids: Sequence[str]) -> list[tuple[str, int]]:
     """Sizes of these blobs, in pack order (see git_scan.list_blobs)."""
-    from scanner.sources.git.objects import list_blobs
-
     wanted = set(ids)
     return [(sha, size) for sha, size in list_blobs(git) if sha in wanted]
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +19,7 @@ from scanner.engine.history import (
     new_tag_messages,
     place,
     scan_blob_ids,
+    scan_whole_history,
 )
 from scanner.engine.scanner import Scanner
 from scanner.engine.workers import WorkerState
@@ -26,7 +27,7 @@ from scanner.errors import KeysweepError
 from scanner.models import Finding, unexpected
 from scanner.sources.git.command import Git, open_repo
 from scanner.sources.git.log import Commit, History, read_history
-from scanner.sources.git.objects import CatFile
+from scanner.sources.git.objects import CatFile, list_blobs
 from scanner.sources.git.scope import stash_entries
 from scanner.sweep.repos import RepoSpec, mirror
 
@@ -82,12 +83,37 @@ def _existing(git: Git, shas: Sequence[str]) -> list[str]:
     return [line.split()[0] for line in out.decode().splitlines() if len(line.split()) == 3]
 
 
+def is_first_scan(task: RepoTask) -> bool:
+    """Nothing of this repository is in the store yet (a new one, or ``--full``): every
+    blob is new, so the whole object store is read in pack order and only the blobs with
+    findings are placed, as ``keysweep git`` does. (A first scan killed midway left blobs
+    behind: its rerun takes the incremental path, which places those from the store.)"""
+    return not task.old_tips and not task.already
+
+
+def open_mirror(task: RepoTask) -> tuple[Git, list[str]]:
+    """Mirror or fetch; the repository and its tips."""
+    git = open_repo(mirror(task.spec, task.cache, task.timeout))
+    return git, current_tips(git)
+
+
+def scan_first(git: Git, tips: list[str], config: ScanConfig,
+               scan_listed: Callable[[list[tuple[str, int]]], BlobResults],
+               listing: list[tuple[str, int]], jobs: int = 1,
+               ) -> tuple[History, BlobResults, list[tuple[Commit, str, str]]]:
+    """A first scan of a repository: its blobs through ``scan_listed``, its commit and
+    annotated tag messages; the history that places the blobs with findings."""
+    found: list[tuple[Commit, str]] = []
+    history, blobs = scan_whole_history(git, tips, scan_listed, config, found, jobs, listing)
+    messages = [(commit, message, COMMIT_MESSAGE) for commit, message in found]
+    messages.extend(new_tag_messages(git, tips))
+    return history, blobs, messages
+
+
 def plan(task: RepoTask) -> Plan:
     """Mirror or fetch, then find what is new since the last run: the commits no earlier tip
     reaches, and their blobs not scanned before."""
-    path = mirror(task.spec, task.cache, task.timeout)
-    git = open_repo(path)
-    tips = current_tips(git)
+    git, tips = open_mirror(task)
     if not tips or set(tips) == set(task.old_tips):
         return Plan(git, tips, None, [], ())
     old = _existing(git, task.old_tips)
@@ -106,6 +132,9 @@ def scan_repository(task: RepoTask, scanner: Scanner) -> RepoOutcome:
     outcome = RepoOutcome(task)
     deadline = time.monotonic() + task.timeout
     try:
+        if is_first_scan(task):
+            _scan_first_time(outcome, scanner, deadline)
+            return outcome
         found = plan(task)
         outcome.path, outcome.tips = found.git.repo, found.tips
         if found.history is None:
@@ -121,6 +150,24 @@ def scan_repository(task: RepoTask, scanner: Scanner) -> RepoOutcome:
     except Exception as exc:  # noqa: BLE001 - one repository must not stop the sweep
         outcome.error = unexpected(exc)
     return outcome
+
+
+def _scan_first_time(outcome: RepoOutcome, scanner: Scanner, deadline: float) -> None:
+    task = outcome.task
+    git, tips = open_mirror(task)
+    outcome.path, outcome.tips = git.repo, tips
+    if not tips:
+        return
+    listing = list_blobs(git)
+    if len(listing) > task.max_blobs:
+        outcome.deferred = True
+        return
+    with CatFile(git) as reader:
+        history, outcome.blobs, messages = scan_first(
+            git, tips, scanner.config,
+            lambda blobs: scan_blob_ids(scanner, reader, [sha for sha, _ in blobs], deadline),
+            listing)
+    finish_outcome(outcome, history, scanner, messages)
 
 
 def scan_in_pool(state: WorkerState, task: RepoTask) -> RepoOutcome:
