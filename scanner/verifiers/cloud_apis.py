@@ -67,8 +67,8 @@ class IdentityCallVerifier:
     rate: float = 3.0
 
     def verify(self, credential: Credential, http: HttpClient) -> Verification:
-        headers = {**_bearer(credential.secret), **self.extra_headers}
-        headers["Authorization"] = f"{self.scheme} {credential.secret}"
+        headers = {**_bearer(credential.secret), **self.extra_headers,
+                   "Authorization": self.authorization(credential)}
         resp = http.request("GET", self.path, self.query, headers=headers)
         body = resp.json_object()
         code, message = self.error_code(body)
@@ -82,6 +82,9 @@ class IdentityCallVerifier:
         if resp.status in self.forbidden_statuses:
             return with_facts(active(), not_permitted(self.call or self.path.strip("/")))
         return _fallback(resp)
+
+    def authorization(self, credential: Credential) -> str:
+        return f"{self.scheme} {credential.secret}"
 
     def identity(self, body: dict[str, Any]) -> dict[str, object] | None:
         """The identity fields of a 200 answer, or None when it is not the documented shape."""
@@ -128,7 +131,7 @@ class VultrVerifier(IdentityCallVerifier):
     name = "vultr"
     endpoint = "https://api.vultr.com"
     path = "/v2/account"
-    rate = 2.0  # Vultr allows 30 requests a second per key; be gentle with shared IPs
+    rate = 2.0
 
     def identity(self, body: dict[str, Any]) -> dict[str, object] | None:
         account = body.get("account")
@@ -241,18 +244,25 @@ class CivoVerifier(IdentityCallVerifier):
 
 
 class UpcloudVerifier(IdentityCallVerifier):
-    """UpCloud API tokens (``ucat_``): ``GET https://api.upcloud.com/1.3/account``, the
-    account's username, credits and resource limits
-    (https://developers.upcloud.com/1.3/3-accounts/#get-account-information), with the token
-    as a bearer (https://upcloud.com/docs/guides/managing-api-tokens/). A request that "does
-    not use or fails authentication" is 401, with ``{"error": {"error_code",
-    "error_message"}}`` (https://developers.upcloud.com/1.3/, "Errors"). The older username +
-    password credential is not verified (its rule has no ``verify``): no rule finds the
-    username that basic authentication needs beside the password."""
+    """UpCloud API credentials: ``GET https://api.upcloud.com/1.3/account``, the account's
+    username, credits and resource limits
+    (https://developers.upcloud.com/1.3/3-accounts/). An API token (``ucat_``) goes as a
+    bearer (https://upcloud.com/docs/guides/managing-api-tokens/); the older API username and
+    password (UPCLOUD_USERNAME / UPCLOUD_PASSWORD, paired by the rules) as HTTP basic
+    authentication, ``-u username:password`` in UpCloud's examples
+    (https://developers.upcloud.com/1.3/, "Authentication"). A request that "does not use or
+    fails authentication" is 401, with ``{"error": {"error_code", "error_message"}}`` (same
+    page, "Errors")."""
 
     name = "upcloud"
     endpoint = "https://api.upcloud.com"
     path = "/1.3/account"
+
+    def authorization(self, credential: Credential) -> str:
+        if not credential.key_id:
+            return super().authorization(credential)
+        pair = f"{credential.key_id}:{credential.secret}".encode()
+        return "Basic " + base64.b64encode(pair).decode("ascii")
 
     def identity(self, body: dict[str, Any]) -> dict[str, object] | None:
         account = body.get("account")

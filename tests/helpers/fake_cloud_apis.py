@@ -13,6 +13,7 @@ check where a credential went."""
 from __future__ import annotations
 
 import base64
+import binascii
 import json
 import threading
 from collections.abc import Callable
@@ -118,6 +119,18 @@ class FakeCloudApis(LoopbackServer):
 
 def _path(r: Request) -> str:
     return urlsplit(r.path).path
+
+
+def _basic(r: Request) -> tuple[str, str]:
+    """(user, password) of an ``Authorization: Basic`` header, or two empty strings."""
+    scheme, _, encoded = r.headers.get("authorization", "").partition(" ")
+    if scheme != "Basic":
+        return "", ""
+    try:
+        user, _, password = base64.b64decode(encoded, validate=True).decode().partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        return "", ""  # not basic auth at all: the provider answers 401
+    return user, password
 
 
 # -- the providers ----------------------------------------------------------------------------
@@ -240,14 +253,16 @@ def _upcloud(fake: FakeCloudApis, r: Request) -> Answer:
 
     if r.method != "GET" or _path(r) != "/1.3/account":
         return error(404, "NOT_FOUND", "The requested resource was not found.")
-    k = fake.lookup(fake.bearer(r))
+    # an API token as a bearer, or the API username and password as basic auth
+    username, password = _basic(r)
+    k = fake.lookup(password, username) if username else fake.lookup(fake.bearer(r))
     if k is None:
         return error(401, "AUTHENTICATION_FAILED", "Authentication failed using the given "
                      "credentials.")
     if t := fake.transient(k, error(429, "TOO_MANY_REQUESTS", "Slow down."),
                            error(503, "SERVICE_UNAVAILABLE", "Try again later.")):
         return t
-    return Answer(200, {"account": {"credits": 9972.28, "username": k.name,
+    return Answer(200, {"account": {"credits": 9972.28, "username": k.key_id or k.name,
                                     "resource_limits": {"cores": 200, "memory": 1048576,
                                                         "networks": 100}}})
 
@@ -289,10 +304,7 @@ def _backblaze(fake: FakeCloudApis, r: Request) -> Answer:
 
     if r.method != "GET" or _path(r) != "/b2api/v3/b2_authorize_account":
         return error(404, "not_found", "")
-    scheme, _, encoded = r.headers.get("authorization", "").partition(" ")
-    key_id, secret = "", ""
-    if scheme == "Basic":
-        key_id, _, secret = base64.b64decode(encoded).decode().partition(":")
+    key_id, secret = _basic(r)
     k = fake.lookup(secret, key_id)
     if k is None:
         return error(401, "unauthorized", "")

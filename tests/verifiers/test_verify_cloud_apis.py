@@ -263,3 +263,26 @@ def test_a_live_b2_master_key_shows_it_can_write_keys(values: Values) -> None:
     capabilities = {f.name: f for f in verdict.facts}["capabilities"]
     assert "writeKeys" in capabilities.value and capabilities.risk == "critical"
     assert {f.name: f.value for f in verdict.facts}["buckets"] == "all buckets"
+
+
+def test_an_upcloud_username_and_password_are_verified_as_basic_auth_and_a_lone_password_not(
+        values: Values, tmp_path: Path) -> None:
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    password, wrong, lone = (values.token(BASE62, 16, "", 3.5, mixed) for _ in range(3))
+    (tree / "live.env").write_text(f"UPCLOUD_USERNAME=api-deployer\nUPCLOUD_PASSWORD={password}\n")
+    (tree / "wrong.env").write_text(f"UPCLOUD_USERNAME=api-deployer\nUPCLOUD_PASSWORD={wrong}\n")
+    (tree / "lone.env").write_text(f"UPCLOUD_PASSWORD={lone}\n")
+    with FakeCloudApis("upcloud", {password: Key("active", "api-deployer")}) as fake:
+        report = scan(tree, fake)
+        sent = [r.headers["authorization"] for r in fake.requests]
+    seen = by_case(report)
+    assert seen["live"]["status"] == "active" and seen["live"]["identity"]["username"] \
+        == "api-deployer", seen["live"]
+    assert seen["wrong"]["status"] == "inactive", seen["wrong"]
+    assert (seen["lone"]["status"], seen["lone"]["reason"]) == ("skipped", "no_paired_id")
+    basic = {"Basic " + base64.b64encode(f"api-deployer:{p}".encode()).decode()
+             for p in (password, wrong)}
+    assert sorted(sent) == sorted(basic)  # one call per pair, basic auth, the lone one unsent
+    for value in (password, wrong, lone):
+        assert value not in report["_output"]
