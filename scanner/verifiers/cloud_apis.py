@@ -125,8 +125,9 @@ class VultrVerifier(IdentityCallVerifier):
     """Vultr API v2 keys: ``GET https://api.vultr.com/v2/account`` with the key as a bearer,
     "Get your Vultr account, permission, and billing information"
     (https://www.vultr.com/api/#operation/get-account, section "Authentication" of
-    https://www.vultr.com/api/); the answer is ``{"account": {"name",
-    "email", "acls", ...}}``, a bad key 401 (``{"error": ..., "status": 401}``)."""
+    https://www.vultr.com/api/); the answer is ``{"account": {"name", "email", "acls",
+    ...}}``, a bad or revoked key 401 Unauthorized (only the status is relied on: the error
+    body's shape is not documented)."""
 
     name = "vultr"
     endpoint = "https://api.vultr.com"
