@@ -25,6 +25,18 @@ from scanner.verifiers.azure import AzureStorageVerifier
 from scanner.verifiers.baidu import BaiduVerifier
 from scanner.verifiers.base import RETRYABLE, Credential, Verifier, skipped, unknown
 from scanner.verifiers.cache import VerifyCache
+from scanner.verifiers.cloud_apis import (
+    BackblazeVerifier,
+    CivoVerifier,
+    HerokuVerifier,
+    HetznerVerifier,
+    IbmCloudVerifier,
+    LinodeVerifier,
+    ScalewayVerifier,
+    TerraformVerifier,
+    UpcloudVerifier,
+    VultrVerifier,
+)
 from scanner.verifiers.gcp import GcpServiceAccountVerifier
 from scanner.verifiers.github import GithubVerifier
 from scanner.verifiers.http import Endpoint, HttpClient, HttpError
@@ -76,6 +88,16 @@ VERIFIERS: dict[str, Verifier] = {
     "huawei": HuaweiVerifier(),
     "gcp": GcpServiceAccountVerifier(),
     "azure": AzureStorageVerifier(),
+    "hetzner": HetznerVerifier(),
+    "vultr": VultrVerifier(),
+    "linode": LinodeVerifier(),
+    "scaleway": ScalewayVerifier(),
+    "heroku": HerokuVerifier(),
+    "terraform": TerraformVerifier(),
+    "civo": CivoVerifier(),
+    "backblaze": BackblazeVerifier(),
+    "ibm": IbmCloudVerifier(),
+    "upcloud": UpcloudVerifier(),
 }
 
 BACKOFF_BASE = 0.5  # seconds before the first retry; doubled each time
