@@ -5,7 +5,15 @@ The status mapping is ``tokens.py``'s, and so are the helpers: 200 with identity
 ``active``; the provider's "bad credentials" answer is ``inactive``; an authenticated call
 the key may not make is ``active`` with a "not permitted" fact; 429 and 5xx are ``unknown``.
 The key travels only in the header (or HTTP Basic pair) its provider documents, never in a
-URL, and is never logged: identity fields come from the answer."""
+URL, and is never logged: identity fields come from the answer.
+
+Not verified, for want of a documented call that proves a key without side effects: Zhipu AI
+(BigModel) documents only billed model calls; Perplexity's model list (``GET /v1/models``,
+https://docs.perplexity.ai/api-reference/models-get) declares no security, so a 200 says
+nothing about the key; Mailgun's domain sending keys may call only ``/messages``
+(https://documentation.mailgun.com/docs/mailgun/api-reference/authentication) and its 403
+"auth error or access denied" does not tell a bad key from one without access
+(https://documentation.mailgun.com/docs/mailgun/quickstart-guide/responses)."""
 
 from __future__ import annotations
 
@@ -147,10 +155,11 @@ GROQ = ModelListVerifier("groq", (Region("https://api.groq.com/openai"),), "/v1/
 # a missing or invalid key (https://docs.mistral.ai/api/endpoint/models).
 MISTRAL = ModelListVerifier("mistral", (Region("https://api.mistral.ai"),), "/v1/models")
 
-# Moonshot AI (Kimi): GET /v1/models with MOONSHOT_API_KEY as the bearer, on the China
-# platform's api.moonshot.cn (https://platform.moonshot.cn/docs/api/list-models) and the
-# international api.moonshot.ai (https://platform.moonshot.ai/docs/api/list-models); each
-# platform issues its own keys, and answers an invalid one with 401.
+# Moonshot AI (Kimi): GET /v1/models with MOONSHOT_API_KEY as the bearer, 401 for a missing
+# or invalid key (https://platform.kimi.ai/docs/api/list-models), on the international
+# api.moonshot.ai and the China platform's api.moonshot.cn, whose API is the same
+# OpenAI-compatible one (https://platform.moonshot.cn/api-reference); each platform issues
+# its own keys.
 MOONSHOT = ModelListVerifier("moonshot", (Region("https://api.moonshot.cn", "cn"),
                                           Region("https://api.moonshot.ai", "global")),
                              "/v1/models")
@@ -246,8 +255,10 @@ class SiliconflowVerifier:
     balance and status", with the key as a bearer
     (https://docs.siliconflow.cn/cn/api-reference/userinfo/get-user-info,
     https://docs.siliconflow.com/en/api-reference/userinfo/get-user-info). The answer is
-    ``{"code": 20000, "status": true, "data": {...}}``; a key unknown to one platform gets
-    401 there and is tried on the other (not with ``--verify-endpoint``)."""
+    ``{"code": 20000, "status": true, "data": {...}}``. 401 is "API Key is not properly
+    set", 429 the rate limits, 503/504 load (https://docs.siliconflow.cn/en/faqs/error-code,
+    https://docs.siliconflow.com/en/faqs/error-code); a key unknown to one platform is tried
+    on the other (not with ``--verify-endpoint``)."""
 
     name = "siliconflow"
     endpoint = SILICONFLOW_REGIONS[0].url
@@ -308,8 +319,9 @@ class ReplicateVerifier:
     """Replicate API tokens: ``GET https://api.replicate.com/v1/account``, "information about
     the user or organization associated with the provided API token", with the token as a
     bearer; the answer has ``type`` (user or organization), ``username`` and ``name``
-    (https://replicate.com/docs/reference/http#account.get). A bad or disabled token gets
-    401 (https://replicate.com/docs/topics/security/api-tokens)."""
+    (https://replicate.com/docs/reference/http#account.get,
+    https://sdks.replicate.com/resources/account/methods/get). A request without a valid
+    token is refused with HTTP 401, whatever the body says."""
 
     name = "replicate"
     endpoint = "https://api.replicate.com"
@@ -382,9 +394,11 @@ class MailchimpVerifier:
     root, which returns the account's details (https://mailchimp.com/developer/marketing/api/
     root/list-api-root-resources/). The data center is the key's suffix after the hyphen,
     and the key is the HTTP Basic password with any username
-    (https://mailchimp.com/developer/marketing/docs/fundamentals/). Errors are
-    problem documents: 401 "API Key Invalid", 403 "User Disabled", 429, 5xx
-    (https://mailchimp.com/developer/marketing/docs/errors/)."""
+    (https://mailchimp.com/developer/marketing/docs/fundamentals/). Errors are problem
+    documents (``type``, ``title``, ``status``, ``detail``, ``instance``): 401 for a key
+    that is invalid or of another data center; 429 and 5xx are transient
+    (https://mailchimp.com/developer/marketing/docs/errors/). Any other answer, a 403
+    included, stays unknown."""
 
     name = "mailchimp"
     endpoint = "https://us1.api.mailchimp.com"  # replaced by the key's own data center
@@ -408,8 +422,6 @@ class MailchimpVerifier:
                            "plan": body.get("pricing_plan_type")})
         if resp.status == 401:
             return inactive(_slug(title) or "api_key_invalid")
-        if resp.status == 403 and title == "User Disabled":
-            return inactive("user_disabled")
         return _fallback(resp)
 
 
