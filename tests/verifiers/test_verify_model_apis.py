@@ -11,6 +11,7 @@ import base64
 import hashlib
 import string
 from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +19,10 @@ import pytest
 
 from benchmarks.corpus import BASE62, Values
 from scanner.verifiers import VERIFIERS, Credential
-from scanner.verifiers.http import HttpClient
+from scanner.verifiers.http import HttpClient, HttpError
 from scanner.verifiers.model_apis import ModelListVerifier, Region
 from tests.helpers.fake_model_apis import BASE_PATHS, CALLS, PROVIDERS, FakeModelApi, Key
+from tests.helpers.loopback import LoopbackServer
 from tests.helpers.run import run_keysweep
 
 HEX = "0123456789abcdef"
@@ -224,3 +226,41 @@ def test_a_key_unknown_to_the_first_platform_is_tried_on_the_other(values: Value
                                                   Region(intl.url, "global")), "/v1/models")
         verdict = verifier.verify(Credential("moonshot", "", key), HttpClient(cn.url, 3.0))
     assert verdict.status == "inactive", verdict
+
+
+class RefusingProxy(LoopbackServer):
+    """An HTTP proxy on 127.0.0.1 that records each CONNECT target and refuses it: where a
+    verifier would go, seen without any connection leaving the machine."""
+
+    def __init__(self) -> None:
+        self.targets: list[str] = []
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+                pass
+
+            def do_CONNECT(self) -> None:  # noqa: N802
+                proxy.targets.append(self.path)
+                self.send_response(403)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+        self._listen(Handler)
+
+
+def test_a_mailchimp_key_is_sent_to_its_own_data_center(values: Values,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    # Without --verify-endpoint the host comes from the key's suffix (…-us7 ->
+    # us7.api.mailchimp.com); the proxy refuses the tunnel, so nothing leaves the machine.
+    key = MAKERS["mailchimp"][1](values)
+    with RefusingProxy() as proxy:
+        for name in ("HTTPS_PROXY", "https_proxy"):
+            monkeypatch.setenv(name, proxy.url)
+        for name in ("NO_PROXY", "no_proxy"):
+            monkeypatch.delenv(name, raising=False)
+        verifier = VERIFIERS["mailchimp"]
+        http = HttpClient(verifier.endpoint, 3.0)
+        with pytest.raises(HttpError):
+            verifier.verify(Credential("mailchimp", "", key), http)
+    assert proxy.targets == ["us7.api.mailchimp.com:443"]
