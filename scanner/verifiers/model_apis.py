@@ -20,6 +20,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -64,6 +65,24 @@ class Region:
     name: str = ""
 
 
+RegionCall = Callable[[Credential, HttpClient, str], Verification]
+
+
+def _across_regions(call: RegionCall, credential: Credential, http: HttpClient,
+                    regions: tuple[Region, ...]) -> Verification:
+    """``call`` in each region in turn until one knows the key (any verdict but
+    ``inactive``); ``http`` is bound to the first. With ``--verify-endpoint`` every call goes
+    to the one URL given, so it is asked once, without a region name."""
+    if http.overridden:
+        return call(credential, http, "")
+    verdict = inactive("invalid_api_key")
+    for i, region in enumerate(regions):
+        verdict = call(credential, http if i == 0 else http.sibling(region.url), region.name)
+        if verdict.status != "inactive":
+            return verdict
+    return verdict
+
+
 def _model_count(resp: HttpResponse, body: dict[str, Any]) -> int | None:
     """How many models a 200 answer lists: OpenAI's ``{"object": "list", "data": [...]}``,
     or Together's bare JSON array; ``None`` when the answer is neither."""
@@ -102,15 +121,7 @@ class ModelListVerifier:
         self.rate = rate
 
     def verify(self, credential: Credential, http: HttpClient) -> Verification:
-        if http.overridden:
-            return self._call(credential, http, "")
-        verdict = inactive("invalid_api_key")
-        for i, region in enumerate(self.regions):
-            client = http if i == 0 else http.sibling(region.url)
-            verdict = self._call(credential, client, region.name)
-            if verdict.status != "inactive":
-                return verdict
-        return verdict
+        return _across_regions(self._call, credential, http, self.regions)
 
     def _call(self, credential: Credential, http: HttpClient, region: str) -> Verification:
         resp, body = _get(http, self.path, _bearer(credential.secret))
@@ -261,19 +272,14 @@ class SiliconflowVerifier:
     on the other (not with ``--verify-endpoint``)."""
 
     name = "siliconflow"
-    endpoint = SILICONFLOW_REGIONS[0].url
     rate = 3.0
 
+    def __init__(self, regions: tuple[Region, ...] = SILICONFLOW_REGIONS) -> None:
+        self.regions = regions
+        self.endpoint = regions[0].url
+
     def verify(self, credential: Credential, http: HttpClient) -> Verification:
-        if http.overridden:
-            return self._call(credential, http, "")
-        verdict = inactive("invalid_api_key")
-        for i, region in enumerate(SILICONFLOW_REGIONS):
-            verdict = self._call(credential, http if i == 0 else http.sibling(region.url),
-                                 region.name)
-            if verdict.status != "inactive":
-                return verdict
-        return verdict
+        return _across_regions(self._call, credential, http, self.regions)
 
     def _call(self, credential: Credential, http: HttpClient, region: str) -> Verification:
         resp, body = _get(http, "/v1/user/info", _bearer(credential.secret))

@@ -20,7 +20,7 @@ import pytest
 from benchmarks.corpus import BASE62, Values
 from scanner.verifiers import VERIFIERS, Credential
 from scanner.verifiers.http import HttpClient, HttpError
-from scanner.verifiers.model_apis import ModelListVerifier, Region
+from scanner.verifiers.model_apis import ModelListVerifier, Region, SiliconflowVerifier
 from tests.helpers.fake_model_apis import BASE_PATHS, CALLS, PROVIDERS, FakeModelApi, Key
 from tests.helpers.loopback import LoopbackServer
 from tests.helpers.run import run_keysweep
@@ -210,22 +210,32 @@ def test_the_fake_refuses_a_live_key_presented_another_way(provider: str,
         assert right.status == "active", right
 
 
-def test_a_key_unknown_to_the_first_platform_is_tried_on_the_other(values: Values) -> None:
-    # The shared model-list class, built with two loopback "regions": a key of the second
-    # platform gets the first's 401, then is asked (once) where it lives.
-    key = MAKERS["moonshot"][1](values)
-    with FakeModelApi("moonshot") as cn, FakeModelApi("moonshot", {key: Key()}) as intl:
-        verifier = ModelListVerifier("moonshot", (Region(cn.url, "cn"),
-                                                  Region(intl.url, "global")), "/v1/models")
-        verdict = verifier.verify(Credential("moonshot", "", key), HttpClient(cn.url, 3.0))
-        assert (len(cn.received(key)), len(intl.received(key))) == (1, 1)
-    assert verdict.status == "active" and verdict.identity == {"region": "global",
-                                                               "models": "2"}, verdict
-    with FakeModelApi("moonshot") as cn, FakeModelApi("moonshot") as intl:
-        verifier = ModelListVerifier("moonshot", (Region(cn.url, "cn"),
-                                                  Region(intl.url, "global")), "/v1/models")
-        verdict = verifier.verify(Credential("moonshot", "", key), HttpClient(cn.url, 3.0))
-    assert verdict.status == "inactive", verdict
+# The verifiers whose keys belong to one of two platforms, built on two loopback "regions".
+TWO_REGIONS: dict[str, Callable[[tuple[Region, ...]], Any]] = {
+    "moonshot": lambda regions: ModelListVerifier("moonshot", regions, "/v1/models"),
+    "siliconflow": lambda regions: SiliconflowVerifier(regions),
+}
+
+
+@pytest.mark.parametrize("provider", sorted(TWO_REGIONS))
+def test_a_key_unknown_to_the_first_platform_is_tried_on_the_other(provider: str,
+                                                                   values: Values) -> None:
+    # A key of the second platform gets the first's 401, then is asked (once) where it
+    # lives; a key neither knows is inactive after one call to each.
+    key = MAKERS[provider][1](values)
+    for known_in_second in (True, False):
+        with FakeModelApi(provider) as first, \
+                FakeModelApi(provider, {key: Key()} if known_in_second else {}) as second:
+            verifier = TWO_REGIONS[provider]((Region(first.url, "cn"),
+                                              Region(second.url, "global")))
+            verdict = verifier.verify(Credential(provider, "", key),
+                                      HttpClient(first.url, 3.0))
+            assert (len(first.received(key)), len(second.received(key))) == (1, 1)
+        if known_in_second:
+            assert verdict.status == "active" and verdict.identity["region"] == "global", \
+                verdict
+        else:
+            assert verdict.status == "inactive", verdict
 
 
 class RefusingProxy(LoopbackServer):
