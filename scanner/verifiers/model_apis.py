@@ -27,6 +27,7 @@ from typing import Any
 from scanner.models import Fact, Verification
 from scanner.verifiers.base import Credential, active, inactive, log_answer, skipped, unknown
 from scanner.verifiers.http import HttpClient, HttpResponse
+from scanner.verifiers.redaction import clean_code
 from scanner.verifiers.tokens import (
     USER_AGENT,
     _bearer,
@@ -43,6 +44,14 @@ def _log(credential: Credential, provider: str, resp: HttpResponse, body: dict[s
     code, message = _error_fields(body)
     log_answer(credential, provider, resp.status, code, resp.header(request_id_header) or None,
                message, **extra)
+
+
+def _code_reason(credential: Credential, code: str | None, default: str) -> str:
+    """The provider's error code as the reason, unless the answer echoed the key in it:
+    nothing sent may reach the report."""
+    if not code or credential.scrub(code) != code:
+        return default
+    return clean_code(code)
 
 
 def _basic(user: str, password: str) -> dict[str, str]:
@@ -133,7 +142,8 @@ class ModelListVerifier:
         if count is not None:
             return active({**where, "models": count})
         if resp.status == 401:
-            return inactive(_error_fields(body)[0] or "invalid_api_key")
+            return inactive(_code_reason(credential, _error_fields(body)[0],
+                                         "invalid_api_key"))
         if resp.status == 403 and self.forbidden_is_live:
             return with_facts(active(where), not_permitted("models"))
         return _fallback(resp)
@@ -147,7 +157,8 @@ class ModelListVerifier:
             return inactive("not_authorized")
         if base["status_code"] == MINIMAX_RATE_LIMIT:
             return unknown("throttled")
-        return unknown(f"code_{base['status_code']}")
+        code = base["status_code"]
+        return unknown(f"code_{code}" if isinstance(code, int) else "unexpected_answer")
 
 
 # DeepSeek: GET https://api.deepseek.com/models (https://api-docs.deepseek.com/api/list-models);
@@ -388,7 +399,7 @@ class TwilioVerifier:
         if resp.status == 401:
             code = body.get("code")
             return inactive("authenticate" if code in (None, TWILIO_AUTHENTICATE)
-                            else f"code_{code}")
+                            or not isinstance(code, int) else f"code_{code}")
         return _fallback(resp)
 
 
@@ -427,10 +438,6 @@ class MailchimpVerifier:
                            "role": body.get("role"),
                            "plan": body.get("pricing_plan_type")})
         if resp.status == 401:
-            return inactive(_slug(title) or "api_key_invalid")
+            return inactive("api_key_invalid")
         return _fallback(resp)
-
-
-def _slug(title: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", title.lower()).strip("_")
 

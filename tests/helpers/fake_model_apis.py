@@ -71,9 +71,11 @@ class FakeModelApi(LoopbackServer):
     """``with FakeModelApi("groq", {key: Key()}) as fake:`` then ``--verify-endpoint
     groq=<fake.url>`` (``fake.url`` carries the provider's base path where it has one)."""
 
-    def __init__(self, provider: str, keys: dict[str, Key] | None = None) -> None:
+    def __init__(self, provider: str, keys: dict[str, Key] | None = None,
+                 echo: bool = False) -> None:
         assert provider in PROVIDERS, provider
         self.provider = provider
+        self.echo = echo  # put the credential it was sent into every string of a refusal
         self.keys: dict[str, Key] = dict(keys or {})
         self.requests: list[Request] = []
         self._lock = threading.Lock()
@@ -103,7 +105,17 @@ class FakeModelApi(LoopbackServer):
             self, f"_{self.provider}")
         if method != want_method or path != want_path:
             return Answer(404, {"message": f"no route for {method} {path}"})
-        return route(self._key(headers, path), headers, path)
+        key = self._key(headers, path)
+        ans = route(key, headers, path)
+        if self.echo and key is None:
+            ans.body = _echoed(ans.body, self._presented(headers))
+            ans.headers = {**(ans.headers or {}), "X-Request-Id": self._presented(headers)}
+        return ans
+
+    def _presented(self, headers: dict[str, str]) -> str:
+        if self.provider in ("twilio", "mailchimp"):
+            return _basic_pair_of(headers).partition(":")[2]
+        return headers.get("authorization", "").partition(" ")[2]
 
     def _key(self, headers: dict[str, str], path: str) -> Key | None:
         """The live key the request presents the documented way, if any."""
@@ -250,6 +262,18 @@ class FakeModelApi(LoopbackServer):
             "username": key.name, "role": "owner", "pricing_plan_type": "monthly",
             "account_timezone": "Europe/Paris", "pro_enabled": False,
             "total_subscribers": 1234})
+
+
+def _echoed(body: Any, value: str) -> Any:
+    """``body`` with ``value`` appended to each string in it, keys aside: a provider that
+    echoes what it was sent, as some do in their error messages."""
+    if isinstance(body, str):
+        return f"{body} {value}"
+    if isinstance(body, dict):
+        return {k: _echoed(v, value) for k, v in body.items()}
+    if isinstance(body, list):
+        return [_echoed(v, value) for v in body]
+    return body
 
 
 def _basic_pair_of(headers: dict[str, str]) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import logging
 import string
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler
@@ -208,6 +209,22 @@ def test_the_fake_refuses_a_live_key_presented_another_way(provider: str,
         right = VERIFIERS[provider].verify(
             Credential(provider, sid if provider == "twilio" else "", key), http)
         assert right.status == "active", right
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_a_refusal_that_echoes_the_key_keeps_it_out_of_the_verdict_and_the_log(
+        provider: str, values: Values, caplog: pytest.LogCaptureFixture) -> None:
+    # Some providers repeat (part of) what they were sent in their errors: the reason and
+    # the debug log carry none of it, even when the whole key comes back.
+    key, sid = MAKERS[provider][1](values), new_sid(values)
+    with FakeModelApi(provider, echo=True) as fake, \
+            caplog.at_level(logging.DEBUG, logger="scanner.verifiers"):
+        verdict = VERIFIERS[provider].verify(
+            Credential(provider, sid if provider == "twilio" else "", key),
+            HttpClient(fake.url, 3.0, overridden=True))
+    assert verdict.status == "inactive", verdict
+    assert f"{provider}: HTTP" in caplog.text  # the answer was logged...
+    assert key not in caplog.text and key not in repr(verdict)  # ...without the key
 
 
 # The verifiers whose keys belong to one of two platforms, built on two loopback "regions".
