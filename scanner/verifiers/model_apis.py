@@ -117,16 +117,19 @@ class ModelListVerifier:
     key is called inactive (not with ``--verify-endpoint``: then every call goes to the one
     URL given). ``forbidden_is_live`` is set where the provider documents 403 as a
     permission answer to an authenticated key; elsewhere a 403 stays unknown.
+    ``base_resp_errors`` reads MiniMax's error object, which may come with any status.
 
     Each instance below cites its provider's documentation for the call and the answers."""
 
     def __init__(self, name: str, regions: tuple[Region, ...], path: str, *,
-                 forbidden_is_live: bool = False, rate: float = 3.0) -> None:
+                 forbidden_is_live: bool = False, base_resp_errors: bool = False,
+                 rate: float = 3.0) -> None:
         self.name = name
         self.regions = regions
         self.endpoint = regions[0].url
         self.path = path
         self.forbidden_is_live = forbidden_is_live
+        self.base_resp_errors = base_resp_errors
         self.rate = rate
 
     def verify(self, credential: Credential, http: HttpClient) -> Verification:
@@ -136,7 +139,7 @@ class ModelListVerifier:
         resp, body = _get(http, self.path, _bearer(credential.secret))
         _log(credential, self.name, resp, body, region=region or "-")
         where: dict[str, object] = {"region": region or None}
-        if (failed := self._base_resp(body)) is not None:
+        if self.base_resp_errors and (failed := self._base_resp(body)) is not None:
             return failed
         count = _model_count(resp, body) if resp.status == 200 else None
         if count is not None:
@@ -197,7 +200,7 @@ TOGETHER = ModelListVerifier("together", (Region("https://api.together.xyz"),), 
 # keys are the platform's own; errors as in ``ModelListVerifier._base_resp``.
 MINIMAX = ModelListVerifier("minimax", (Region("https://api.minimaxi.com", "cn"),
                                         Region("https://api.minimax.io", "global")),
-                            "/v1/models")
+                            "/v1/models", base_resp_errors=True)
 
 
 # -- Key-info and account calls ---------------------------------------------------------------
