@@ -42,6 +42,21 @@ from scanner.verifiers.github import GithubVerifier
 from scanner.verifiers.http import Endpoint, HttpClient, HttpError
 from scanner.verifiers.huawei import HuaweiVerifier
 from scanner.verifiers.kingsoft import KingsoftVerifier
+from scanner.verifiers.model_apis import (
+    DEEPSEEK,
+    GROQ,
+    MINIMAX,
+    MISTRAL,
+    MOONSHOT,
+    TOGETHER,
+    CohereVerifier,
+    MailchimpVerifier,
+    OpenrouterVerifier,
+    ReplicateVerifier,
+    SiliconflowVerifier,
+    TwilioVerifier,
+    XaiVerifier,
+)
 from scanner.verifiers.options import VerifyOptions
 from scanner.verifiers.ratelimit import TokenBucket
 from scanner.verifiers.tencent import TencentVerifier
@@ -98,6 +113,19 @@ VERIFIERS: dict[str, Verifier] = {
     "backblaze": BackblazeVerifier(),
     "ibm": IbmCloudVerifier(),
     "upcloud": UpcloudVerifier(),
+    "deepseek": DEEPSEEK,
+    "groq": GROQ,
+    "mistral": MISTRAL,
+    "xai": XaiVerifier(),
+    "moonshot": MOONSHOT,
+    "openrouter": OpenrouterVerifier(),
+    "together": TOGETHER,
+    "siliconflow": SiliconflowVerifier(),
+    "minimax": MINIMAX,
+    "cohere": CohereVerifier(),
+    "replicate": ReplicateVerifier(),
+    "twilio": TwilioVerifier(),
+    "mailchimp": MailchimpVerifier(),
 }
 
 BACKOFF_BASE = 0.5  # seconds before the first retry; doubled each time

@@ -79,9 +79,12 @@ def http_failure(status: int) -> Verification | None:
 
 def log_answer(credential: Credential, provider: str, status: int, code: str | None,
                request_id: str | None, message: str | None, **extra: object) -> None:
-    """Debug-log a provider's answer: code and request id, the message only redacted."""
+    """Debug-log a provider's answer: code, request id and message, each redacted (a
+    provider may echo what it was sent in any of them)."""
     if not log.isEnabledFor(logging.DEBUG):
         return
-    details = " ".join(f"{k}={v}" for k, v in extra.items())
-    log.debug("%s: HTTP %s code=%s request_id=%s %s message=%s", provider, status, code,
-              request_id, details, credential.scrub(message or ""))
+    details = " ".join(f"{k}={credential.scrub(str(v))}" for k, v in extra.items())
+    log.debug("%s: HTTP %s code=%s request_id=%s %s message=%s", provider, status,
+              credential.scrub(str(code)) if code is not None else None,
+              credential.scrub(request_id) if request_id else request_id, details,
+              credential.scrub(message or ""))
