@@ -1,4 +1,5 @@
-"""Signed identity (or listing) calls for more Chinese and Asian clouds: Qiniu and UCloud.
+"""Signed identity (or listing) calls for more Chinese and Asian clouds: Qiniu, UCloud and
+QingCloud.
 
 Each verifier signs one read-only request with the ID and secret (the secret itself never
 leaves the machine, only a signature made with it), sends it to the provider's documented
@@ -19,7 +20,7 @@ from scanner.verifiers import cloud_signing
 from scanner.verifiers.base import Credential, active, http_failure, inactive, log_answer, unknown
 from scanner.verifiers.http import HttpClient, HttpResponse
 from scanner.verifiers.redaction import clean_code
-from scanner.verifiers.signing import percent_encode
+from scanner.verifiers.signing import canonical_query, percent_encode
 from scanner.verifiers.tokens import USER_AGENT, _fallback, not_permitted, with_facts
 
 # -- Qiniu ------------------------------------------------------------------------------------
@@ -127,3 +128,58 @@ def _ucloud_classify(cred: Credential, resp: HttpResponse) -> Verification:
                        "default_project_id": default.get("ProjectId"),
                        "default_project": default.get("ProjectName")})
     return UCLOUD_CODES.get(code) or unknown(clean_code(f"retcode_{code}"))
+
+
+# -- QingCloud --------------------------------------------------------------------------------
+
+# QingCloud's documented ret_codes (https://docsv3.qingcloud.com/development_docs/api/
+# error_code/): 1200 authentication failed (no such access_key_id, or a wrong signature),
+# 1300 expired time_stamp (our clock), 1400 access denied (an authenticated caller without
+# the permission), 2500 over the API request quota, 5000/5100/5300 server side.
+QINGCLOUD_CODES = {
+    1200: inactive("authentication_failed"),
+    1300: unknown("clock_skew"),
+    1400: with_facts(active(), not_permitted("balance")),
+    2500: unknown("throttled"),
+    5000: unknown("server_error"),
+    5100: unknown("server_error"),
+    5300: unknown("server_error"),
+}
+
+
+class QingcloudVerifier:
+    """QingCloud access_key_id/secret_access_key: ``GetBalance`` on api.qingcloud.com/iaas/,
+    the caller's own account entry (user_id, balance), read-only and zone-free: it takes no
+    parameters beyond the common ones (https://docsv3.qingcloud.com/development_docs/api/
+    command_list/billing/get_balance/, common parameters: https://docsv3.qingcloud.com/
+    development_docs/api/parameters/). Signed HmacSHA256 signature_version 1 as
+    https://docsv3.qingcloud.com/development_docs/api/signature/ describes; the secret never
+    travels, only ``signature``. Answers carry ``ret_code`` (0 success; see QINGCLOUD_CODES)."""
+
+    name = "qingcloud"
+    endpoint = "https://api.qingcloud.com"
+    rate = 5.0
+
+    def verify(self, credential: Credential, http: HttpClient) -> Verification:
+        params = {"action": "GetBalance", "access_key_id": credential.key_id,
+                  "signature_method": "HmacSHA256", "signature_version": "1", "version": "1",
+                  "time_stamp": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+        signature = cloud_signing.qingcloud_signature(credential.secret, "GET", "/iaas/", params)
+        query = (canonical_query(params.items()) + "&signature=" + percent_encode(signature))
+        resp = http.request("GET", "/iaas/", query=query,
+                            headers={"Accept": "application/json", "User-Agent": USER_AGENT})
+        return _qingcloud_classify(credential, resp)
+
+
+def _qingcloud_classify(cred: Credential, resp: HttpResponse) -> Verification:
+    body = resp.json_object()
+    code = body.get("ret_code")
+    log_answer(cred, "qingcloud", resp.status, str(code), None, str(body.get("message") or ""))
+    if not isinstance(code, int):
+        return http_failure(resp.status) or unknown(f"http_{resp.status}")
+    if code == 0:
+        if not body.get("user_id"):
+            return unknown("unexpected_response")
+        return active({"user_id": body.get("user_id")})
+    return QINGCLOUD_CODES.get(code) or http_failure(resp.status) \
+        or unknown(clean_code(f"ret_code_{code}"))

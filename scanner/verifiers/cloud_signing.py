@@ -1,5 +1,5 @@
 """Request signing for the Volcengine, Baidu AI Cloud, Azure Storage, Google service-account,
-Qiniu and UCloud identity calls, as pure functions (no clock, no I/O), so each provider's
+Qiniu, UCloud and QingCloud identity calls, as pure functions (no clock, no I/O), so each provider's
 published example can be reproduced offline.
 Kingsoft Cloud signs with AWS SigV4 unchanged (``scanner.verifiers.signing``)."""
 
@@ -176,6 +176,22 @@ def qiniu_authorization(key_id: str, secret: str, data: str) -> str:
 def ucloud_signature(params: Mapping[str, str], private_key: str) -> str:
     text = "".join(f"{k}{v}" for k, v in sorted(params.items()) if k != "Signature")
     return hashlib.sha1((text + private_key).encode("utf-8")).hexdigest()
+
+
+# -- QingCloud: HMAC-SHA256 over the sorted, encoded query -------------------------------------
+# https://docsv3.qingcloud.com/development_docs/api/signature/ (签名方法): the parameters sorted
+# by name, names and values URL-encoded (space as %20, upper-case hex), joined with = and &;
+# string to sign "<METHOD>\n<uri>\n<query>"; base64(HMAC-SHA256(secret_access_key, ...)).
+
+
+def qingcloud_string_to_sign(method: str, path: str, params: Mapping[str, str]) -> str:
+    query = canonical_query((k, v) for k, v in params.items() if k != "signature")
+    return f"{method.upper()}\n{path}\n{query}"
+
+
+def qingcloud_signature(secret: str, method: str, path: str, params: Mapping[str, str]) -> str:
+    digest = _hmac(secret.encode("utf-8"), qingcloud_string_to_sign(method, path, params))
+    return base64.b64encode(digest).decode("ascii")
 
 
 # -- RS256 (RSASSA-PKCS1-v1_5 with SHA-256) for Google service-account JWTs --------------------

@@ -1,5 +1,5 @@
-"""A fake of the Qiniu and UCloud identity endpoints on 127.0.0.1, checking each request's
-signature the way the provider does.
+"""A fake of the Qiniu, UCloud and QingCloud identity endpoints on 127.0.0.1, checking each
+request's signature the way the provider does.
 
 The signature is recomputed from the request as received (method, raw path and query, the
 headers as sent) with the secret the fake knows for the key ID, written out here
@@ -7,8 +7,9 @@ independently of ``scanner.verifiers`` so a shared signing bug cannot make both 
 a mismatch gets the provider's own bad-signature answer and is counted. Which provider a
 request is for is told by what the provider's protocol puts in it: ``Authorization: Qiniu
 <AK>:<sign>`` on ``/buckets`` is Qiniu, ``PublicKey`` and ``Signature`` query parameters
-UCloud. Every raw request is kept, with the provider it went to, so tests can check where
-each credential went and that no secret was sent."""
+UCloud, ``access_key_id`` and ``signature`` on ``/iaas/`` QingCloud. Every raw request is
+kept, with the provider it went to, so tests can check where each credential went and that
+no secret was sent."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, quote, urlsplit
 
 from tests.helpers.loopback import LoopbackServer
 
@@ -95,6 +96,8 @@ def _handler_for(fake: FakeAsiaClouds) -> type[BaseHTTPRequestHandler]:
             params = dict(parse_qsl(parts.query, keep_blank_values=True))
             if self.headers.get("Authorization", "").startswith("Qiniu "):
                 self._qiniu(parts.path, parts.query)
+            elif parts.path == "/iaas/" and "access_key_id" in params:
+                self._qingcloud(parts.path, parts.query)
             elif "PublicKey" in params and "Signature" in params:
                 self._ucloud(parts.path, parts.query)
             else:
@@ -198,5 +201,49 @@ def _handler_for(fake: FakeAsiaClouds) -> type[BaseHTTPRequestHandler]:
                          "IsDefault": False, "CreateTime": 1710000000, "MemberCount": 0,
                          "ResourceCount": 0}]
             answer(0, ProjectCount=len(projects), ProjectSet=projects)
+
+        # -- QingCloud: base64 HMAC-SHA256 over "GET\n/iaas/\n<sorted encoded query>" ------
+
+        def _qingcloud(self, path: str, query: str) -> None:
+            params = dict(parse_qsl(query, keep_blank_values=True))
+            key_id = params["access_key_id"]
+            self._keep("qingcloud", key_id, path, query)
+            action = params.get("action", "")
+
+            def error(code: int, message: str) -> None:
+                self._json(200, {"ret_code": code, "message": message})
+
+            if (params.get("signature_method"), params.get("signature_version"),
+                    params.get("version")) != ("HmacSHA256", "1", "1"):
+                return error(1100, "InvalidRequestFormat, bad signature_method or version")
+            try:
+                sent = calendar.timegm(time.strptime(params.get("time_stamp", ""),
+                                                     "%Y-%m-%dT%H:%M:%SZ"))
+            except ValueError:
+                return error(1100, "InvalidRequestFormat, bad time_stamp")
+            if abs(sent - time.time()) > 60:
+                return error(1300, "RequestExpired, time_stamp too old")
+            account = fake.accounts.get(key_id)
+            if account is None:
+                return error(1200, f"AuthFailure, access key [{key_id}] not found")
+            signed = "&".join(f"{quote(k, safe='-_.~')}={quote(v, safe='-_.~')}"
+                              for k, v in sorted(params.items()) if k != "signature")
+            expected = base64.b64encode(hmac.new(
+                account.secret.encode(), f"{self.command}\n{path}\n{signed}".encode(),
+                hashlib.sha256).digest()).decode()
+            if not hmac.compare_digest(expected, params.get("signature", "")):
+                fake.bad_signature("qingcloud")
+                return error(1200, "AuthFailure, signature not matched")
+            if action != "GetBalance":
+                return error(1101, f"InvalidAction [{action}]")
+            if account.behaviour == "no_permission":
+                return error(1400, "PermissionDenied, no permission to GetBalance")
+            if account.behaviour == "unavailable":
+                return error(5100, "ServerBusy, try again later")
+            if account.behaviour == "throttled":
+                return error(2500, "QuotaExceeded, too many API requests today")
+            self._json(200, {"action": "GetBalanceResponse", "ret_code": 0,
+                             "user_id": f"usr-{account.name}", "balance": "120.50",
+                             "bonus": "0", "coupons": []})
 
     return Handler

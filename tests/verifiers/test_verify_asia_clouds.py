@@ -1,4 +1,4 @@
-"""Qiniu and UCloud verification end to end: one run of the installed ``keysweep scan
+"""Qiniu, UCloud and QingCloud verification end to end: one run of the installed ``keysweep scan
 --verify`` over files planted for every provider and case, each provider's endpoint its own
 loopback fake that recomputes the provider's real signature (tests/helpers/fake_asia_clouds.py),
 plus each provider's published signing example reproduced offline."""
@@ -24,6 +24,7 @@ from tests.helpers.run import run_keysweep
 
 URLSAFE = BASE62 + "-_"
 FORM = "application/x-www-form-urlencoded"
+UPPER_DIGITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 
 
 def mixed(value: str) -> bool:
@@ -55,6 +56,15 @@ def _ucloud_sent_right(r: Received, key_id: str) -> bool:
         and "authorization" not in r.headers
 
 
+def _qingcloud_sent_right(r: Received, key_id: str) -> bool:
+    params = dict(p.split("=", 1) for p in r.query.split("&"))
+    return (r.method, r.path, params["action"]) == ("GET", "/iaas/", "GetBalance") \
+        and params["access_key_id"] == key_id and "zone" not in params \
+        and (params["signature_method"], params["signature_version"]) == ("HmacSHA256", "1") \
+        and bool(re.fullmatch(r"[A-Za-z0-9%]{44,60}", params["signature"])) \
+        and "authorization" not in r.headers
+
+
 PROVIDERS: dict[str, Provider] = {
     "qiniu": Provider(
         "QINIU_ACCESS_KEY={id}\nQINIU_SECRET_KEY={secret}\nQINIU_BUCKET=media\n",
@@ -70,6 +80,13 @@ PROVIDERS: dict[str, Provider] = {
         {"active": ("active", None), "wrong_secret": ("inactive", "wrong_secret"),
          "unknown_id": ("inactive", "id_not_found"), "unavailable": ("unknown", "server_error")},
         ("default_project_id", "org-x3k2pd"), None, _ucloud_sent_right),
+    "qingcloud": Provider(
+        "qy_access_key_id: '{id}'\nqy_secret_access_key: '{secret}'\nzone: 'pek3a'\n",
+        lambda v: (v.token(UPPER_DIGITS, 20, "", 3.5), v.token(BASE62, 40, "", 3.8, mixed)),
+        {"active": ("active", None), "wrong_secret": ("inactive", "authentication_failed"),
+         "unknown_id": ("inactive", "authentication_failed"), "no_permission": ("active", None),
+         "unavailable": ("unknown", "server_error"), "throttled": ("unknown", "throttled")},
+        ("user_id", "usr-deployer"), "balance", _qingcloud_sent_right),
 }
 
 
@@ -212,3 +229,22 @@ def test_ucloud_documented_signature_example() -> None:
     # The signed string joins name and value with nothing between, the PrivateKey last.
     assert cs.ucloud_signature({"b": "2", "A": "1", "Signature": "x"}, "k") \
         == hashlib.sha1(b"A1b2k").hexdigest()
+
+
+def test_qingcloud_documented_signature_example() -> None:
+    """https://docsv3.qingcloud.com/development_docs/api/signature/: access key
+    QYACCESSKEYIDEXAMPLE / SECRETACCESSKEY, the RunInstances request of 2013-08-27T14:30:10Z;
+    the string to sign, and the signature byjccvWIvAftaq+oublemagH3bYAlDWxxLFAzAsyslw=."""
+    params = {"count": "1", "vxnets.1": "vxnet-0", "zone": "pek3a", "instance_type": "small_b",
+              "signature_version": "1", "signature_method": "HmacSHA256",
+              "instance_name": "demo", "image_id": "centos64x86a", "login_mode": "passwd",
+              "login_passwd": "QingCloud20130712", "version": "1",
+              "access_key_id": "QYACCESSKEYIDEXAMPLE", "action": "RunInstances",
+              "time_stamp": "2013-08-27T14:30:10Z"}
+    assert cs.qingcloud_string_to_sign("GET", "/iaas/", params) == (
+        "GET\n/iaas/\naccess_key_id=QYACCESSKEYIDEXAMPLE&action=RunInstances&count=1"
+        "&image_id=centos64x86a&instance_name=demo&instance_type=small_b&login_mode=passwd"
+        "&login_passwd=QingCloud20130712&signature_method=HmacSHA256&signature_version=1"
+        "&time_stamp=2013-08-27T14%3A30%3A10Z&version=1&vxnets.1=vxnet-0&zone=pek3a")
+    assert cs.qingcloud_signature("SECRETACCESSKEY", "GET", "/iaas/", params) \
+        == "byjccvWIvAftaq+oublemagH3bYAlDWxxLFAzAsyslw="
