@@ -1,5 +1,5 @@
-"""Signed identity (or listing) calls for more Chinese and Asian clouds: Qiniu, UCloud and
-QingCloud.
+"""Signed identity (or listing) calls for more Chinese and Asian clouds: Qiniu, UCloud,
+QingCloud and Naver Cloud.
 
 Each verifier signs one read-only request with the ID and secret (the secret itself never
 leaves the machine, only a signature made with it), sends it to the provider's documented
@@ -183,3 +183,56 @@ def _qingcloud_classify(cred: Credential, resp: HttpResponse) -> Verification:
         return active({"user_id": body.get("user_id")})
     return QINGCLOUD_CODES.get(code) or http_failure(resp.status) \
         or unknown(clean_code(f"ret_code_{code}"))
+
+
+# -- Naver Cloud Platform ---------------------------------------------------------------------
+
+NCLOUD_PATH = "/vserver/v2/getRegionList"
+NCLOUD_QUERY = "responseFormatType=json"
+
+
+class NcloudVerifier:
+    """Naver Cloud access key ID/secret key: VPC Server ``getRegionList`` on
+    ncloud.apigw.ntruss.com, the regions the key may use, read-only and region-free
+    (https://api.ncloud-docs.com/docs/en/compute-vserver-server-common-getregionlist). Signed
+    with the API Gateway signature v2 headers x-ncp-apigw-timestamp, x-ncp-iam-access-key and
+    x-ncp-apigw-signature-v2 (https://api.ncloud-docs.com/docs/common-ncpapi); the secret never
+    travels. Gateway errors are ``{"error": {"errorCode", "message"}}`` with 401 errorCode 200
+    "Authentication Failed", 401 errorCode 210 "Permission Denied", 429 quota/throttle/rate
+    limits and 5xx endpoint errors (https://api-gov.ncloud-docs.com/docs/
+    api-call-lgc-errorhandling, the Legacy API error page of the same documentation)."""
+
+    name = "naver-cloud"
+    endpoint = "https://ncloud.apigw.ntruss.com"
+    rate = 5.0
+
+    def verify(self, credential: Credential, http: HttpClient) -> Verification:
+        timestamp = str(int(time.time() * 1000))
+        # The gateway signs the path it receives, so a base path of the endpoint is signed too.
+        uri = f"{http.endpoint.base_path}{NCLOUD_PATH}?{NCLOUD_QUERY}"
+        headers = {"x-ncp-apigw-timestamp": timestamp, "x-ncp-iam-access-key": credential.key_id,
+                   "x-ncp-apigw-signature-v2": cloud_signing.ncloud_signature(
+                       credential.secret, "GET", uri, timestamp, credential.key_id),
+                   "Accept": "application/json", "User-Agent": USER_AGENT}
+        resp = http.request("GET", NCLOUD_PATH, query=NCLOUD_QUERY, headers=headers)
+        return _ncloud_classify(credential, resp)
+
+
+def _ncloud_classify(cred: Credential, resp: HttpResponse) -> Verification:
+    body = resp.json_object()
+    raw_error = body.get("error")
+    error: dict[str, Any] = raw_error if isinstance(raw_error, dict) else {}
+    code = str(error.get("errorCode") or "") or None
+    result = body.get("getRegionListResponse")
+    log_answer(cred, "naver-cloud", resp.status, code,
+               result.get("requestId") if isinstance(result, dict) else None,
+               str(error.get("message") or ""))
+    if resp.status == 200 and isinstance(result, dict) and str(result.get("returnCode")) == "0":
+        regions = result.get("regionList")
+        return active({"regions": result.get("totalRows",
+                                             len(regions) if isinstance(regions, list) else None)})
+    if resp.status == 401 and code == "200":
+        return inactive("authentication_failed")
+    if resp.status == 401 and code == "210":
+        return with_facts(active(), not_permitted("getRegionList"))
+    return _fallback(resp)

@@ -1,6 +1,6 @@
 """Request signing for the Volcengine, Baidu AI Cloud, Azure Storage, Google service-account,
-Qiniu, UCloud and QingCloud identity calls, as pure functions (no clock, no I/O), so each provider's
-published example can be reproduced offline.
+Qiniu, UCloud, QingCloud and Naver Cloud identity calls, as pure functions (no clock, no
+I/O), so each provider's published example can be reproduced offline.
 Kingsoft Cloud signs with AWS SigV4 unchanged (``scanner.verifiers.signing``)."""
 
 from __future__ import annotations
@@ -191,6 +191,23 @@ def qingcloud_string_to_sign(method: str, path: str, params: Mapping[str, str]) 
 
 def qingcloud_signature(secret: str, method: str, path: str, params: Mapping[str, str]) -> str:
     digest = _hmac(secret.encode("utf-8"), qingcloud_string_to_sign(method, path, params))
+    return base64.b64encode(digest).decode("ascii")
+
+
+# -- Naver Cloud Platform: API Gateway signature v2 ---------------------------------------------
+# https://api.ncloud-docs.com/docs/common-ncpapi (시그니처 생성), as NAVER Cloud's own SDK
+# signs (NaverCloudPlatform/ncloud-sdk-python, api_client.make_signature): the message is
+# "<METHOD> <path>[?<query>]\n<timestamp in ms>\n<access key>", the signature
+# base64(HMAC-SHA256(secret key, message)); the timestamp is sent as x-ncp-apigw-timestamp.
+
+
+def ncloud_string_to_sign(method: str, uri: str, timestamp: str, access_key: str) -> str:
+    return f"{method.upper()} {uri}\n{timestamp}\n{access_key}"
+
+
+def ncloud_signature(secret: str, method: str, uri: str, timestamp: str, access_key: str) -> str:
+    digest = _hmac(secret.encode("utf-8"), ncloud_string_to_sign(method, uri, timestamp,
+                                                                   access_key))
     return base64.b64encode(digest).decode("ascii")
 
 

@@ -1,5 +1,5 @@
-"""A fake of the Qiniu, UCloud and QingCloud identity endpoints on 127.0.0.1, checking each
-request's signature the way the provider does.
+"""A fake of the Qiniu, UCloud, QingCloud and Naver Cloud identity endpoints on 127.0.0.1,
+checking each request's signature the way the provider does.
 
 The signature is recomputed from the request as received (method, raw path and query, the
 headers as sent) with the secret the fake knows for the key ID, written out here
@@ -7,9 +7,9 @@ independently of ``scanner.verifiers`` so a shared signing bug cannot make both 
 a mismatch gets the provider's own bad-signature answer and is counted. Which provider a
 request is for is told by what the provider's protocol puts in it: ``Authorization: Qiniu
 <AK>:<sign>`` on ``/buckets`` is Qiniu, ``PublicKey`` and ``Signature`` query parameters
-UCloud, ``access_key_id`` and ``signature`` on ``/iaas/`` QingCloud. Every raw request is
-kept, with the provider it went to, so tests can check where each credential went and that
-no secret was sent."""
+UCloud, ``access_key_id`` and ``signature`` on ``/iaas/`` QingCloud, an
+``x-ncp-apigw-signature-v2`` header Naver Cloud. Every raw request is kept, with the provider
+it went to, so tests can check where each credential went and that no secret was sent."""
 
 from __future__ import annotations
 
@@ -94,7 +94,9 @@ def _handler_for(fake: FakeAsiaClouds) -> type[BaseHTTPRequestHandler]:
             self.raw = (f"{self.command} {self.path}\n{self.headers}\n"
                         f"{self.body.decode('utf-8', 'replace')}")
             params = dict(parse_qsl(parts.query, keep_blank_values=True))
-            if self.headers.get("Authorization", "").startswith("Qiniu "):
+            if "x-ncp-apigw-signature-v2" in self.headers:
+                self._ncloud(parts.path, parts.query)
+            elif self.headers.get("Authorization", "").startswith("Qiniu "):
                 self._qiniu(parts.path, parts.query)
             elif parts.path == "/iaas/" and "access_key_id" in params:
                 self._qingcloud(parts.path, parts.query)
@@ -245,5 +247,40 @@ def _handler_for(fake: FakeAsiaClouds) -> type[BaseHTTPRequestHandler]:
             self._json(200, {"action": "GetBalanceResponse", "ret_code": 0,
                              "user_id": f"usr-{account.name}", "balance": "120.50",
                              "bonus": "0", "coupons": []})
+
+        # -- Naver Cloud: API Gateway signature v2 on GET /vserver/v2/getRegionList ----------
+
+        def _ncloud(self, path: str, query: str) -> None:
+            key_id = self.headers.get("x-ncp-iam-access-key", "")
+            self._keep("naver-cloud", key_id, path, query)
+
+            def error(status: int, code: str, message: str) -> None:
+                self._json(status, {"error": {"errorCode": code, "message": message}})
+
+            timestamp = self.headers.get("x-ncp-apigw-timestamp", "")
+            if not timestamp.isdigit() or abs(int(timestamp) / 1000 - time.time()) > 300:
+                return error(401, "200", "Authentication Failed")  # more than 5 minutes off
+            account = fake.accounts.get(key_id)
+            if account is None:
+                return error(401, "200", "Authentication Failed")
+            message = f"{self.command} {self.path}\n{timestamp}\n{key_id}"
+            expected = base64.b64encode(hmac.new(account.secret.encode(), message.encode(),
+                                                 hashlib.sha256).digest()).decode()
+            if not hmac.compare_digest(expected, self.headers["x-ncp-apigw-signature-v2"]):
+                fake.bad_signature("naver-cloud")
+                return error(401, "200", "Authentication Failed")
+            if path != "/vserver/v2/getRegionList":
+                return error(404, "300", "Not Found Exception")
+            if account.behaviour == "no_permission":
+                return error(401, "210", "Permission Denied")
+            if account.behaviour == "throttled":
+                return error(429, "420", "Rate Limited")
+            if account.behaviour == "unavailable":
+                return error(503, "500", "Endpoint Error")
+            regions = [{"regionCode": "KR", "regionName": "Korea"},
+                       {"regionCode": "JPN", "regionName": "Japan(New)"}]
+            self._json(200, {"getRegionListResponse": {
+                "requestId": str(uuid.uuid4()), "returnCode": "0", "returnMessage": "success",
+                "totalRows": len(regions), "regionList": regions}})
 
     return Handler
