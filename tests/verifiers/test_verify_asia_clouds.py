@@ -281,3 +281,19 @@ def test_ncloud_signing_string_layout() -> None:
     assert cs.ncloud_signature("k" * 40, "GET",
                                "/vserver/v2/getRegionList?responseFormatType=json",
                                "1714000000000", "NCPEXAMPLEACCESSKEY0") == expected.decode()
+
+
+def test_ucloud_legacy_public_key_travels_encoded_and_is_signed_raw() -> None:
+    """A legacy PublicKey ("ucloud" + the account e-mail + digits) has "@" and "." in it: it
+    must be percent-encoded in the query and signed as is (the signature documentation says
+    the signed string is not URL-escaped)."""
+    public = "ucloudops.deploy@harbor-lights.cn1538806207314551908"
+    values = Values(random.Random("ucloud-legacy"), rsa_budget=0)
+    private = values.token(BASE62, 40, "", 3.8, mixed)
+    with FakeAsiaClouds({public: Account(private)}) as fake:
+        http = HttpClient(fake.url, 3.0, overridden=True)
+        verdict = VERIFIERS["ucloud"].verify(Credential("ucloud", public, private), http)
+        assert verdict.status == "active", verdict
+        (sent,) = fake.sent_by(public)
+    assert "PublicKey=ucloudops.deploy%40harbor-lights.cn1538806207314551908" in sent.query
+    assert private not in sent.raw
