@@ -45,8 +45,10 @@ class QiniuVerifier:
 
     def verify(self, credential: Credential, http: HttpClient) -> Verification:
         date = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
-        data = cloud_signing.qiniu_signing_string("GET", "/buckets", "", http.host, QINIU_FORM,
-                                                  {"X-Qiniu-Date": date})
+        # The server signs the path it receives: an endpoint's base path is part of it.
+        data = cloud_signing.qiniu_signing_string(
+            "GET", f"{http.endpoint.base_path}/buckets", "", http.host, QINIU_FORM,
+            {"X-Qiniu-Date": date})
         headers = {"Content-Type": QINIU_FORM, "X-Qiniu-Date": date,
                    "Authorization": cloud_signing.qiniu_authorization(
                        credential.key_id, credential.secret, data),
@@ -164,7 +166,8 @@ class QingcloudVerifier:
         params = {"action": "GetBalance", "access_key_id": credential.key_id,
                   "signature_method": "HmacSHA256", "signature_version": "1", "version": "1",
                   "time_stamp": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
-        signature = cloud_signing.qingcloud_signature(credential.secret, "GET", "/iaas/", params)
+        signature = cloud_signing.qingcloud_signature(
+            credential.secret, "GET", f"{http.endpoint.base_path}/iaas/", params)
         query = (canonical_query(params.items()) + "&signature=" + percent_encode(signature))
         resp = http.request("GET", "/iaas/", query=query,
                             headers={"Accept": "application/json", "User-Agent": USER_AGENT})
