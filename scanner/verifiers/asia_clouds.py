@@ -84,9 +84,10 @@ def _qiniu_classify(cred: Credential, resp: HttpResponse) -> Verification:
 
 # -- UCloud -----------------------------------------------------------------------------------
 
-# UCloud's documented answers to a request that does not authenticate (RetCode, HTTP 200):
-# 171 "Signature VerifyAC Error" (the signature does not match: the PrivateKey is wrong) and
-# 172 "User Not Exists" (no such PublicKey).
+# UCloud's documented answers to a request that does not authenticate (RetCode, HTTP 200), as
+# the FAQ of its API guides gives them (e.g. the UIoT Core API guide, which points on to
+# https://docs.ucloud.cn/api/summary/overview): 171 "Signature VerifyAC Error" (the signature
+# does not match: the PrivateKey is wrong) and 172 "User Not Exists" (no such PublicKey).
 UCLOUD_CODES = {171: inactive("wrong_secret"), 172: inactive("id_not_found")}
 
 
