@@ -20,6 +20,12 @@ from scanner.models import Finding, Verification
 from scanner.rules.loader import RuleSet
 from scanner.rules.schema import Rule
 from scanner.verifiers.alibaba import AlibabaVerifier
+from scanner.verifiers.asia_clouds import (
+    NcloudVerifier,
+    QingcloudVerifier,
+    QiniuVerifier,
+    UcloudVerifier,
+)
 from scanner.verifiers.aws import AwsVerifier
 from scanner.verifiers.azure import AzureStorageVerifier
 from scanner.verifiers.baidu import BaiduVerifier
@@ -126,6 +132,10 @@ VERIFIERS: dict[str, Verifier] = {
     "replicate": ReplicateVerifier(),
     "twilio": TwilioVerifier(),
     "mailchimp": MailchimpVerifier(),
+    "qiniu": QiniuVerifier(),
+    "ucloud": UcloudVerifier(),
+    "qingcloud": QingcloudVerifier(),
+    "naver-cloud": NcloudVerifier(),
 }
 
 BACKOFF_BASE = 0.5  # seconds before the first retry; doubled each time

@@ -1,6 +1,6 @@
-"""Request signing for the Volcengine, Baidu AI Cloud, Azure Storage and Google service-account
-identity calls, as pure functions (no clock, no I/O), so each provider's published example can
-be reproduced offline.
+"""Request signing for the Volcengine, Baidu AI Cloud, Azure Storage, Google service-account,
+Qiniu, UCloud, QingCloud and Naver Cloud identity calls, as pure functions (no clock, no
+I/O), so each provider's published example can be reproduced offline.
 Kingsoft Cloud signs with AWS SigV4 unchanged (``scanner.verifiers.signing``)."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from urllib.parse import quote
 
-from scanner.verifiers.signing import canonical_query, sha256_hex
+from scanner.verifiers.signing import _hmac, canonical_query, sha256_hex
 
 
 def _hmac256(key: bytes, msg: str) -> bytes:
@@ -131,6 +131,84 @@ def azure_shared_key(account: str, key_b64: str, string_to_sign: str) -> str:
     key = base64.b64decode(key_b64)
     digest = hmac.new(key, string_to_sign.encode("utf-8"), hashlib.sha256).digest()
     return f"SharedKey {account}:{base64.b64encode(digest).decode('ascii')}"
+
+
+# -- Qiniu: management credential, "Qiniu" scheme ------------------------------------------------
+# https://developer.qiniu.com/kodo/1201/access-token (管理凭证): the signed string is
+# "<Method> <Path>[?<RawQuery>]\nHost: <Host>[\nContent-Type: <type>][\n<X-Qiniu-* headers>]
+# \n\n[<Body>]", the X-Qiniu-* headers canonically cased and sorted by name; the token is
+# "<AccessKey>:" + urlsafe_base64(HMAC-SHA1(SecretKey, signed string)).
+
+
+def qiniu_signing_string(method: str, path: str, query: str, host: str,
+                         content_type: str | None, qiniu_headers: Mapping[str, str],
+                         body: str = "") -> str:
+    data = f"{method} {path}" + (f"?{query}" if query else "") + f"\nHost: {host}"
+    if content_type:
+        data += f"\nContent-Type: {content_type}"
+    # Names as Go's CanonicalMIMEHeaderKey: first letter and each letter after "-" upper case.
+    canonical = {"-".join(p.capitalize() for p in k.split("-")): v
+                 for k, v in qiniu_headers.items()}
+    lines = [f"{k}: {canonical[k]}" for k in sorted(canonical)]
+    if lines:
+        data += "\n" + "\n".join(lines)
+    data += "\n\n"
+    # The body is signed only for a typed, non-binary body.
+    if body and content_type and content_type != "application/octet-stream":
+        data += body
+    return data
+
+
+def qiniu_sign(secret: str, data: str) -> str:
+    """urlsafe_base64(HMAC-SHA1(SecretKey, data)), the encodedSign of every Qiniu credential."""
+    return base64.urlsafe_b64encode(_hmac(secret.encode("utf-8"), data, "sha1")).decode("ascii")
+
+
+def qiniu_authorization(key_id: str, secret: str, data: str) -> str:
+    return f"Qiniu {key_id}:{qiniu_sign(secret, data)}"
+
+
+# -- UCloud: SHA1 over the sorted parameters ---------------------------------------------------
+# https://docs.ucloud.cn/api/summary/signature (签名算法): sort the parameters by name, join
+# each name with its value (no separators, no URL encoding), append the PrivateKey, SHA1 hex.
+
+
+def ucloud_signature(params: Mapping[str, str], private_key: str) -> str:
+    text = "".join(f"{k}{v}" for k, v in sorted(params.items()) if k != "Signature")
+    return hashlib.sha1((text + private_key).encode("utf-8")).hexdigest()
+
+
+# -- QingCloud: HMAC-SHA256 over the sorted, encoded query -------------------------------------
+# https://docsv3.qingcloud.com/development_docs/api/signature/ (签名方法): the parameters sorted
+# by name, names and values URL-encoded (space as %20, upper-case hex), joined with = and &;
+# string to sign "<METHOD>\n<uri>\n<query>"; base64(HMAC-SHA256(secret_access_key, ...)).
+
+
+def qingcloud_string_to_sign(method: str, path: str, params: Mapping[str, str]) -> str:
+    query = canonical_query((k, v) for k, v in params.items() if k != "signature")
+    return f"{method.upper()}\n{path}\n{query}"
+
+
+def qingcloud_signature(secret: str, method: str, path: str, params: Mapping[str, str]) -> str:
+    digest = _hmac(secret.encode("utf-8"), qingcloud_string_to_sign(method, path, params))
+    return base64.b64encode(digest).decode("ascii")
+
+
+# -- Naver Cloud Platform: API Gateway signature v2 ---------------------------------------------
+# https://api.ncloud-docs.com/docs/common-ncpapi (시그니처 생성), as NAVER Cloud's own SDK
+# signs (NaverCloudPlatform/ncloud-sdk-python, api_client.make_signature): the message is
+# "<METHOD> <path>[?<query>]\n<timestamp in ms>\n<access key>", the signature
+# base64(HMAC-SHA256(secret key, message)); the timestamp is sent as x-ncp-apigw-timestamp.
+
+
+def ncloud_string_to_sign(method: str, uri: str, timestamp: str, access_key: str) -> str:
+    return f"{method.upper()} {uri}\n{timestamp}\n{access_key}"
+
+
+def ncloud_signature(secret: str, method: str, uri: str, timestamp: str, access_key: str) -> str:
+    digest = _hmac(secret.encode("utf-8"), ncloud_string_to_sign(method, uri, timestamp,
+                                                                   access_key))
+    return base64.b64encode(digest).decode("ascii")
 
 
 # -- RS256 (RSASSA-PKCS1-v1_5 with SHA-256) for Google service-account JWTs --------------------
