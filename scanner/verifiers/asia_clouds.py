@@ -21,7 +21,7 @@ from scanner.verifiers.base import Credential, active, http_failure, inactive, l
 from scanner.verifiers.http import HttpClient, HttpResponse
 from scanner.verifiers.redaction import clean_code
 from scanner.verifiers.signing import canonical_query, percent_encode
-from scanner.verifiers.tokens import USER_AGENT, _fallback, not_permitted, with_facts
+from scanner.verifiers.tokens import USER_AGENT, not_permitted, status_fallback, with_facts
 
 # -- Qiniu ------------------------------------------------------------------------------------
 
@@ -79,7 +79,7 @@ def _qiniu_classify(cred: Credential, resp: HttpResponse) -> Verification:
         return inactive("account_frozen")
     if resp.status == 573:
         return unknown("throttled")
-    return _fallback(resp)
+    return status_fallback(resp)
 
 
 # -- UCloud -----------------------------------------------------------------------------------
@@ -239,4 +239,4 @@ def _ncloud_classify(cred: Credential, resp: HttpResponse) -> Verification:
         return inactive("authentication_failed")
     if resp.status == 401 and code == "210":
         return with_facts(active(), not_permitted("getRegionList"))
-    return _fallback(resp)
+    return status_fallback(resp)

@@ -25,10 +25,10 @@ from scanner.verifiers.base import Credential, active, inactive, log_answer, unk
 from scanner.verifiers.http import HttpClient
 from scanner.verifiers.tokens import (
     USER_AGENT,
-    _bearer,
-    _error_fields,
-    _fallback,
+    bearer_headers,
+    error_fields,
     not_permitted,
+    status_fallback,
     with_facts,
 )
 
@@ -67,7 +67,7 @@ class IdentityCallVerifier:
     rate: float = 3.0
 
     def verify(self, credential: Credential, http: HttpClient) -> Verification:
-        headers = {**_bearer(credential.secret), **self.extra_headers,
+        headers = {**bearer_headers(credential.secret), **self.extra_headers,
                    "Authorization": self.authorization(credential)}
         resp = http.request("GET", self.path, self.query, headers=headers)
         body = resp.json_object()
@@ -81,7 +81,7 @@ class IdentityCallVerifier:
             return inactive(code or "unauthorized")
         if resp.status in self.forbidden_statuses:
             return with_facts(active(), not_permitted(self.call or self.path.strip("/")))
-        return _fallback(resp)
+        return status_fallback(resp)
 
     def authorization(self, credential: Credential) -> str:
         return f"{self.scheme} {credential.secret}"
@@ -91,7 +91,7 @@ class IdentityCallVerifier:
         raise NotImplementedError
 
     def error_code(self, body: dict[str, Any]) -> tuple[str | None, str]:
-        return _error_fields(body)
+        return error_fields(body)
 
 
 class HetznerVerifier(IdentityCallVerifier):
@@ -319,7 +319,7 @@ class ScalewayVerifier:
             return inactive(str(body.get("reason") or "denied_authentication"))
         if resp.status == 403 and kind == "permissions_denied":
             return with_facts(active({"access_key": access_key}), not_permitted("iam api-keys"))
-        return _fallback(resp)
+        return status_fallback(resp)
 
 
 # -- Backblaze B2: basic auth of the key pair -----------------------------------------------
@@ -358,7 +358,7 @@ class BackblazeVerifier:
             return inactive(code or "unauthorized")
         if resp.status == 401 and code:
             return unknown(code)  # "unsupported": the key exists, this API version refuses it
-        return _fallback(resp)
+        return status_fallback(resp)
 
     @staticmethod
     def _live(body: dict[str, Any]) -> Verification:
@@ -424,7 +424,7 @@ class IbmCloudVerifier:
             return inactive("api_key_not_found")
         if resp.status in (400, 401) and code:
             return unknown(code)  # another IAM refusal: say which, do not guess a verdict
-        return _fallback(resp)
+        return status_fallback(resp)
 
 
 

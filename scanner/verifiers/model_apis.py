@@ -30,18 +30,18 @@ from scanner.verifiers.http import HttpClient, HttpResponse
 from scanner.verifiers.redaction import clean_code
 from scanner.verifiers.tokens import (
     USER_AGENT,
-    _bearer,
-    _error_fields,
-    _fallback,
-    _get,
+    bearer_headers,
+    error_fields,
+    get_json,
     not_permitted,
+    status_fallback,
     with_facts,
 )
 
 
 def _log(credential: Credential, provider: str, resp: HttpResponse, body: dict[str, Any],
          request_id_header: str = "x-request-id", **extra: object) -> None:
-    code, message = _error_fields(body)
+    code, message = error_fields(body)
     log_answer(credential, provider, resp.status, code, resp.header(request_id_header) or None,
                message, **extra)
 
@@ -136,7 +136,7 @@ class ModelListVerifier:
         return _across_regions(self._call, credential, http, self.regions)
 
     def _call(self, credential: Credential, http: HttpClient, region: str) -> Verification:
-        resp, body = _get(http, self.path, _bearer(credential.secret))
+        resp, body = get_json(http, self.path, bearer_headers(credential.secret))
         _log(credential, self.name, resp, body, region=region or "-")
         where: dict[str, object] = {"region": region or None}
         if self.base_resp_errors and (failed := self._base_resp(body)) is not None:
@@ -145,11 +145,11 @@ class ModelListVerifier:
         if count is not None:
             return active({**where, "models": count})
         if resp.status == 401:
-            return inactive(_code_reason(credential, _error_fields(body)[0],
+            return inactive(_code_reason(credential, error_fields(body)[0],
                                          "invalid_api_key"))
         if resp.status == 403 and self.forbidden_is_live:
             return with_facts(active(where), not_permitted("models"))
-        return _fallback(resp)
+        return status_fallback(resp)
 
     @staticmethod
     def _base_resp(body: dict[str, Any]) -> Verification | None:
@@ -220,7 +220,7 @@ class XaiVerifier:
     rate = 3.0
 
     def verify(self, credential: Credential, http: HttpClient) -> Verification:
-        resp, body = _get(http, "/v1/api-key", _bearer(credential.secret))
+        resp, body = get_json(http, "/v1/api-key", bearer_headers(credential.secret))
         _log(credential, self.name, resp, body)
         if resp.status == 200 and body.get("api_key_id"):
             for flag in ("api_key_disabled", "api_key_blocked", "team_blocked"):
@@ -234,7 +234,7 @@ class XaiVerifier:
                 Fact("acls", ", ".join(acls) or "none", "high" if wildcard else "medium"))
         if resp.status in (400, 401):
             return inactive("invalid_api_key")
-        return _fallback(resp)
+        return status_fallback(resp)
 
 
 class OpenrouterVerifier:
@@ -251,7 +251,7 @@ class OpenrouterVerifier:
     rate = 3.0
 
     def verify(self, credential: Credential, http: HttpClient) -> Verification:
-        resp, body = _get(http, "/key", _bearer(credential.secret))
+        resp, body = get_json(http, "/key", bearer_headers(credential.secret))
         _log(credential, self.name, resp, body)
         data = body.get("data")
         if resp.status == 200 and isinstance(data, dict):
@@ -266,7 +266,7 @@ class OpenrouterVerifier:
             return verdict
         if resp.status == 401:
             return inactive("unauthorized")
-        return _fallback(resp)
+        return status_fallback(resp)
 
 
 # SiliconFlow's China (siliconflow.cn) and international (siliconflow.com) platforms each
@@ -296,7 +296,7 @@ class SiliconflowVerifier:
         return _across_regions(self._call, credential, http, self.regions)
 
     def _call(self, credential: Credential, http: HttpClient, region: str) -> Verification:
-        resp, body = _get(http, "/v1/user/info", _bearer(credential.secret))
+        resp, body = get_json(http, "/v1/user/info", bearer_headers(credential.secret))
         log_answer(credential, self.name, resp.status, str(body.get("code") or "") or None,
                    resp.header("x-siliconcloud-trace-id") or None,
                    str(body.get("message") or ""), region=region or "-")
@@ -307,7 +307,7 @@ class SiliconflowVerifier:
                            "balance": data.get("totalBalance") or data.get("balance")})
         if resp.status == 401:
             return inactive("invalid_api_key")
-        return _fallback(resp)
+        return status_fallback(resp)
 
 
 class CohereVerifier:
@@ -321,7 +321,7 @@ class CohereVerifier:
     rate = 3.0
 
     def verify(self, credential: Credential, http: HttpClient) -> Verification:
-        resp = http.request("POST", "/v1/check-api-key", headers=_bearer(credential.secret))
+        resp = http.request("POST", "/v1/check-api-key", headers=bearer_headers(credential.secret))
         body = resp.json_object()
         log_answer(credential, self.name, resp.status, str(body.get("id") or "") or None,
                    None, str(body.get("message") or ""))
@@ -332,7 +332,7 @@ class CohereVerifier:
             return inactive("not_valid")
         if resp.status == 401:
             return inactive("unauthorized")
-        return _fallback(resp)
+        return status_fallback(resp)
 
 
 class ReplicateVerifier:
@@ -348,7 +348,7 @@ class ReplicateVerifier:
     rate = 3.0
 
     def verify(self, credential: Credential, http: HttpClient) -> Verification:
-        resp, body = _get(http, "/v1/account", _bearer(credential.secret))
+        resp, body = get_json(http, "/v1/account", bearer_headers(credential.secret))
         log_answer(credential, self.name, resp.status, str(body.get("title") or "") or None,
                    resp.header("x-request-id") or None, str(body.get("detail") or ""))
         if resp.status == 200 and body.get("username"):
@@ -356,7 +356,7 @@ class ReplicateVerifier:
                            "name": body.get("name")})
         if resp.status == 401:
             return inactive("unauthenticated")
-        return _fallback(resp)
+        return status_fallback(resp)
 
 
 # -- Twilio, Mailchimp: HTTP Basic ------------------------------------------------------------
@@ -383,7 +383,7 @@ class TwilioVerifier:
         sid = credential.key_id
         if not TWILIO_ACCOUNT_SID.fullmatch(sid):
             return skipped("not_verifiable")  # never put anything else in the URL path
-        resp, body = _get(http, f"/2010-04-01/Accounts/{sid}.json",
+        resp, body = get_json(http, f"/2010-04-01/Accounts/{sid}.json",
                           _basic(sid, credential.secret))
         log_answer(credential, self.name, resp.status, str(body.get("code") or "") or None,
                    resp.header("twilio-request-id") or None, str(body.get("message") or ""))
@@ -403,7 +403,7 @@ class TwilioVerifier:
             code = body.get("code")
             return inactive("authenticate" if code in (None, TWILIO_AUTHENTICATE)
                             or not isinstance(code, int) else f"code_{code}")
-        return _fallback(resp)
+        return status_fallback(resp)
 
 
 MAILCHIMP_DC = re.compile(r"[0-9a-f]{32}-(us[0-9]{1,2})")
@@ -430,7 +430,7 @@ class MailchimpVerifier:
             return skipped("not_verifiable")
         dc = m.group(1)
         client = http if http.overridden else http.sibling(f"https://{dc}.api.mailchimp.com")
-        resp, body = _get(client, "/3.0/", _basic("keysweep", credential.secret))
+        resp, body = get_json(client, "/3.0/", _basic("keysweep", credential.secret))
         title = str(body.get("title") or "")
         log_answer(credential, self.name, resp.status, title or None,
                    str(body.get("instance") or "") or None, str(body.get("detail") or ""),
@@ -442,5 +442,5 @@ class MailchimpVerifier:
                            "plan": body.get("pricing_plan_type")})
         if resp.status == 401:
             return inactive("api_key_invalid")
-        return _fallback(resp)
+        return status_fallback(resp)
 

@@ -39,22 +39,22 @@ def not_permitted(call: str) -> Fact:
     return Fact(call, NOT_PERMITTED, "good")
 
 
-def _bearer(token: str, **extra: str) -> dict[str, str]:
+def bearer_headers(token: str, **extra: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}", "Accept": "application/json",
             "User-Agent": USER_AGENT, **extra}
 
 
-def _get(http: HttpClient, path: str, headers: Mapping[str, str]) -> tuple[HttpResponse,
+def get_json(http: HttpClient, path: str, headers: Mapping[str, str]) -> tuple[HttpResponse,
                                                                            dict[str, Any]]:
     resp = http.request("GET", path, headers=headers)
     return resp, resp.json_object()
 
 
-def _fallback(resp: HttpResponse) -> Verification:
+def status_fallback(resp: HttpResponse) -> Verification:
     return http_failure(resp.status) or unknown(f"http_{resp.status}")
 
 
-def _error_fields(body: dict[str, Any]) -> tuple[str | None, str]:
+def error_fields(body: dict[str, Any]) -> tuple[str | None, str]:
     """(code, message) of an OpenAI-style ``{"error": {"code"|"type", "message"}}`` body."""
     err = body.get("error")
     if isinstance(err, dict):
@@ -93,7 +93,7 @@ class GitlabVerifier:
             return skipped("not_verifiable")
         headers = {"PRIVATE-TOKEN": token, "Accept": "application/json",
                    "User-Agent": USER_AGENT}
-        resp, body = _get(http, "/api/v4/personal_access_tokens/self", headers)
+        resp, body = get_json(http, "/api/v4/personal_access_tokens/self", headers)
         self._log(credential, resp, body)
         if resp.status == 401:
             return inactive("revoked_or_invalid")
@@ -109,27 +109,27 @@ class GitlabVerifier:
             broad = sorted(GITLAB_BROAD_SCOPES.intersection(scopes))
             facts.append(Fact("scopes", ", ".join(scopes) or "none",
                               "high" if broad else "low"))
-        elif resp.status == 403 and _error_fields(body)[0] == "insufficient_scope":
+        elif resp.status == 403 and error_fields(body)[0] == "insufficient_scope":
             facts.append(not_permitted("personal_access_tokens/self"))
         elif resp.status != 404:  # 404: an instance without the endpoint; /user still says
-            return _fallback(resp)
-        user_resp, user = _get(http, "/api/v4/user", headers)
+            return status_fallback(resp)
+        user_resp, user = get_json(http, "/api/v4/user", headers)
         self._log(credential, user_resp, user)
         if user_resp.status == 200 and user.get("username"):
             identity |= {"username": user.get("username"), "user_id": user.get("id"),
                          "bot": user.get("bot")}
             if user.get("is_admin") is True:
                 facts.append(Fact("is_admin", "instance administrator", "critical"))
-        elif user_resp.status == 403 and _error_fields(user)[0] == "insufficient_scope":
+        elif user_resp.status == 403 and error_fields(user)[0] == "insufficient_scope":
             facts.append(not_permitted("user"))
         elif user_resp.status == 401:
             return inactive("revoked_or_invalid")
         elif not identity and not facts:
-            return _fallback(user_resp)
+            return status_fallback(user_resp)
         return with_facts(active(identity), *facts)
 
     def _log(self, credential: Credential, resp: HttpResponse, body: dict[str, Any]) -> None:
-        code, message = _error_fields(body)
+        code, message = error_fields(body)
         log_answer(credential, self.name, resp.status, code, resp.header("x-request-id"),
                    message)
 
@@ -147,15 +147,15 @@ class NpmVerifier:
     rate = 5.0
 
     def verify(self, credential: Credential, http: HttpClient) -> Verification:
-        resp, body = _get(http, "/-/whoami", _bearer(credential.secret))
-        code, message = _error_fields(body)
+        resp, body = get_json(http, "/-/whoami", bearer_headers(credential.secret))
+        code, message = error_fields(body)
         log_answer(credential, self.name, resp.status, code, resp.header("npm-notice"),
                    message)
         if resp.status == 200 and body.get("username"):
             return active({"username": body.get("username")})
         if resp.status == 401:
             return inactive("bad_credentials")
-        return _fallback(resp)
+        return status_fallback(resp)
 
 
 # -- DigitalOcean ---------------------------------------------------------------------------
@@ -172,7 +172,7 @@ class DigitaloceanVerifier:
     rate = 5.0
 
     def verify(self, credential: Credential, http: HttpClient) -> Verification:
-        resp, body = _get(http, "/v2/account", _bearer(credential.secret))
+        resp, body = get_json(http, "/v2/account", bearer_headers(credential.secret))
         log_answer(credential, self.name, resp.status, str(body.get("id") or "") or None,
                    resp.header("x-request-id") or body.get("request_id"),
                    str(body.get("message") or ""))
@@ -186,7 +186,7 @@ class DigitaloceanVerifier:
             return inactive("unauthorized")
         if resp.status == 403:
             return with_facts(active(), not_permitted("account"))
-        return _fallback(resp)
+        return status_fallback(resp)
 
 
 # -- Cloudflare -----------------------------------------------------------------------------
@@ -210,10 +210,10 @@ class CloudflareVerifier:
         token = credential.secret
         if token.startswith("cfk_"):
             return skipped("needs_email")  # a Global API key goes with its account's email
-        headers = _bearer(token)
+        headers = bearer_headers(token)
         if not token.startswith("cfat_"):
             return self._verify(credential, http, "/user/tokens/verify", headers)
-        resp, body = _get(http, "/accounts", headers)
+        resp, body = get_json(http, "/accounts", headers)
         self._log(credential, resp, body)
         accounts = body.get("result")
         if resp.status == 200 and isinstance(accounts, list) and accounts \
@@ -230,11 +230,11 @@ class CloudflareVerifier:
             return inactive("invalid_token")
         if resp.status == 403 or resp.status == 200:  # authenticated, no account it may list
             return with_facts(active(), not_permitted("accounts"))
-        return _fallback(resp)
+        return status_fallback(resp)
 
     def _verify(self, credential: Credential, http: HttpClient, path: str,
                 headers: Mapping[str, str]) -> Verification:
-        resp, body = _get(http, path, headers)
+        resp, body = get_json(http, path, headers)
         self._log(credential, resp, body)
         result = body.get("result")
         if resp.status == 200 and body.get("success") is True and isinstance(result, dict):
@@ -246,7 +246,7 @@ class CloudflareVerifier:
             return inactive(status or "not_active")  # disabled / expired
         if resp.status == 401 or (resp.status in (400, 403) and self._invalid(body)):
             return inactive("invalid_token")
-        return _fallback(resp)
+        return status_fallback(resp)
 
     @staticmethod
     def _invalid(body: dict[str, Any]) -> bool:
@@ -280,8 +280,8 @@ class OpenaiVerifier:
     rate = 3.0
 
     def verify(self, credential: Credential, http: HttpClient) -> Verification:
-        resp, body = _get(http, "/v1/models", _bearer(credential.secret))
-        code, message = _error_fields(body)
+        resp, body = get_json(http, "/v1/models", bearer_headers(credential.secret))
+        code, message = error_fields(body)
         log_answer(credential, self.name, resp.status, code, resp.header("x-request-id"),
                    message)
         owner: dict[str, object] = {"organization": resp.header("openai-organization") or None,
@@ -294,7 +294,7 @@ class OpenaiVerifier:
             return with_facts(active(owner), not_permitted("models"))
         if resp.status == 429 and code == "insufficient_quota":
             return with_facts(active(owner), Fact("quota", "exhausted", "low"))
-        return _fallback(resp)
+        return status_fallback(resp)
 
 
 ANTHROPIC_VERSION = "2023-06-01"
@@ -312,10 +312,10 @@ class AnthropicVerifier:
     rate = 3.0
 
     def verify(self, credential: Credential, http: HttpClient) -> Verification:
-        resp, body = _get(http, "/v1/models", {
+        resp, body = get_json(http, "/v1/models", {
             "x-api-key": credential.secret, "anthropic-version": ANTHROPIC_VERSION,
             "Accept": "application/json", "User-Agent": USER_AGENT})
-        code, message = _error_fields(body)
+        code, message = error_fields(body)
         log_answer(credential, self.name, resp.status, code, resp.header("request-id"),
                    message)
         if resp.status == 200 and isinstance(body.get("data"), list):
@@ -325,7 +325,7 @@ class AnthropicVerifier:
             return inactive(code or "authentication_error")
         if resp.status == 403 and code == "permission_error":
             return with_facts(active(), not_permitted("models"))
-        return _fallback(resp)
+        return status_fallback(resp)
 
 
 # Model Studio keys belong to one region; an unknown key gets 401 invalid_api_key there.
@@ -358,8 +358,8 @@ class DashscopeVerifier:
         return verdict
 
     def _call(self, credential: Credential, http: HttpClient, region: str) -> Verification:
-        resp, body = _get(http, "/compatible-mode/v1/models", _bearer(credential.secret))
-        code, message = _error_fields(body)
+        resp, body = get_json(http, "/compatible-mode/v1/models", bearer_headers(credential.secret))
+        code, message = error_fields(body)
         log_answer(credential, self.name, resp.status, code, resp.header("x-request-id")
                    or str(body.get("request_id") or ""), message, region=region)
         if resp.status == 200 and isinstance(body.get("data"), list):
@@ -368,7 +368,7 @@ class DashscopeVerifier:
             return inactive(code or "invalid_api_key")
         if resp.status == 403:
             return with_facts(active({"region": region or None}), not_permitted("models"))
-        return _fallback(resp)
+        return status_fallback(resp)
 
 
 HF_ROLE_RISK = {"write": "high", "fineGrained": "medium", "read": "low"}
@@ -386,8 +386,8 @@ class HuggingfaceVerifier:
     rate = 3.0
 
     def verify(self, credential: Credential, http: HttpClient) -> Verification:
-        resp, body = _get(http, "/api/whoami-v2", _bearer(credential.secret))
-        code, message = _error_fields(body)
+        resp, body = get_json(http, "/api/whoami-v2", bearer_headers(credential.secret))
+        code, message = error_fields(body)
         log_answer(credential, self.name, resp.status, code, resp.header("x-request-id"),
                    message)
         if resp.status == 200 and body.get("name"):
@@ -402,7 +402,7 @@ class HuggingfaceVerifier:
             return verdict
         if resp.status == 401:
             return inactive("invalid_token")
-        return _fallback(resp)
+        return status_fallback(resp)
 
 
 # -- Slack, Stripe, SendGrid ----------------------------------------------------------------
@@ -422,7 +422,7 @@ class SlackVerifier:
     rate = 1.0  # auth.test is a Tier-special method: be gentle
 
     def verify(self, credential: Credential, http: HttpClient) -> Verification:
-        resp = http.request("POST", "/auth.test", headers=_bearer(
+        resp = http.request("POST", "/auth.test", headers=bearer_headers(
             credential.secret, **{"Content-Type": "application/x-www-form-urlencoded"}))
         body = resp.json_object()
         error = str(body.get("error") or "") or None
@@ -436,7 +436,9 @@ class SlackVerifier:
             return inactive(error or "invalid_auth")
         if resp.status == 200 and error == "ratelimited":
             return unknown("throttled")
-        return _fallback(resp) if resp.status != 200 else unknown(error or "unexpected_answer")
+        if resp.status != 200:
+            return status_fallback(resp)
+        return unknown(error or "unexpected_answer")
 
 
 class StripeVerifier:
@@ -451,8 +453,8 @@ class StripeVerifier:
     rate = 5.0
 
     def verify(self, credential: Credential, http: HttpClient) -> Verification:
-        resp, body = _get(http, "/v1/balance", _bearer(credential.secret))
-        code, message = _error_fields(body)
+        resp, body = get_json(http, "/v1/balance", bearer_headers(credential.secret))
+        code, message = error_fields(body)
         log_answer(credential, self.name, resp.status, code, resp.header("request-id"),
                    message)
         mode = "live" if "_live_" in credential.secret else "test"
@@ -462,7 +464,7 @@ class StripeVerifier:
             return inactive("invalid_api_key")
         if resp.status == 403:
             return with_facts(active({"mode": mode}), not_permitted("balance"))
-        return _fallback(resp)
+        return status_fallback(resp)
 
 
 class SendgridVerifier:
@@ -476,7 +478,7 @@ class SendgridVerifier:
     rate = 3.0
 
     def verify(self, credential: Credential, http: HttpClient) -> Verification:
-        resp, body = _get(http, "/v3/scopes", _bearer(credential.secret))
+        resp, body = get_json(http, "/v3/scopes", bearer_headers(credential.secret))
         errors = body.get("errors")
         first = errors[0] if isinstance(errors, list) and errors and isinstance(
             errors[0], dict) else {}
@@ -493,4 +495,4 @@ class SendgridVerifier:
             return inactive("unauthorized")
         if resp.status == 403:
             return with_facts(active(), not_permitted("scopes"))
-        return _fallback(resp)
+        return status_fallback(resp)
