@@ -29,7 +29,14 @@ from scanner.verifiers.asia_clouds import (
 from scanner.verifiers.aws import AwsVerifier
 from scanner.verifiers.azure import AzureStorageVerifier
 from scanner.verifiers.baidu import BaiduVerifier
-from scanner.verifiers.base import RETRYABLE, Credential, Verifier, skipped, unknown
+from scanner.verifiers.base import (
+    RETRYABLE,
+    Credential,
+    Verifier,
+    scrubbed,
+    skipped,
+    unknown,
+)
 from scanner.verifiers.cache import VerifyCache
 from scanner.verifiers.cloud_apis import (
     BackblazeVerifier,
@@ -293,10 +300,10 @@ def _verify_one(cred: Credential, options: VerifyOptions, limiter: TokenBucket,
             verdict = unknown("verifier_error")
         if verdict.status != "unknown" or verdict.reason not in RETRYABLE \
                 or attempt >= options.retries:
-            return verdict
+            return scrubbed(verdict, cred)
         pause = _backoff(attempt)
         if time.monotonic() + pause >= deadline:
-            return verdict
+            return scrubbed(verdict, cred)
         time.sleep(pause)
         attempt += 1
 

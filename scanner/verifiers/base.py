@@ -4,6 +4,7 @@ cycle; ``scanner.verifiers`` re-exports all of it.)"""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 from dataclasses import dataclass, field
@@ -66,6 +67,23 @@ def unknown(reason: str) -> Verification:
 
 def skipped(reason: str) -> Verification:
     return Verification("skipped", reason)
+
+
+def scrubbed(verdict: Verification, credential: Credential) -> Verification:
+    """The verdict with every form of the secret and token redacted from what came from
+    the provider's answer (a reason taken from an error code, identity fields, facts): a
+    provider that echoes the key there must not put it in a report. One place for every
+    verifier, so none can forget it."""
+    def clean(text: str) -> str:  # the ID stays: identities name it (a username, an email)
+        return redact_text(text, (credential.secret, credential.token))
+
+    return dataclasses.replace(
+        verdict,
+        reason=clean(verdict.reason) if verdict.reason else verdict.reason,
+        identity={k: clean(v) for k, v in verdict.identity.items()} if verdict.identity
+        else verdict.identity,
+        facts=tuple(dataclasses.replace(f, name=clean(f.name), value=clean(f.value))
+                    for f in verdict.facts))
 
 
 def http_failure(status: int) -> Verification | None:

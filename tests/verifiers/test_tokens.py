@@ -7,8 +7,10 @@ fact, a 503 unknown; no token is printed, and none is sent to another provider's
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +20,7 @@ from benchmarks.corpus import BASE62, Values
 from scanner.verifiers import VERIFIERS, Credential
 from scanner.verifiers.http import HttpClient
 from tests.helpers.fake_tokens import FakeTokens, Token
+from tests.helpers.loopback import LoopbackServer
 from tests.helpers.run import run_keysweep
 
 HEX = "0123456789abcdef"
@@ -206,3 +209,39 @@ def test_gitlab_tokens_that_do_not_open_the_api_are_not_sent(prefix: str, values
     (finding,) = report["findings"]
     assert (finding["verification"]["status"], finding["verification"]["reason"]) \
         == ("skipped", "not_verifiable")
+
+
+class _EchoingProvider(LoopbackServer):
+    """An OpenAI-style API whose refusal echoes the bearer token in its error code, its
+    message and an identity-looking field: what a careless provider or a proxy might do."""
+
+    def __init__(self) -> None:
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 - http.server's name
+                token = self.headers.get("Authorization", "").removeprefix("Bearer ")
+                body = json.dumps({"error": {"code": f"invalid_api_key:{token}",
+                                             "message": f"Incorrect API key provided: {token}"}})
+                self.send_response(401)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(body.encode())
+
+            def log_message(self, *args: object) -> None: ...
+
+        self._listen(Handler)
+
+
+@pytest.mark.parametrize("fmt", ["json", "text"])
+def test_a_key_a_provider_echoes_in_its_answer_never_reaches_the_report(
+        values: Values, tmp_path: Path, fmt: str) -> None:
+    token = MAKERS["openai"][1](values)
+    (tmp_path / "app.env").write_text(MAKERS["openai"][0].format(token) + "\n")
+    with _EchoingProvider() as fake:
+        run = run_keysweep("scan", tmp_path, "--verify", "--verify-endpoint",
+                           f"openai={fake.url}", "--verify-timeout", "3", "-f", fmt, "-v",
+                           expected_code=1, timeout=120)
+    assert token not in run.stdout + run.stderr
+    if fmt == "json":
+        verdict = run.json()["findings"][0]["verification"]
+        assert verdict["status"] == "inactive" and verdict["reason"].startswith(
+            "invalid_api_key:"), verdict
