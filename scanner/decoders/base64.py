@@ -8,8 +8,6 @@ import binascii
 import re
 from collections.abc import Iterator
 
-import regex
-
 MIN_RUN = 16
 MAX_RUN = 256 * 1024
 # The standard re module: these fixed, linear patterns run over every decode region, and re
@@ -26,9 +24,13 @@ _IN_RUN = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456
 _ENV_VALUE = re.compile(
     rf"=([A-Za-z0-9+/_-]{{{MIN_RUN},{MAX_RUN}}}={{0,2}})(?![A-Za-z0-9+/_=-])")
 _ENV_NAME = re.compile(r"[ \t]*(?:export[ \t]+)?[A-Za-z_][A-Za-z0-9_]{0,127}")
-# Grow a region to whole runs, so a block that crosses the region's edge is decoded whole.
-_LEFT = regex.compile(rf"(?r)[A-Za-z0-9+/_=-]{{0,{MAX_RUN}}}")
+# Grow a region to whole runs, so a block that crosses the region's edge is decoded whole:
+# to the right a run is matched; to the left the last character outside the alphabet before
+# the region is found (greedy ``.*`` backtracks from the region's start: it costs the run's
+# length, in C), in a short window first, since runs are short.
 _RIGHT = re.compile(rf"[A-Za-z0-9+/_=-]{{0,{MAX_RUN}}}")
+_LAST_OUTSIDE = re.compile(r"(?s).*[^A-Za-z0-9+/_=-]")
+_NEAR = 64
 
 
 def b64decode_lenient(value: str) -> bytes | None:
@@ -96,6 +98,18 @@ class Base64Decoder:
 
     def region(self, text: str, start: int, end: int) -> tuple[int, int]:
         """Grow [start, end) so that no base64 run is cut at either edge."""
-        left = _LEFT.match(text, max(0, start - MAX_RUN), start)
         right = _RIGHT.match(text, end, min(len(text), end + MAX_RUN))
-        return (left.start() if left else start), (right.end() if right else end)
+        return run_start(text, start), (right.end() if right else end)
+
+
+def run_start(text: str, start: int) -> int:
+    """Where the run of base64 characters that ends at ``start`` begins (``start`` itself if
+    none does), at most MAX_RUN characters back."""
+    for reach in (_NEAR, MAX_RUN):
+        low = max(0, start - reach)
+        m = _LAST_OUTSIDE.match(text, low, start)
+        if m is not None:
+            return m.end()
+        if low == 0 or reach == MAX_RUN:
+            return low
+    return start  # not reached: the last reach returns
