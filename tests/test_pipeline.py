@@ -288,3 +288,48 @@ def test_base64_blocks_are_the_runs_one_look_around_pattern_finds():
         end = rnd.randint(start, len(text))
         assert list(_runs(text, start, end)) == [
             (m.start(), m.end(), m.group()) for m in definition.finditer(text, start, end)]
+
+
+def test_a_region_grows_left_to_the_start_of_the_base64_run_it_cuts():
+    """run_start against its definition: the longest run of the alphabet ending at the
+    region's start, at most MAX_RUN long (a short window is looked at first, then a long)."""
+    import random
+
+    from scanner.decoders.base64 import MAX_RUN, run_start
+
+    alphabet = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_=-")
+
+    def definition(text: str, start: int) -> int:
+        at = start
+        while at > max(0, start - MAX_RUN) and text[at - 1] in alphabet:
+            at -= 1
+        return at
+
+    rnd = random.Random(7)
+    for _ in range(3000):
+        length = rnd.choice([0, 3, 63, 64, 65, 200])
+        text = "".join(rnd.choice("Ab9+/_=-" if rnd.random() < 0.8 else " \n.:\"'é")
+                       for _ in range(length))
+        start = rnd.randint(0, len(text))
+        assert run_start(text, start) == definition(text, start), (text, start)
+    long_run = "x." + "A" * (MAX_RUN + 100)
+    for start in (len(long_run), MAX_RUN + 2, MAX_RUN + 1, 100, 2, 1):
+        assert run_start(long_run, start) == definition(long_run, start), start
+
+
+def test_code_block_openers_alone_do_not_open_a_structured_view():
+    """Python's ``else:`` and C++'s ``public:`` look like YAML keys: a region whose only such
+    line is one of them is not read line by line, and a real YAML block still is."""
+    from scanner.decoders.structure import _GATE, StructureDecoder
+
+    value = "AbCd1234EfGh5678IjKl"
+    decoder = StructureDecoder()
+    for code in (f"if x:\n    pass\nelse:\n    token = '{value}'\n",
+                 f"class A {{\npublic:\n    key = \"{value}\";\n}};\n",
+                 f"try:\n    key = '{value}'\nexcept:\n    pass\nfinally:\n    pass\n"):
+        assert _GATE.search(code) is None, code
+        assert decoder.replacements(code, 0, len(code)) == [], code
+    yaml = f"aliyun:\n  access_key_secret: {value}\nelsewhere:\n  x: 1\n"
+    assert _GATE.search(yaml) is not None
+    assert any("aliyun.access_key_secret" in new
+               for _, _, new in decoder.replacements(yaml, 0, len(yaml)))

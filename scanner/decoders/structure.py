@@ -39,6 +39,9 @@ _SCALAR = re.compile(rf"""[ \t]*(?P<q>["']?)(?={_VALUE}(?P=q)[ \t]*,?[ \t]*\r?$)
 _XML_NAME = re.compile(r"[ \t]*<(name|key)>[ \t]*([^<\n]{1,200}?)[ \t]*</\1>[ \t]*\r?")
 _XML_VALUE = re.compile(rf"[ \t]*<(?:value|string)>[ \t]*(?={_VALUE})")
 _TOKEN = re.compile(_VALUE)
+# Code's own block openers (Python's ``else:``, C++'s ``public:``) look like a YAML key with
+# a block under it, and open one in nearly every region of code: they alone never open one.
+_CODE_WORDS = r"(?:else|try|finally|except|public|private|protected)\b"
 # A region is read line by line only if a line in it opens a section or block, names the
 # value on the next line, or is a named list item: the stack of enclosing names starts empty
 # at the region's first line, so a region of plain assignments has nothing to rename (most
@@ -46,7 +49,8 @@ _TOKEN = re.compile(_VALUE)
 _GATE = re.compile(
     r"""^[ \t]*(?:\[[^\[\]\n=]{1,100}\][ \t]*(?:[#;].*)?\r?$"""
     r"""|[A-Za-z_][\w-]*(?:[ \t]+"[^"\n]*")+[ \t]*=?[ \t]*\{"""
-    r"""|(?:-[ \t]+)?[\w."'-]{1,100}[ \t]*:[ \t]*[{\[]?[ \t]*(?:\#.*)?\r?$"""
+    rf"""|(?:-[ \t]+)?(?!{_CODE_WORDS}[ \t]*:)[\w."'-]{{1,100}}[ \t]*:[ \t]*[{{\[]?[ \t]*"""
+    r"""(?:\#.*)?\r?$"""
     r"""|-[ \t]+name[ \t]*:|<(?:name|key)>)""", re.M)
 _COMMENT = ("#", "//", ";", "<!--", "*", "/*")
 
