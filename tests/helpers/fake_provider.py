@@ -710,7 +710,16 @@ def _handler_for(fake: FakeProvider) -> type[BaseHTTPRequestHandler]:
                 policies += [{"PolicyId": str(100 + i), "PolicyName": n, "StrategyType": "2",
                               "Groups": [{"GroupId": 5, "GroupName": g}]}
                              for g, names in reach.groups.items() for i, n in enumerate(names)]
-                answer = {"PolicyList": policies, "TotalNum": len(policies)}
+                # Rp policies a page, Page from 1; both required, each 1-200 (API 598/44834).
+                rp, page = params.get("Rp"), params.get("Page")
+                if not (isinstance(rp, int) and isinstance(page, int)
+                        and 1 <= rp <= 200 and 1 <= page <= 200):
+                    return error("InvalidParameter", "Rp and Page must be 1-200")
+                if page > 1 and action in reach.throttled_later:
+                    return error("RequestLimitExceeded",
+                                 "The request frequency exceeds the limit.")
+                answer = {"PolicyList": policies[(page - 1) * rp:page * rp],
+                          "TotalNum": len(policies)}
             else:  # ListAccessKeys
                 answer = {"AccessKeys": [{"AccessKeyId": f"AKIDEXAMPLE{i}", "Status": s,
                                           "CreateTime": "2024-01-02 03:04:05"}
