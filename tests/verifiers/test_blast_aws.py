@@ -258,3 +258,17 @@ def test_a_later_page_that_fails_keeps_what_was_read_and_says_the_list_is_cut(va
              "provider has more", "info")} <= facts
     assert not any("AdministratorAccess" in v for _, v, _ in facts)
     assert ("policy", "none", "good") not in facts
+
+
+def test_more_groups_than_looked_up_is_said(fake: FakeProvider, values: Values):
+    key_id, secret = values.aws_id(), values.aws_secret()
+    groups = {f"team{i:02d}": ("ReadOnlyAccess",) for i in range(aws_iam.MAX_GROUPS + 2)}
+    fake.accounts[key_id] = Account(secret, account_id="210987654321", reach=Reach(
+        groups=groups))
+    verdict = VERIFIERS["aws"].verify(Credential("aws", key_id, secret),
+                                      HttpClient(fake.url, 2.0, overridden=True))
+    facts = {(f.name, f.value, f.risk) for f in verdict.facts}
+    assert ("group_policies", f"listed for the first {aws_iam.MAX_GROUPS} of "
+            f"{aws_iam.MAX_GROUPS + 2} groups only", "info") in facts
+    assert sum(1 for name, _, _ in facts if name == "group") == aws_iam.MAX_GROUPS + 2
+    assert len(_iam_bodies(fake, key_id, "ListAttachedGroupPolicies")) == aws_iam.MAX_GROUPS
