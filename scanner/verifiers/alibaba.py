@@ -6,7 +6,15 @@ identity type (an Alibaba Cloud account's own AccessKey is ``root``), a role's n
 session, and for a RAM user a few read-only RAM calls (RAM API 2015-05-01, RPC style, the same
 signature): attached policies (direct and through groups), console access and MFA, how many
 AccessKeys the user has, and when this key was last used. A RAM call the key may not make is
-the fact "not permitted" (a good sign: least privilege), never an error."""
+the fact "not permitted" (a good sign: least privilege), never an error.
+
+None of the RAM 2015-05-01 list calls used here is paged: ListPoliciesForUser and ListAccessKeys
+take only ``UserName``, ListGroupsForUser ``UserName``, ListPoliciesForGroup ``GroupName``, and
+their answers carry no ``IsTruncated``/``Marker`` (the API reference pages cited below; RAM
+documents ``Marker``/``MaxItems`` only for the account-wide lists such as ListUsers, not called
+here), so each answer is the whole list and no paging is invented for them. What is capped is
+this module's own fan-out, the groups whose policies are looked up (``MAX_GROUPS``), and that
+cap is said as a fact, never silent."""
 
 from __future__ import annotations
 
@@ -225,6 +233,9 @@ class AlibabaVerifier:
             groups = [str(g.get("GroupName")) for g in _items(got.body, "Groups", "Group")
                       if g.get("GroupName")]
             facts.append(Fact("groups", ", ".join(groups) if groups else "none", "info"))
+            if len(groups) > MAX_GROUPS:
+                facts.append(Fact("group_policies", f"listed for the first {MAX_GROUPS} of "
+                                  f"{len(groups)} groups only", "info"))
             for group in groups[:MAX_GROUPS]:
                 got = self._ram(cred, http, "ListPoliciesForGroup", GroupName=group)
                 if not failed("group_policies", got):

@@ -9,7 +9,12 @@ API_ListAttachedGroupPolicies.html, API_GetLoginProfile.html (``NoSuchEntity``: 
 no console password), API_ListMFADevices.html, API_ListAccessKeys.html,
 API_GetAccessKeyLastUsed.html; requests: CommonParameters.html, errors: CommonErrors.html
 (``AccessDenied``); endpoints: https://docs.aws.amazon.com/general/latest/gr/iam-service.html
-(global ``iam.amazonaws.com``, signed for ``us-east-1``). Root user guidance:
+(global ``iam.amazonaws.com``, signed for ``us-east-1``). The six List calls page alike (each
+action's page, "Request Parameters" / "Response Elements"): the answer's ``IsTruncated`` is
+``true`` when more items remain, and then its ``Marker`` is sent back as the request's
+``Marker`` for the next page; "IAM might return fewer than the MaxItems number of results even
+when there are more results available", so every answer's ``IsTruncated`` is checked (at most
+``paging.MAX_PAGES`` pages per list; MaxItems is left at its default, 100). Root user guidance:
 https://docs.aws.amazon.com/IAM/latest/UserGuide/id_root-user_manage_delete-key.html and
 https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html."""
 
@@ -18,6 +23,7 @@ from __future__ import annotations
 import re
 import time
 import xml.etree.ElementTree as ET
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import defusedxml.ElementTree as SafeET
@@ -27,6 +33,7 @@ from scanner.models import Fact
 from scanner.verifiers import signing
 from scanner.verifiers.base import Credential, log_answer
 from scanner.verifiers.http import HttpClient, HttpError
+from scanner.verifiers.paging import Pages, cut_fact, read_pages
 
 VERSION = "2010-05-08"
 CONTENT_TYPE = "application/x-www-form-urlencoded; charset=utf-8"
@@ -152,6 +159,27 @@ class IamClient:
                    answer.first("Error", "Message"), action=action)
         return Answer(root, code)
 
+    def pages(self, action: str, **params: str) -> Pages[Answer]:
+        """Every page of a List call: ``Marker`` from one answer asks for the next."""
+        def fetch(marker: str | None) -> Answer:
+            return self.call(action, **params, **({"Marker": marker} if marker else {}))
+        return read_pages(fetch, lambda a: a.ok, _next_marker)
+
+
+def _next_marker(read: Sequence[Answer]) -> str | None:
+    last = read[-1]
+    if last.first("IsTruncated") != "true":
+        return None
+    return last.first("Marker") or None  # truncated without a Marker: nothing to ask with
+
+
+def _texts(pages: Pages[Answer], *path: str) -> list[str]:
+    return [t for answer in pages.read for t in answer.texts(*path)]
+
+
+def _cut(name: str, pages: Pages[Answer]) -> list[Fact]:
+    return cut_fact(name, pages, lambda a: a.code or "no answer")
+
 
 def blast_radius(cred: Credential, http: HttpClient, arn: str) -> tuple[tuple[Fact, ...], bool]:
     """The facts a live key's identity and read-only IAM calls give, and whether it is the
@@ -186,31 +214,38 @@ def _failed(name: str, answer: Answer) -> Fact:
 
 def _policies(iam: IamClient, user: str) -> list[Fact]:
     facts: list[Fact] = []
-    attached = iam.call("ListAttachedUserPolicies", UserName=user)
+    attached = iam.pages("ListAttachedUserPolicies", UserName=user)
     if attached.ok:
         facts += [Fact("policy", f"{p} (attached)", policy_risk(p))
-                  for p in attached.texts("AttachedPolicies", "member", "PolicyName")]
+                  for p in _texts(attached, "AttachedPolicies", "member", "PolicyName")]
+        facts += _cut("attached_policies", attached)
     else:
-        facts.append(_failed("attached_policies", attached))
-    inline = iam.call("ListUserPolicies", UserName=user)
+        facts.append(_failed("attached_policies", attached.first))
+    inline = iam.pages("ListUserPolicies", UserName=user)
     if inline.ok:
         facts += [Fact("policy", f"{p} (inline)", policy_risk(p))
-                  for p in inline.texts("PolicyNames", "member")]
+                  for p in _texts(inline, "PolicyNames", "member")]
+        facts += _cut("inline_policies", inline)
     else:
-        facts.append(_failed("inline_policies", inline))
-    groups = iam.call("ListGroupsForUser", UserName=user)
+        facts.append(_failed("inline_policies", inline.first))
+    groups = iam.pages("ListGroupsForUser", UserName=user)
     if not groups.ok:
-        facts.append(_failed("groups", groups))
+        facts.append(_failed("groups", groups.first))
     else:
-        names = groups.texts("Groups", "member", "GroupName")
+        names = _texts(groups, "Groups", "member", "GroupName")
         facts += [Fact("group", g, "info") for g in names]
+        facts += _cut("groups", groups)
+        if len(names) > MAX_GROUPS:  # said, not silently dropped
+            facts.append(Fact("group_policies", f"listed for the first {MAX_GROUPS} of "
+                              f"{len(names)} groups only", "info"))
         for group in names[:MAX_GROUPS]:
-            listed = iam.call("ListAttachedGroupPolicies", GroupName=group)
+            listed = iam.pages("ListAttachedGroupPolicies", GroupName=group)
             if listed.ok:
                 facts += [Fact("policy", f"{p} (via group {group})", policy_risk(p))
-                          for p in listed.texts("AttachedPolicies", "member", "PolicyName")]
+                          for p in _texts(listed, "AttachedPolicies", "member", "PolicyName")]
+                facts += _cut(f"group_policies of {group}", listed)
             else:
-                facts.append(_failed("group_policies", listed))
+                facts.append(_failed("group_policies", listed.first))
     if attached.ok and inline.ok and groups.ok and not any(f.name == "policy" for f in facts):
         facts.append(Fact("policy", "none", "good"))
     return facts
@@ -227,10 +262,11 @@ def _console(iam: IamClient, user: str) -> list[Fact]:
         facts = [Fact("console_access", "no", "good")]
     else:
         facts = [_failed("console_access", profile)]
-    mfa = iam.call("ListMFADevices", UserName=user)
+    mfa = iam.pages("ListMFADevices", UserName=user)
     if not mfa.ok:
-        return [*facts, _failed("mfa", mfa)]
-    devices = len(mfa.texts("MFADevices", "member", "SerialNumber"))
+        return [*facts, _failed("mfa", mfa.first)]
+    facts += _cut("mfa_devices", mfa)
+    devices = len(_texts(mfa, "MFADevices", "member", "SerialNumber"))
     if devices:
         facts.append(Fact("mfa", f"{devices} device(s)", "good"))
     elif console:
@@ -242,14 +278,15 @@ def _console(iam: IamClient, user: str) -> list[Fact]:
 
 def _keys(iam: IamClient, cred: Credential, user: dict[str, str]) -> list[Fact]:
     facts: list[Fact] = []
-    keys = iam.call("ListAccessKeys", **user)
+    keys = iam.pages("ListAccessKeys", **user)
     if keys.ok:
-        statuses = keys.texts("AccessKeyMetadata", "member", "Status")
+        statuses = _texts(keys, "AccessKeyMetadata", "member", "Status")
         active = sum(1 for s in statuses if s == "Active")
         facts.append(Fact("access_keys", f"{len(statuses)} ({active} active)",
                           "low" if active > 1 else "info"))
+        facts += _cut("access_keys", keys)
     else:
-        facts.append(_failed("access_keys", keys))
+        facts.append(_failed("access_keys", keys.first))
     used = iam.call("GetAccessKeyLastUsed", AccessKeyId=cred.key_id)
     if used.ok:
         date = used.first("AccessKeyLastUsed", "LastUsedDate")

@@ -14,18 +14,29 @@ tencentcloud-sdk-python ``tencentcloud/cam/v20190116/models.py``): DescribeSubAc
 (``SubUin``; ``LoginFlag``), ListAttachedUserAllPolicies (``TargetUin``, ``Rp``, ``Page``,
 ``AttachType`` 0 = direct and via group), ListAccessKeys (``TargetUin``); error codes:
 ``tencentcloud/cam/v20190116/errorcodes.py``. Root key guidance:
-https://www.tencentcloud.com/document/product/598/34228."""
+https://www.tencentcloud.com/document/product/598/34228.
+
+Paging: of these calls only ListAttachedUserAllPolicies is paged
+(https://www.tencentcloud.com/document/api/598/44834: ``Rp`` "The number of policies displayed
+on each page. Value range: 1-200", ``Page`` "Page number. Value range: 1-200", answer
+``TotalNum``); pages are read from 1 until ``TotalNum`` policies were seen or a page is empty,
+at most ``paging.MAX_PAGES``. DescribeSubAccounts takes the UINs to describe
+(``FilterSubAccountUin``, up to 50; https://www.tencentcloud.com/document/api/598/39986) and
+ListAccessKeys only ``TargetUin`` (https://www.tencentcloud.com/document/api/598/37088): neither
+has paging parameters, so each answer is the whole list."""
 
 from __future__ import annotations
 
 import json
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from scanner.models import Fact
 from scanner.verifiers import signing
 from scanner.verifiers.base import Credential, log_answer
 from scanner.verifiers.http import HttpClient, HttpError
+from scanner.verifiers.paging import Pages, cut_fact, read_pages
 
 CAM_URL = "https://cam.tencentcloudapi.com/"
 CAM_VERSION = "2019-01-16"
@@ -37,6 +48,7 @@ ROOT_GUIDANCE = ("Tencent Cloud: the root account has full control of its resour
                  "use root account API keys for routine work: delete this key and use CAM "
                  "sub-users or roles with least privilege")
 # LoginFlag fields that are a second factor at console login (SDK model LoginActionFlag).
+POLICY_PAGE_SIZE = 200  # Rp: the documented maximum, so few users need a second page
 SECOND_FACTORS = ("Phone", "Token", "Stoken", "Wechat", "Custom", "Mail", "U2FToken", "Passkey")
 
 
@@ -154,14 +166,31 @@ def _user(cam: CamClient, uin: int) -> list[Fact]:
     return facts
 
 
+Reply = tuple[dict[str, Any], str | None]  # what CamClient.call gives: answer, error code
+
+
+def _policy_pages(cam: CamClient, uin: int) -> Pages[Reply]:
+    def fetch(page: int | None) -> Reply:
+        return cam.call("ListAttachedUserAllPolicies", {
+            "TargetUin": uin, "Rp": POLICY_PAGE_SIZE, "Page": page or 1, "AttachType": 0})
+
+    def next_page(read: Sequence[Reply]) -> int | None:
+        seen = sum(len(answer["PolicyList"]) for answer, _ in read)
+        total = read[-1][0].get("TotalNum")
+        if not read[-1][0]["PolicyList"] or not isinstance(total, int) or seen >= total:
+            return None
+        return len(read) + 1
+
+    return read_pages(fetch, lambda r: r[1] is None and isinstance(r[0].get("PolicyList"), list),
+                      next_page)
+
+
 def _policies(cam: CamClient, uin: int) -> list[Fact]:
-    listed, code = cam.call("ListAttachedUserAllPolicies",
-                            {"TargetUin": uin, "Rp": 200, "Page": 1, "AttachType": 0})
-    policies = listed.get("PolicyList") if code is None else None
-    if code is not None or not isinstance(policies, list):
-        return [_failed("policies", code)]
+    pages = _policy_pages(cam, uin)
+    if not pages.ok:
+        return [_failed("policies", pages.first[1])]
     facts = []
-    for p in policies:
+    for p in (p for answer, _ in pages.read for p in answer["PolicyList"]):
         if not isinstance(p, dict):
             continue
         name = str(p.get("PolicyName") or "")
@@ -169,6 +198,7 @@ def _policies(cam: CamClient, uin: int) -> list[Fact]:
                   if isinstance(g, dict) and g.get("GroupName")]
         how = f"via group {', '.join(groups)}" if groups else "attached"
         facts.append(Fact("policy", f"{name} ({how})", policy_risk(name)))
+    facts += cut_fact("policies", pages, lambda r: str(r[1]))
     return facts or [Fact("policy", "none", "good")]
 
 

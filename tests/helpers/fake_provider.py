@@ -84,6 +84,8 @@ class Reach:
     keys: tuple[str, ...] = ("Active",)  # statuses of the user's access keys
     last_used: tuple[str, str, str] | None = None  # date, service, region (AWS)
     denied: frozenset[str] = frozenset()
+    # Actions whose pages after the first are answered as throttled (the first page is not).
+    throttled_later: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -150,9 +152,12 @@ class FakeProvider(LoopbackServer):
     ``fake.url``."""
 
     def __init__(self, accounts: dict[str, Account] | None = None,
-                 hang_seconds: float = 30.0) -> None:
+                 hang_seconds: float = 30.0, page_size: int = 100) -> None:
         self.accounts: dict[str, Account] = dict(accounts or {})
         self.hang_seconds = hang_seconds
+        # IAM: items per page at most, below the request's MaxItems (default 100): "IAM might
+        # return fewer than the MaxItems number of results even when there are more".
+        self.page_size = page_size
         self.requests: list[Recorded] = []
         self.calls: Counter[str] = Counter()  # per key ID / token (identity calls only)
         self.ram_calls: Counter[tuple[str, str]] = Counter()  # Alibaba RAM: (key ID, Action)
@@ -521,32 +526,48 @@ def _handler_for(fake: FakeProvider) -> type[BaseHTTPRequestHandler]:
             if account.kind == "user" and user and user != account.name:
                 return error(404, "NoSuchEntity", f"The user with name {user} cannot be found.")
 
-            def members(items: list[str]) -> str:
-                return "".join(f"<member>{i}</member>" for i in items)
+            # A List answer's page: from the request's Marker (opaque to the caller; here the
+            # action and an offset) at most min(MaxItems, page_size) items, then IsTruncated
+            # and, only when it is true, the Marker for the next page.
+            marker = params.get("Marker")
+            start = 0
+            if marker is not None:
+                m = re.fullmatch(rf"{action}~(\d+)", marker)
+                if not m:
+                    return error(400, "InvalidParameterValue", "Invalid Marker.")
+                start = int(m.group(1))
+                if action in reach.throttled_later:  # IAM API Reference, CommonErrors.html
+                    return error(400, "ThrottlingException", "Rate exceeded")
+            per_page = min(int(params.get("MaxItems") or 100), fake.page_size)
+
+            def members(items: list[str], wrapper: str) -> str:
+                page = items[start:start + per_page]
+                more = start + per_page < len(items)
+                return (f"<{wrapper}>" + "".join(f"<member>{i}</member>" for i in page)
+                        + f"</{wrapper}><IsTruncated>{str(more).lower()}</IsTruncated>"
+                        + (f"<Marker>{action}~{start + per_page}</Marker>" if more else ""))
 
             def attached(names: tuple[str, ...]) -> str:
-                return "<AttachedPolicies>" + members([
+                return members([
                     f"<PolicyName>{n}</PolicyName><PolicyArn>arn:aws:iam::aws:policy/{n}"
-                    "</PolicyArn>" for n in names]) + "</AttachedPolicies>"
+                    "</PolicyArn>" for n in names], "AttachedPolicies")
 
             if action == "ListAttachedUserPolicies":
-                result = attached(reach.policies) + "<IsTruncated>false</IsTruncated>"
+                result = attached(reach.policies)
             elif action == "ListUserPolicies":
-                result = (f"<PolicyNames>{members(list(reach.inline))}</PolicyNames>"
-                          "<IsTruncated>false</IsTruncated>")
+                result = members(list(reach.inline), "PolicyNames")
             elif action == "ListGroupsForUser":
-                result = "<Groups>" + members([
+                result = members([
                     f"<Path>/</Path><GroupName>{g}</GroupName><GroupId>AGPAEXAMPLE{i}</GroupId>"
                     f"<Arn>arn:aws:iam::{acc}:group/{g}</Arn>"
                     "<CreateDate>2024-01-02T03:04:05Z</CreateDate>"
-                    for i, g in enumerate(reach.groups)]) + "</Groups><IsTruncated>false" \
-                    "</IsTruncated>"
+                    for i, g in enumerate(reach.groups)], "Groups")
             elif action == "ListAttachedGroupPolicies":
                 group = params.get("GroupName", "")
                 if group not in reach.groups:
                     return error(404, "NoSuchEntity", f"The group with name {group} cannot be "
                                  "found.")
-                result = attached(reach.groups[group]) + "<IsTruncated>false</IsTruncated>"
+                result = attached(reach.groups[group])
             elif action == "GetLoginProfile":
                 if not reach.console:
                     return error(404, "NoSuchEntity", f"Login Profile for User {user} cannot "
@@ -554,18 +575,16 @@ def _handler_for(fake: FakeProvider) -> type[BaseHTTPRequestHandler]:
                 result = (f"<LoginProfile><UserName>{user}</UserName><CreateDate>"
                           "2024-01-02T03:04:05Z</CreateDate></LoginProfile>")
             elif action == "ListMFADevices":
-                result = "<MFADevices>" + members([
+                result = members([
                     f"<UserName>{user}</UserName><SerialNumber>arn:aws:iam::{acc}:mfa/{user}-{i}"
                     "</SerialNumber><EnableDate>2024-01-02T03:04:05Z</EnableDate>"
-                    for i in range(reach.mfa_devices)]) + "</MFADevices>" \
-                    "<IsTruncated>false</IsTruncated>"
+                    for i in range(reach.mfa_devices)], "MFADevices")
             elif action == "ListAccessKeys":
                 ids = [key_id] + [f"AKIAEXAMPLEOTHER{i:04d}" for i in range(len(reach.keys))]
-                result = "<AccessKeyMetadata>" + members([
+                result = members([
                     f"<UserName>{user}</UserName><AccessKeyId>{k}</AccessKeyId>"
                     f"<Status>{s}</Status><CreateDate>2024-01-02T03:04:05Z</CreateDate>"
-                    for k, s in zip(ids, reach.keys, strict=False)]) + \
-                    "</AccessKeyMetadata><IsTruncated>false</IsTruncated>"
+                    for k, s in zip(ids, reach.keys, strict=False)], "AccessKeyMetadata")
             else:  # GetAccessKeyLastUsed
                 if params.get("AccessKeyId") != key_id:
                     return error(404, "NoSuchEntity", "The Access Key cannot be found.")
@@ -691,7 +710,16 @@ def _handler_for(fake: FakeProvider) -> type[BaseHTTPRequestHandler]:
                 policies += [{"PolicyId": str(100 + i), "PolicyName": n, "StrategyType": "2",
                               "Groups": [{"GroupId": 5, "GroupName": g}]}
                              for g, names in reach.groups.items() for i, n in enumerate(names)]
-                answer = {"PolicyList": policies, "TotalNum": len(policies)}
+                # Rp policies a page, Page from 1; both required, each 1-200 (API 598/44834).
+                rp, page = params.get("Rp"), params.get("Page")
+                if not (isinstance(rp, int) and isinstance(page, int)
+                        and 1 <= rp <= 200 and 1 <= page <= 200):
+                    return error("InvalidParameter", "Rp and Page must be 1-200")
+                if page > 1 and action in reach.throttled_later:
+                    return error("RequestLimitExceeded",
+                                 "The request frequency exceeds the limit.")
+                answer = {"PolicyList": policies[(page - 1) * rp:page * rp],
+                          "TotalNum": len(policies)}
             else:  # ListAccessKeys
                 answer = {"AccessKeys": [{"AccessKeyId": f"AKIDEXAMPLE{i}", "Status": s,
                                           "CreateTime": "2024-01-02 03:04:05"}

@@ -24,7 +24,8 @@ from urllib.parse import quote
 import pytest
 
 from benchmarks.corpus import Values
-from scanner.verifiers import signing
+from scanner.verifiers import VERIFIERS, Credential, alibaba, signing
+from scanner.verifiers.http import HttpClient
 from tests.helpers.fake_provider import Account, FakeProvider, RamUser
 from tests.helpers.run import run_keysweep
 from tests.verifiers.test_verify import assert_never_sent, report_validator
@@ -305,3 +306,25 @@ def test_the_html_report_shows_each_identitys_facts_root_first(runs: Runs) -> No
     root_at = page.index("root/credentials")
     assert all(root_at < page.index(f"{case}/credentials") for case in ("admin", "least", "sts"))
     assert "Root-account keys" in page
+
+
+def test_more_groups_than_looked_up_is_said_and_no_paging_is_invented() -> None:
+    """RAM's per-user list calls have no paging parameters: they are called once each, with
+    no Marker or MaxItems. Policies of at most MAX_GROUPS groups are looked up, and a fact
+    says when the user is in more, rather than dropping the rest silently."""
+    values = Values(random.Random("groups"), rsa_budget=0)
+    key_id, secret = values.alibaba_id(), values.alibaba_secret()
+    groups = {f"team-{i:02d}": [("AliyunOSSReadOnlyAccess", "System")] for i in range(11)}
+    groups["team-10"] = [("AdministratorAccess", "System")]
+    with FakeProvider({key_id: Account(secret, account_id=ACCOUNT_ID, name="ops",
+                                       ram=RamUser(groups=groups))}) as fake:
+        verdict = VERIFIERS["alibaba"].verify(Credential("alibaba", key_id, secret),
+                                              HttpClient(fake.url, 2.0, overridden=True))
+        facts = {(f.name, f.value, f.risk) for f in verdict.facts}
+        assert ("group_policies", f"listed for the first {alibaba.MAX_GROUPS} of 11 groups "
+                "only", "info") in facts
+        assert sum(1 for f in facts if f[0] == "policy") == alibaba.MAX_GROUPS
+        assert fake.ram_calls[key_id, "ListPoliciesForGroup"] == alibaba.MAX_GROUPS
+        for action in ("ListPoliciesForUser", "ListGroupsForUser", "ListAccessKeys"):
+            assert fake.ram_calls[key_id, action] == 1, action
+        assert not any("Marker=" in r.path or "MaxItems=" in r.path for r in fake.requests)

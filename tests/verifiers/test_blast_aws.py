@@ -170,3 +170,105 @@ def test_without_an_override_iam_calls_go_to_the_iam_endpoint(values: Values,
         assert [b"GetCallerIdentity" in r.body for r in sts.requests] == [True]
         assert {dict(parse_qsl(r.body.decode()))["Action"] for r in iam.requests} == {
             "ListAccessKeys", "GetAccessKeyLastUsed"}
+
+
+def _iam_bodies(fake: FakeProvider, key_id: str, action: str) -> list[dict[str, str]]:
+    """The form bodies of the IAM calls of ``action`` signed with ``key_id``."""
+    bodies = [dict(parse_qsl(r.body.decode())) for r in fake.requests
+              if f"Credential={key_id}/" in r.headers]
+    return [b for b in bodies if b.get("Action") == action]
+
+
+def test_every_page_of_each_list_is_read_and_a_cap_is_said(values: Values, tmp_path: Path):
+    """IAM pages by IsTruncated/Marker (here two items a page): an AdministratorAccess policy,
+    a group and an MFA device on a later page are still reported; a list longer than the cap
+    is reported as cut, never silently."""
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    keys: dict[str, tuple[str, str]] = {}
+    with FakeProvider(hang_seconds=20, page_size=2) as fake:
+        for case, reach in {
+            "paged": Reach(policies=("ReadOnlyAccess", "IAMReadOnlyAccess",
+                                     "AdministratorAccess"),
+                           inline=("a", "b", "deploy"),
+                           groups={"dev": (), "qa": (), "ops": ("PowerUserAccess", "Billing",
+                                                                "AmazonS3FullAccess")},
+                           console=True, mfa_devices=3, keys=("Inactive", "Inactive", "Active")),
+            "capped": Reach(policies=tuple(f"Team{i:02d}Policy" for i in range(45))),
+        }.items():
+            key_id, secret = values.aws_id("AKIA"), values.aws_secret()
+            fake.accounts[key_id] = Account(secret, account_id="123456789012", name=case,
+                                            reach=reach)
+            (tree / f"{case}.ini").write_text(
+                f"[default]\naws_access_key_id = {key_id}\naws_secret_access_key = {secret}\n")
+            keys[case] = (key_id, secret)
+        run = run_keysweep("scan", tree, "--verify", "--verify-endpoint", f"aws={fake.url}",
+                           "--verify-timeout", "3", "-f", "json", expected_code=1, timeout=90)
+        facts = {}
+        for f in run.json()["findings"]:
+            if f["kind"] == "id":
+                case = next(c for c, (k, _) in keys.items()
+                            if hashlib.sha256(k.encode()).hexdigest() == f["secret_sha256"])
+                assert f["verification"]["status"] == "active", f["verification"]
+                facts[case] = facts_of(f)
+        assert facts["paged"] == {
+            ("identity_type", "IAM user", "info"), ("user", "paged", "info"),
+            ("policy", "ReadOnlyAccess (attached)", "info"),
+            ("policy", "IAMReadOnlyAccess (attached)", "info"),
+            ("policy", "AdministratorAccess (attached)", "critical"),
+            *(("policy", f"{p} (inline)", "info") for p in ("a", "b", "deploy")),
+            *(("group", g, "info") for g in ("dev", "qa", "ops")),
+            ("policy", "PowerUserAccess (via group ops)", "info"),
+            ("policy", "Billing (via group ops)", "info"),
+            ("policy", "AmazonS3FullAccess (via group ops)", "high"),
+            ("console_access", "yes (console password set)", "medium"),
+            ("mfa", "3 device(s)", "good"),
+            ("access_keys", "3 (1 active)", "info"), ("last_used", "never", "info")}
+        capped = facts["capped"]
+        assert ("list_cut", "attached_policies: only the first 20 pages read; the provider "
+                "has more", "info") in capped
+        assert {v for n, v, _ in capped if n == "policy"} == {
+            f"Team{i:02d}Policy (attached)" for i in range(40)}
+        # The pages asked for: no Marker first, then each answer's Marker, one call a page.
+        paged_id, capped_id = keys["paged"][0], keys["capped"][0]
+        assert [b.get("Marker") for b in _iam_bodies(fake, paged_id, "ListMFADevices")] == [
+            None, "ListMFADevices~2"]
+        assert [b.get("GroupName") for b in _iam_bodies(fake, paged_id,
+                                                        "ListAttachedGroupPolicies")] == [
+            "dev", "qa", "ops", "ops"]
+        assert len(_iam_bodies(fake, capped_id, "ListAttachedUserPolicies")) == 20
+        log = fake.log_text()
+    for _, secret in keys.values():
+        assert secret not in log and secret not in run.stdout
+
+
+def test_a_later_page_that_fails_keeps_what_was_read_and_says_the_list_is_cut(values: Values):
+    key_id, secret = values.aws_id(), values.aws_secret()
+    with FakeProvider(page_size=2) as fake:
+        fake.accounts[key_id] = Account(secret, account_id="210987654321", reach=Reach(
+            policies=("ReadOnlyAccess", "SecurityAudit", "AdministratorAccess"),
+            throttled_later=frozenset({"ListAttachedUserPolicies"})))
+        verdict = VERIFIERS["aws"].verify(Credential("aws", key_id, secret),
+                                          HttpClient(fake.url, 2.0, overridden=True))
+    facts = {(f.name, f.value, f.risk) for f in verdict.facts}
+    assert verdict.status == "active"
+    assert {("policy", "ReadOnlyAccess (attached)", "info"),
+            ("policy", "SecurityAudit (attached)", "info"),
+            ("list_cut", "attached_policies: page 2 not read (ThrottlingException); the "
+             "provider has more", "info")} <= facts
+    assert not any("AdministratorAccess" in v for _, v, _ in facts)
+    assert ("policy", "none", "good") not in facts
+
+
+def test_more_groups_than_looked_up_is_said(fake: FakeProvider, values: Values):
+    key_id, secret = values.aws_id(), values.aws_secret()
+    groups = {f"team{i:02d}": ("ReadOnlyAccess",) for i in range(aws_iam.MAX_GROUPS + 2)}
+    fake.accounts[key_id] = Account(secret, account_id="210987654321", reach=Reach(
+        groups=groups))
+    verdict = VERIFIERS["aws"].verify(Credential("aws", key_id, secret),
+                                      HttpClient(fake.url, 2.0, overridden=True))
+    facts = {(f.name, f.value, f.risk) for f in verdict.facts}
+    assert ("group_policies", f"listed for the first {aws_iam.MAX_GROUPS} of "
+            f"{aws_iam.MAX_GROUPS + 2} groups only", "info") in facts
+    assert sum(1 for name, _, _ in facts if name == "group") == aws_iam.MAX_GROUPS + 2
+    assert len(_iam_bodies(fake, key_id, "ListAttachedGroupPolicies")) == aws_iam.MAX_GROUPS

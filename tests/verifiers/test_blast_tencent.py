@@ -5,6 +5,7 @@ loopback fake, which checks each call's TC3-HMAC-SHA256 signature."""
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -136,3 +137,68 @@ def test_without_an_override_cam_calls_go_to_the_cam_endpoint(values: Values,
         assert "GetCallerIdentity" in sts.requests[0].headers
         assert len(cam.requests) == 5 and all("GetCallerIdentity" not in r.headers
                                               for r in cam.requests)
+
+
+def _policy_calls(fake: FakeProvider, key_id: str) -> list[dict[str, object]]:
+    """The bodies of the ListAttachedUserAllPolicies calls signed with ``key_id``."""
+    return [json.loads(r.body) for r in fake.requests
+            if f"Credential={key_id}/" in r.headers
+            and "X-TC-Action: ListAttachedUserAllPolicies" in r.headers]
+
+
+def test_policies_on_a_later_page_are_still_reported(fake: FakeProvider, values: Values,
+                                                     tmp_path: Path):
+    """CAM pages ListAttachedUserAllPolicies by Page/Rp (200 a page) with a TotalNum: an
+    AdministratorAccess policy and a group's policy past the first 200 are still found."""
+    key_id, secret = values.tencent_id(), values.tencent_key()
+    filler = tuple(f"Team{i:03d}ReadOnly" for i in range(200))
+    fake.accounts[key_id] = Account(secret, name="ops", sub_uin="100055556666", reach=Reach(
+        policies=(*filler, "AdministratorAccess"), groups={"infra": ("QcloudCVMFullAccess",)}))
+    (tmp_path / "credentials").write_text(
+        f"[default]\nsecret_id = {key_id}\nsecret_key = {secret}\n")
+    run = run_keysweep("scan", tmp_path, "--verify", "--verify-endpoint",
+                       f"tencent={fake.url}", "--verify-timeout", "3", "-f", "json",
+                       expected_code=1, timeout=90)
+    found = [f for f in run.json()["findings"] if f["kind"] == "id"]
+    assert len(found) == 1 and found[0]["verification"]["status"] == "active"
+    policies = {(v, r) for n, v, r in facts_of(found[0]) if n == "policy"}
+    assert len(policies) == 202
+    assert {("AdministratorAccess (attached)", "critical"),
+            ("QcloudCVMFullAccess (via group infra)", "high")} <= policies
+    assert not any(n == "list_cut" for n, _, _ in facts_of(found[0]))
+    assert [(c["Page"], c["Rp"], c["AttachType"], c["TargetUin"])
+            for c in _policy_calls(fake, key_id)] == [(1, 200, 0, 100055556666),
+                                                       (2, 200, 0, 100055556666)]
+    assert secret not in fake.log_text() and secret not in run.stdout
+
+
+def test_the_page_cap_and_a_failed_later_page_are_said(fake: FakeProvider, values: Values,
+                                                       monkeypatch: pytest.MonkeyPatch):
+    """Two policies a page: 45 policies stop at the 20-page cap, a throttled second page stops
+    there; either way the list is reported as cut, with what was read."""
+    monkeypatch.setattr(tencent_cam, "POLICY_PAGE_SIZE", 2)
+    capped_id, throttled_id = values.tencent_id(), values.tencent_id()
+    fake.accounts[capped_id] = Account(values.tencent_key(), reach=Reach(
+        policies=tuple(f"P{i:02d}" for i in range(45))))
+    fake.accounts[throttled_id] = Account(values.tencent_key(), reach=Reach(
+        policies=("QcloudCOSReadOnlyAccess", "QcloudCLSReadOnlyAccess", "AdministratorAccess"),
+        throttled_later=frozenset({"ListAttachedUserAllPolicies"})))
+    http = HttpClient(fake.url, 2.0, overridden=True)
+
+    def facts(key_id: str) -> set[tuple[str, str, str]]:
+        verdict = VERIFIERS["tencent"].verify(
+            Credential("tencent", key_id, fake.accounts[key_id].secret), http)
+        assert verdict.status == "active"
+        return {(f.name, f.value, f.risk) for f in verdict.facts}
+
+    capped = facts(capped_id)
+    assert {v for n, v, _ in capped if n == "policy"} == {f"P{i:02d} (attached)"
+                                                          for i in range(40)}
+    assert ("list_cut", "policies: only the first 20 pages read; the provider has more",
+            "info") in capped
+    assert [c["Page"] for c in _policy_calls(fake, capped_id)] == list(range(1, 21))
+    throttled = facts(throttled_id)
+    assert {(n, v) for n, v, _ in throttled if n in ("policy", "list_cut")} == {
+        ("policy", "QcloudCOSReadOnlyAccess (attached)"),
+        ("policy", "QcloudCLSReadOnlyAccess (attached)"),
+        ("list_cut", "policies: page 2 not read (RequestLimitExceeded); the provider has more")}
