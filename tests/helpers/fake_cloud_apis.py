@@ -22,7 +22,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from tests.helpers.loopback import LoopbackServer
+from tests.helpers.loopback import FakeHandler, LoopbackServer
 
 BEHAVIOURS = ("active", "revoked", "no_permission", "throttled", "unavailable", "expired")
 PROVIDERS = ("hetzner", "vultr", "linode", "heroku", "terraform", "civo", "upcloud",
@@ -372,32 +372,11 @@ ROUTES: dict[str, Route] = {"hetzner": _hetzner, "vultr": _vultr, "linode": _lin
 
 
 def _handler_for(fake: FakeCloudApis) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-            pass
-
-        def do_GET(self) -> None:  # noqa: N802
-            self._dispatch()
-
-        def do_POST(self) -> None:  # noqa: N802
-            self._dispatch()
-
-        def _dispatch(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else b""
-            request = Request(self.command, self.path,
-                              {k.lower(): v for k, v in self.headers.items()}, body)
+    class Handler(FakeHandler):
+        def respond(self) -> None:
+            request = Request(self.command, self.path, self.lower_headers(), self.read_body())
             fake.record(request)
             ans = fake.answer(request)
-            data = json.dumps(ans.body).encode()
-            self.send_response(ans.status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            for k, v in ans.headers.items():
-                self.send_header(k, v)
-            self.end_headers()
-            self.wfile.write(data)
+            self.send_answer(ans.status, ans.body, ans.headers)
 
     return Handler

@@ -11,14 +11,13 @@ went."""
 
 from __future__ import annotations
 
-import json
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import urlsplit
 
-from tests.helpers.loopback import LoopbackServer
+from tests.helpers.loopback import FakeHandler, LoopbackServer
 
 BEHAVIOURS = ("active", "revoked", "no_permission", "throttled", "unavailable",
               "expired", "no_quota")
@@ -326,32 +325,12 @@ class FakeTokens(LoopbackServer):
 
 
 def _handler_for(fake: FakeTokens) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-            pass
-
-        def do_GET(self) -> None:  # noqa: N802
-            self._dispatch()
-
-        def do_POST(self) -> None:  # noqa: N802
-            self._dispatch()
-
-        def _dispatch(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            if length:
-                self.rfile.read(length)
-            headers = {k.lower(): v for k, v in self.headers.items()}
+    class Handler(FakeHandler):
+        def respond(self) -> None:
+            self.read_body()
+            headers = self.lower_headers()
             fake.record(Request(self.command, self.path, headers))
             ans = fake.answer(self.command, urlsplit(self.path).path, headers)
-            data = json.dumps(ans.body).encode()
-            self.send_response(ans.status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            for k, v in ans.headers.items():
-                self.send_header(k, v)
-            self.end_headers()
-            self.wfile.write(data)
+            self.send_answer(ans.status, ans.body, ans.headers)
 
     return Handler

@@ -3,7 +3,9 @@ and closed on leaving it, ``url`` its base address."""
 
 from __future__ import annotations
 
+import json
 import threading
+from collections.abc import Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Self
@@ -31,3 +33,42 @@ class LoopbackServer:
     def close(self) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+
+class FakeHandler(BaseHTTPRequestHandler):
+    """A fake provider's request handler: HTTP/1.1 with keep-alive, silent, GET and POST
+    alike through ``respond``, with the body read and an answer written for it."""
+
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+        self.respond()
+
+    def do_POST(self) -> None:  # noqa: N802 - http.server's name
+        self.respond()
+
+    def respond(self) -> None:
+        raise NotImplementedError
+
+    def read_body(self) -> bytes:
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length else b""
+
+    def lower_headers(self) -> dict[str, str]:
+        return {k.lower(): v for k, v in self.headers.items()}
+
+    def send_answer(self, status: int, body: object,
+                    headers: Mapping[str, str] | None = None) -> None:
+        """``body`` as JSON, or as plain text when it is a string."""
+        text = isinstance(body, str)
+        data = (body if isinstance(body, str) else json.dumps(body)).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "text/plain" if text else "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(data)
