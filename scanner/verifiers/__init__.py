@@ -70,6 +70,11 @@ from scanner.verifiers.model_apis import (
     TwilioVerifier,
     XaiVerifier,
 )
+from scanner.verifiers.more_clouds import (
+    ExoscaleVerifier,
+    YandexIamTokenVerifier,
+    YandexStorageVerifier,
+)
 from scanner.verifiers.options import VerifyOptions
 from scanner.verifiers.ratelimit import TokenBucket
 from scanner.verifiers.tencent import TencentVerifier
@@ -143,6 +148,9 @@ VERIFIERS: dict[str, Verifier] = {
     "ucloud": UcloudVerifier(),
     "qingcloud": QingcloudVerifier(),
     "naver-cloud": NcloudVerifier(),
+    "yandex-cloud-iam": YandexIamTokenVerifier(),
+    "yandex-cloud-storage": YandexStorageVerifier(),
+    "exoscale": ExoscaleVerifier(),
 }
 
 BACKOFF_BASE = 0.5  # seconds before the first retry; doubled each time
