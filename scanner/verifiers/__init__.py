@@ -72,6 +72,7 @@ from scanner.verifiers.model_apis import (
 )
 from scanner.verifiers.more_clouds import (
     ExoscaleVerifier,
+    OvhVerifier,
     YandexIamTokenVerifier,
     YandexStorageVerifier,
 )
@@ -151,6 +152,7 @@ VERIFIERS: dict[str, Verifier] = {
     "yandex-cloud-iam": YandexIamTokenVerifier(),
     "yandex-cloud-storage": YandexStorageVerifier(),
     "exoscale": ExoscaleVerifier(),
+    "ovhcloud": OvhVerifier(),
 }
 
 BACKOFF_BASE = 0.5  # seconds before the first retry; doubled each time

@@ -1,6 +1,6 @@
 """Request signing for the Volcengine, Baidu AI Cloud, Azure Storage, Google service-account,
-Qiniu, UCloud, QingCloud, Naver Cloud and Exoscale identity calls, as pure functions (no clock, no
-I/O), so each provider's published example can be reproduced offline.
+Qiniu, UCloud, QingCloud, Naver Cloud, Exoscale and OVHcloud identity calls, as pure functions
+(no clock, no I/O), so each provider's published example can be reproduced offline.
 Kingsoft Cloud and Yandex Object Storage sign with AWS SigV4 unchanged
 (``scanner.verifiers.signing``)."""
 
@@ -239,6 +239,19 @@ def exoscale_authorization(key: str, secret: str, method: str, path: str, expire
     message = exoscale_message(method, path, body, query, expires)
     parts += [f"expires={expires}", f"signature={exoscale_signature(secret, message)}"]
     return ",".join(parts)
+
+
+# -- OVHcloud: "$1$" + SHA1 -------------------------------------------------------------------
+# https://help.ovhcloud.com/csm/en-gb-api-getting-started-ovhcloud-api?id=kb_article_view&sysparm_article=KB0042784
+# ("First API usage"): X-Ovh-Signature = "$1$" + SHA1_HEX(AS+"+"+CK+"+"+METHOD+"+"+QUERY+"+"+
+# BODY+"+"+TSTAMP), QUERY the full URL called, as OVHcloud's SDKs sign (ovh/python-ovh
+# ovh/client.py, ovh/go-ovh ovh/ovh.go).
+
+
+def ovh_signature(secret: str, consumer_key: str, method: str, url: str, body: str,
+                  timestamp: str) -> str:
+    text = "+".join([secret, consumer_key, method.upper(), url, body, timestamp])
+    return "$1$" + hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
 # -- RS256 (RSASSA-PKCS1-v1_5 with SHA-256) for Google service-account JWTs --------------------

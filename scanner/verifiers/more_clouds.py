@@ -1,9 +1,10 @@
-"""Identity (or listing) calls for Yandex Cloud and Exoscale.
+"""Identity (or listing) calls for Yandex Cloud, Exoscale and OVHcloud.
 
 Each verifier makes one read-only call to the provider's documented endpoint (or the
 ``--verify-endpoint`` a test names): a Yandex IAM token goes as a bearer to Resource Manager;
-a Yandex static access key and an Exoscale API key sign their request, so only a signature
-made with the secret travels. Answers map as everywhere: identity or listing -> ``active``;
+a Yandex static access key, an Exoscale API key and an OVHcloud application secret sign
+their request, so only a signature made with the secret travels (OVHcloud's consumer key
+goes in its own documented header). Answers map as everywhere: identity or listing -> ``active``;
 the documented bad-credentials answer -> ``inactive``; an authenticated call the credential
 may not make -> ``active`` with a "not permitted" fact; throttling and 5xx -> ``unknown``;
 anything the provider does not document -> ``unknown``, never a guess.
@@ -28,7 +29,15 @@ from defusedxml import DefusedXmlException
 from scanner.models import Fact, Verification
 from scanner.verifiers import cloud_signing, signing
 from scanner.verifiers.aws import xml_fields
-from scanner.verifiers.base import Credential, active, http_failure, inactive, log_answer, unknown
+from scanner.verifiers.base import (
+    Credential,
+    active,
+    http_failure,
+    inactive,
+    log_answer,
+    skipped,
+    unknown,
+)
 from scanner.verifiers.http import HttpClient, HttpResponse
 from scanner.verifiers.redaction import clean_code
 from scanner.verifiers.tokens import (
@@ -208,6 +217,117 @@ class ExoscaleVerifier:
         if resp.status == 403:
             return unknown("forbidden")
         return status_fallback(resp)
+
+
+# -- OVHcloud: application key + application secret + consumer key ---------------------------
+
+# The regions' API roots, as OVHcloud's SDK names them (ovh/python-ovh, ovh/client.py ENDPOINTS).
+OVH_REGIONS = (("https://eu.api.ovh.com/1.0", "ovh-eu"), ("https://ca.api.ovh.com/1.0", "ovh-ca"),
+               ("https://api.us.ovhcloud.com/1.0", "ovh-us"))
+OVH_PATH = "/auth/currentCredential"
+# 403 errorCodes, as OVHcloud's SDK tells them apart (ovh/python-ovh, ovh/client.py,
+# ovh/exceptions.py): INVALID_KEY is an application key this region does not know;
+# INVALID_CREDENTIAL and NOT_CREDENTIAL a consumer key that is not (or no longer) valid;
+# NOT_GRANTED_CALL an authenticated credential whose access rules do not cover the call.
+OVH_CREDENTIAL_GONE = {"INVALID_CREDENTIAL": "invalid_credential",
+                       "NOT_CREDENTIAL": "not_credential"}
+OVH_STATES = {"expired": "expired", "refused": "refused",
+              "pendingValidation": "pending_validation"}
+OVH_WRITE = frozenset({"POST", "PUT", "DELETE"})
+
+
+class OvhVerifier:
+    """OVHcloud API credentials, the application key (AK) with its application secret (AS)
+    and the consumer key (CK) found with them: ``GET /1.0/auth/currentCredential``, the
+    calling credential's own details (ID, application, status, access rules, expiry),
+    read-only (the API schema, https://eu.api.ovh.com/1.0/auth.json: api.Credential, states
+    expired, pendingValidation, refused, validated). Signed as "First API usage" documents
+    (https://help.ovhcloud.com/csm/en-gb-api-getting-started-ovhcloud-api?id=kb_article_view&sysparm_article=KB0042784):
+    X-Ovh-Application (AK), X-Ovh-Consumer (CK), X-Ovh-Timestamp and X-Ovh-Signature ("$1$" +
+    SHA1 over AS, CK, method, full URL, body and timestamp); the AS never travels. The
+    timestamp is the API's own clock, read first from the unauthenticated ``GET /auth/time``
+    (no credential sent), as the SDKs do. An AK belongs to one region: INVALID_KEY in Europe
+    is asked again in Canada, then the US (not with ``--verify-endpoint``). A wrong AS is
+    answered 400 ``{"errorCode": "INVALID_SIGNATURE", "message": "Invalid signature"}`` (as
+    reported in OVHcloud's own repository, ovh/java-ovh#4); any other 400 or 403 code is
+    ``unknown``. Without a consumer key nothing is sent: ``skipped: needs_consumer_key``."""
+
+    name = "ovhcloud"
+    endpoint = OVH_REGIONS[0][0]
+    rate = 5.0
+
+    def verify(self, credential: Credential, http: HttpClient) -> Verification:
+        if not credential.token:
+            return skipped("needs_consumer_key")
+        clients = [(http, "" if http.overridden else OVH_REGIONS[0][1])]
+        if not http.overridden:
+            clients += [(http.sibling(url), region) for url, region in OVH_REGIONS[1:]]
+        verdict = inactive("invalid_key")
+        for client, region in clients:
+            verdict, code = self._call(credential, client, region)
+            if code != "INVALID_KEY":
+                return verdict
+        return verdict
+
+    def _call(self, cred: Credential, http: HttpClient,
+              region: str) -> tuple[Verification, str | None]:
+        timestamp, time_resp = self._server_time(http)
+        if timestamp is None:
+            return http_failure(time_resp.status) or unknown("no_server_time"), None
+        ep = http.endpoint
+        url = f"{ep.scheme}://{ep.host}{ep.base_path}{OVH_PATH}"  # the URL is signed whole
+        headers = {"X-Ovh-Application": cred.key_id, "X-Ovh-Consumer": cred.token or "",
+                   "X-Ovh-Timestamp": timestamp,
+                   "X-Ovh-Signature": cloud_signing.ovh_signature(
+                       cred.secret, cred.token or "", "GET", url, "", timestamp),
+                   "Accept": "application/json", "User-Agent": USER_AGENT}
+        resp, body = get_json(http, OVH_PATH, headers)
+        code = _str(body.get("errorCode"))
+        log_answer(cred, self.name, resp.status, code, resp.header("x-ovh-queryid") or None,
+                   _str(body.get("message")), region=region)
+        return _ovh_classify(resp, body, code, region), code
+
+    @staticmethod
+    def _server_time(http: HttpClient) -> tuple[str | None, HttpResponse]:
+        """The API's clock, UNIX seconds (no credential is sent for it)."""
+        resp = http.request("GET", "/auth/time", headers={"Accept": "application/json",
+                                                          "User-Agent": USER_AGENT})
+        text = resp.body.decode("utf-8", "replace").strip()
+        return (text if resp.status == 200 and text.isdigit() else None), resp
+
+
+def _ovh_classify(resp: HttpResponse, body: dict[str, Any], code: str | None,
+                  region: str) -> Verification:
+    if resp.status == 200 and body.get("credentialId") is not None:
+        status = str(body.get("status") or "")
+        if status in OVH_STATES:
+            return inactive(OVH_STATES[status])
+        if status != "validated":
+            return unknown("unexpected_response")
+        raw = body.get("rules")
+        rules = [r for r in raw if isinstance(r, dict)] if isinstance(raw, list) else []
+        shown = ", ".join(f"{r.get('method')} {r.get('path')}" for r in rules[:5])
+        writes = any(str(r.get("method")) in OVH_WRITE for r in rules)
+        everything = any(str(r.get("path")) == "/*" for r in rules)
+        risk = "critical" if writes and everything else "high" if writes else "medium"
+        return with_facts(
+            active({"region": region or None, "credential_id": body.get("credentialId"),
+                    "application_id": body.get("applicationId"),
+                    "expiration": body.get("expiration"), "last_use": body.get("lastUse")}),
+            Fact("access_rules", shown + (" ..." if len(rules) > 5 else "") or "none",
+                 risk if rules else "info"))
+    if resp.status == 403 and code == "NOT_GRANTED_CALL":
+        return with_facts(active({"region": region or None}),
+                          not_permitted("auth/currentCredential"))
+    if resp.status == 403 and code == "INVALID_KEY":
+        return inactive("invalid_key")
+    if resp.status == 403 and code in OVH_CREDENTIAL_GONE:
+        return inactive(OVH_CREDENTIAL_GONE[code])
+    if resp.status == 400 and code == "INVALID_SIGNATURE":
+        return inactive("wrong_secret")
+    if resp.status in (400, 403):
+        return unknown(clean_code(code) if code else f"http_{resp.status}")
+    return status_fallback(resp)
 
 
 def _str(value: Any) -> str | None:

@@ -1,14 +1,17 @@
-"""A fake of the Yandex Cloud and Exoscale endpoints keysweep verifies against, on 127.0.0.1.
+"""A fake of the Yandex Cloud, Exoscale and OVHcloud endpoints keysweep verifies against, on
+127.0.0.1.
 
-One server answers like all three APIs, told apart by what each protocol puts in a request:
+One server answers like all four APIs, told apart by what each protocol puts in a request:
 ``Authorization: Bearer`` on ``/resource-manager/v1/clouds`` is Yandex Resource Manager,
 ``AWS4-HMAC-SHA256`` with a ``ru-central1/s3`` scope on ``/`` Yandex Object Storage,
-``EXO2-HMAC-SHA256`` on ``/v2/organization`` Exoscale. Signatures are recomputed from the
-request as received with the secret the fake knows for the key, written out here
-independently of ``scanner.verifiers`` so a shared signing bug cannot make both sides agree;
-a mismatch gets the provider's bad-signature answer and is counted. The answers use each
-provider's documented shapes: google.rpc.Status JSON for Yandex APIs, S3 XML errors for
-Object Storage, ``{"message": ...}`` for Exoscale. Every raw request is kept."""
+``EXO2-HMAC-SHA256`` on ``/v2/organization`` Exoscale, a ``/1.0/auth/`` path OVHcloud (its
+``/auth/time`` unauthenticated, ``/auth/currentCredential`` signed "$1$" + SHA1).
+Signatures are recomputed from the request as received with the secret the fake knows for
+the key, written out here independently of ``scanner.verifiers`` so a shared signing bug
+cannot make both sides agree; a mismatch gets the provider's bad-signature answer and is
+counted. The answers use each provider's documented shapes: google.rpc.Status JSON for Yandex
+APIs, S3 XML errors for Object Storage, ``{"message": ...}`` for Exoscale, ``{"errorCode",
+"httpCode", "message"}`` for OVHcloud. Every raw request is kept."""
 
 from __future__ import annotations
 
@@ -27,7 +30,7 @@ from urllib.parse import parse_qsl, quote, urlsplit
 
 from tests.helpers.loopback import LoopbackServer
 
-BEHAVIOURS = ("active", "no_permission", "unavailable", "throttled")
+BEHAVIOURS = ("active", "no_permission", "unavailable", "throttled", "expired")
 EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
 EXOSCALE_BAD = "Invalid request signature"
 
@@ -36,6 +39,7 @@ EXOSCALE_BAD = "Invalid request signature"
 class Account:
     secret: str = field(repr=False)  # for a bearer token: unused
     behaviour: str = "active"
+    consumer: str = field(default="", repr=False)  # OVHcloud: the consumer key it knows
 
     def __post_init__(self) -> None:
         assert self.behaviour in BEHAVIOURS, self.behaviour
@@ -62,7 +66,7 @@ class FakeMoreClouds(LoopbackServer):
 
     def url_for(self, provider: str) -> str:
         """The base URL to give ``--verify-endpoint``: Exoscale's carries its /v2 base path."""
-        return self.url + ("/v2" if provider == "exoscale" else "")
+        return self.url + {"exoscale": "/v2", "ovhcloud": "/1.0"}.get(provider, "")
 
     def record(self, r: Received) -> None:
         with self._lock:
@@ -106,7 +110,9 @@ def _handler_for(fake: FakeMoreClouds) -> type[BaseHTTPRequestHandler]:
             self.raw = (f"{self.command} {self.path}\n{self.headers}\n"
                         f"{self.body.decode('utf-8', 'replace')}")
             auth = self.headers.get("Authorization", "")
-            if auth.startswith("EXO2-HMAC-SHA256 "):
+            if parts.path.startswith("/1.0/auth/"):
+                self._ovh(parts.path, parts.query)
+            elif auth.startswith("EXO2-HMAC-SHA256 "):
                 self._exoscale(parts.path, parts.query)
             elif auth.startswith("AWS4-HMAC-SHA256 "):
                 self._storage(parts.path, parts.query)
@@ -258,5 +264,50 @@ def _handler_for(fake: FakeMoreClouds) -> type[BaseHTTPRequestHandler]:
                 "id": "5f3c2a1b-8d7e-4f60-9a1b-2c3d4e5f6a7b", "name": "deployer-org",
                 "address": "Rue du Test 1", "postcode": "1000", "city": "Lausanne",
                 "country": "CH", "balance": 0.0, "currency": "CHF"}))
+
+        # -- OVHcloud: /auth/time, then /auth/currentCredential signed "$1$" + SHA1 ----------
+
+        def _ovh(self, path: str, query: str) -> None:
+            def error(http: int, code: str, message: str) -> None:
+                status_text = {400: "Bad Request", 403: "Forbidden", 429: "Too Many Requests",
+                               503: "Service Unavailable"}[http]
+                self._send(http, "application/json", json.dumps({
+                    "errorCode": code, "httpCode": f"{http} {status_text}",
+                    "message": message}), {"X-Ovh-QueryId": f"EU.ext-1.{uuid.uuid4().hex[:8]}"})
+
+            app_key = self.headers.get("X-Ovh-Application", "")
+            self._keep("ovhcloud", app_key, path, query)
+            if self.command == "GET" and path == "/1.0/auth/time":
+                return self._send(200, "application/json", str(int(time.time())))
+            if self.command != "GET" or path != "/1.0/auth/currentCredential":
+                return error(400, "INVALID_PATH", "Got an invalid (or empty) URL")
+            account = fake.accounts.get(app_key)
+            if account is None or not account.consumer:
+                return error(403, "INVALID_KEY", "This application key is invalid")
+            consumer = self.headers.get("X-Ovh-Consumer", "")
+            if consumer != account.consumer:
+                return error(403, "INVALID_CREDENTIAL", "This credential is not valid")
+            stamp = self.headers.get("X-Ovh-Timestamp", "")
+            url = f"http://{self.headers.get('Host')}{path}"
+            text = "+".join([account.secret, consumer, "GET", url, "", stamp])
+            want = "$1$" + hashlib.sha1(text.encode()).hexdigest()
+            if not stamp.isdigit() or abs(int(stamp) - time.time()) > 180:
+                return error(400, "QUERY_TIME_OUT", "Query out of time")
+            if not hmac.compare_digest(want, self.headers.get("X-Ovh-Signature", "")):
+                fake.bad_signature("ovhcloud")
+                return error(400, "INVALID_SIGNATURE", "Invalid signature")
+            if account.behaviour == "no_permission":
+                return error(403, "NOT_GRANTED_CALL", "This call has not been granted")
+            if account.behaviour == "throttled":
+                return error(429, "QUERY_LIMIT_REACHED", "Too many requests")
+            if account.behaviour == "unavailable":
+                return error(503, "SERVICE_UNAVAILABLE", "Service unavailable")
+            self._send(200, "application/json", json.dumps({
+                "credentialId": 418392211, "applicationId": 204517,
+                "status": "expired" if account.behaviour == "expired" else "validated",
+                "creation": "2024-03-01T08:00:00+01:00", "expiration": None,
+                "lastUse": "2024-06-11T10:20:00+01:00", "ovhSupport": False,
+                "allowedIPs": None, "rules": [{"method": "GET", "path": "/*"},
+                                              {"method": "POST", "path": "/domain/*"}]}))
 
     return Handler

@@ -1,8 +1,9 @@
-"""Yandex Cloud (IAM tokens, static access keys) and Exoscale verification end to end: one run
+"""Yandex Cloud (IAM tokens, static access keys), Exoscale and OVHcloud verification end to
+end: one run
 of the installed ``keysweep scan --verify`` over files planted for every provider and case,
 each provider's endpoint its own loopback fake that checks the provider's real header, path
-and signature (tests/helpers/fake_more_clouds.py), plus the published Exoscale signing
-examples reproduced offline."""
+and signature (tests/helpers/fake_more_clouds.py), plus the published Exoscale and OVHcloud
+signing examples reproduced offline."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from benchmarks.corpus import BASE62, Values
 from scanner.verifiers import VERIFIERS, Credential
 from scanner.verifiers import cloud_signing as cs
 from scanner.verifiers.http import HttpClient
-from tests.helpers.fake_more_clouds import Account, FakeMoreClouds, Received
+from tests.helpers.fake_more_clouds import BEHAVIOURS, Account, FakeMoreClouds, Received
 from tests.helpers.run import run_keysweep
 
 URLSAFE = BASE62 + "-_"
@@ -44,6 +45,7 @@ class Provider:
     identity: tuple[str, str]  # a field of the live credential's identity and its value
     not_permitted: str | None  # the fact a credential without permission gets
     sent_right: Callable[[Received, str], bool]  # the documented method, path and auth
+    consumer: Callable[[Values], str] | None = None  # OVHcloud's third part, {token}
 
 
 def _iam_sent_right(r: Received, token: str) -> bool:
@@ -62,6 +64,18 @@ def _exoscale_sent_right(r: Received, key_id: str) -> bool:
     return (r.method, r.path, r.query) == ("GET", "/v2/organization", "") and bool(re.fullmatch(
         re.escape(f"EXO2-HMAC-SHA256 credential={key_id},expires=") + r"\d{10},"
         r"signature=[A-Za-z0-9+/]{43}=", r.headers["authorization"]))
+
+
+def _ovh_sent_right(r: Received, key_id: str) -> bool:
+    return (r.method, r.path, r.query) == ("GET", "/1.0/auth/currentCredential", "") \
+        and r.headers["x-ovh-application"] == key_id \
+        and r.headers["x-ovh-timestamp"].isdigit() \
+        and bool(re.fullmatch(r"\$1\$[0-9a-f]{40}", r.headers["x-ovh-signature"])) \
+        and "authorization" not in r.headers
+
+
+def alnum(v: Values, n: int) -> str:
+    return v.token(BASE62, n, "", 3.8, lambda t: mixed(t) and any(c.isdigit() for c in t))
 
 
 PROVIDERS: dict[str, Provider] = {
@@ -88,12 +102,24 @@ PROVIDERS: dict[str, Provider] = {
          "no_permission": ("unknown", "forbidden"),
          "unavailable": ("unknown", "server_error"), "throttled": ("unknown", "throttled")},
         ("organization", "deployer-org"), None, _exoscale_sent_right),
+    "ovhcloud": Provider(
+        "[default]\nendpoint=ovh-eu\n\n[ovh-eu]\napplication_key={id}\n"
+        "application_secret={secret}\nconsumer_key={token}\n",
+        lambda v: (alnum(v, 16), alnum(v, 32)),
+        {"active": ("active", None), "wrong_secret": ("inactive", "wrong_secret"),
+         "unknown_id": ("inactive", "invalid_key"),
+         "unknown_consumer": ("inactive", "invalid_credential"),
+         "no_permission": ("active", None), "expired": ("inactive", "expired"),
+         "unavailable": ("unknown", "server_error"), "throttled": ("unknown", "throttled"),
+         "no_consumer": ("skipped", "needs_consumer_key")},
+        ("credential_id", "418392211"), "auth/currentCredential", _ovh_sent_right,
+        lambda v: alnum(v, 32)),
 }
 
 
 @dataclass
 class Sweep:
-    planted: dict[tuple[str, str], tuple[str, str]]  # (provider, case) -> (id, secret)
+    planted: dict[tuple[str, str], tuple[str, str, str]]  # (provider, case) -> id, secret, token
     verdicts: dict[tuple[str, str], list[dict[str, Any]]]  # (provider, case) -> verifications
     fakes: dict[str, FakeMoreClouds]
     output: str
@@ -111,14 +137,19 @@ def sweep(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sweep]:
     for provider, spec in PROVIDERS.items():
         for case in spec.expected:
             key_id, secret = spec.pair(values)
+            token = spec.consumer(values) if spec.consumer else ""
             if case != "unknown_id":
                 known = spec.pair(values)[1] if case == "wrong_secret" else secret
-                behaviour = "active" if case == "wrong_secret" else case
-                accounts[key_id or secret] = Account(known, behaviour)
+                behaviour = case if case in BEHAVIOURS else "active"
+                consumer = spec.consumer(values) if spec.consumer and case == "unknown_consumer" \
+                    else token
+                accounts[key_id or secret] = Account(known, behaviour, consumer)
+            layout = spec.layout.replace("consumer_key={token}\n", "") if case == "no_consumer" \
+                else spec.layout
             (tree / provider / case).mkdir(parents=True)
             (tree / provider / case / "main.tf").write_text(
-                spec.layout.format(id=key_id, secret=secret))
-            planted[(provider, case)] = (key_id, secret)
+                layout.format(id=key_id, secret=secret, token=token))
+            planted[(provider, case)] = (key_id, secret, token)
     fakes = {p: FakeMoreClouds(accounts) for p in PROVIDERS}
     for f in fakes.values():
         f.__enter__()
@@ -139,10 +170,12 @@ def sweep(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sweep]:
 @pytest.mark.parametrize("provider", sorted(PROVIDERS))
 def test_each_case_gets_the_providers_verdict(provider: str, sweep: Sweep) -> None:
     spec = PROVIDERS[provider]
-    paired = provider != "yandex-cloud-iam"
     for case, expected in spec.expected.items():
         got = sweep.verdicts[(provider, case)]
-        assert len(got) == (2 if paired else 1), got  # an ID and a secret share one verdict
+        # an ID, its secret (and OVHcloud's consumer key) share one verdict
+        parts = 1 if provider == "yandex-cloud-iam" else 2
+        parts += 1 if spec.consumer and case != "no_consumer" else 0
+        assert len(got) == parts, got
         assert {(v["status"], v["reason"]) for v in got} == {expected}, (case, got)
     live = sweep.verdicts[(provider, "active")][0]
     field, value = spec.identity
@@ -163,32 +196,40 @@ def test_each_credential_went_once_to_its_own_provider_as_documented(
     fake = sweep.fakes[provider]
     retried = {"unavailable", "throttled"}  # unknown answers are asked again (bounded)
     for case in spec.expected:
-        key_id, secret = sweep.planted[(provider, case)]
+        key_id, secret, _ = sweep.planted[(provider, case)]
         key = key_id or secret
         sent = fake.sent_by(key)
-        assert len(sent) == 3 if case in retried else len(sent) == 1, (case, sent)
+        calls = 3 if case in retried else 0 if case == "no_consumer" else 1
+        assert len(sent) == calls, (case, sent)
         assert all(r.provider == provider and spec.sent_right(r, key) for r in sent), sent
         for other, f in sweep.fakes.items():
             if other != provider:
                 assert f.sent_by(key) == []
-    for (p, _), (_, secret) in sweep.planted.items():
-        assert secret not in sweep.output
+    for (p, _), (_, secret, token) in sweep.planted.items():
+        assert secret not in sweep.output and (not token or token not in sweep.output)
         if p != "yandex-cloud-iam":  # a signed scheme: the secret itself never travels
             assert secret not in fake.log_text()
+    if provider == "ovhcloud":  # the server's clock is read with no credential at all
+        clock = [r for r in fake.received if r.path == "/1.0/auth/time"]
+        assert clock and all(not any(h.startswith("x-ovh-") for h in r.headers) for r in clock)
 
 
-@pytest.mark.parametrize("provider", ["yandex-cloud-storage", "exoscale"])
+@pytest.mark.parametrize("provider", ["yandex-cloud-storage", "exoscale", "ovhcloud"])
 def test_the_fake_rejects_a_near_miss_secret(provider: str) -> None:
     """The signature check is real: the request signed with a near-miss secret fails while the
     right one passes (so a wrong signing implementation cannot pass the tests above)."""
     values = Values(random.Random(f"near-{provider}"), rsa_budget=0)
-    key_id, secret = PROVIDERS[provider].pair(values)
-    with FakeMoreClouds({key_id: Account(secret)}) as fake:
+    spec = PROVIDERS[provider]
+    key_id, secret = spec.pair(values)
+    token = spec.consumer(values) if spec.consumer else None
+    with FakeMoreClouds({key_id: Account(secret, consumer=token or "")}) as fake:
         http = HttpClient(fake.url_for(provider), 3.0, overridden=True)
         verifier = VERIFIERS[provider]
-        assert verifier.verify(Credential(provider, key_id, secret), http).status == "active"
+        assert verifier.verify(Credential(provider, key_id, secret, token), http).status \
+            == "active"
         near = secret[:-1] + ("a" if secret[-1] != "a" else "b")
-        assert verifier.verify(Credential(provider, key_id, near), http).status == "inactive"
+        assert verifier.verify(Credential(provider, key_id, near, token), http).status \
+            == "inactive"
         assert fake.signature_failures == {provider: 1}
 
 
@@ -260,3 +301,19 @@ def test_exoscale_sdk_published_signatures(query: tuple[tuple[str, str], ...],
     signed_args = ",signed-query-args=k1;k2" if query else ""
     assert auth == (f"EXO2-HMAC-SHA256 credential=EXO{'x' * 24}{signed_args},"
                     f"expires={EXPIRES_2077},signature={signature}")
+
+
+# -- OVHcloud's published signing examples ------------------------------------------------------
+
+
+@pytest.mark.parametrize("method, body, signature", [
+    ("GET", "", "$1$e9556054b6309771395efa467c22e627407461ad"),
+    ("POST", '{"a":"b","c":"d"}', "$1$ec2fb5c7a81f64723c77d2e5b609ae6f58a84fc1"),
+])
+def test_ovh_sdk_published_signatures(method: str, body: str, signature: str) -> None:
+    """The vectors OVHcloud publishes with its Python SDK (ovh/python-ovh,
+    tests/test_client.py test_call_signature, the same in ovh/go-ovh ovh/ovh_test.go): AS
+    9ufkBmLa…Djk, CK 5mBuy6SU…D4KY, https://eu.api.ovh.com/1.0/auth at 1457018875."""
+    assert cs.ovh_signature("9ufkBmLaTQ9nz5yMUlg79taH0GNnzDjk",
+                            "5mBuy6SUQcRw2ZUxg0cG68BoDKpED4KY", method,
+                            "https://eu.api.ovh.com/1.0/auth", body, "1457018875") == signature
