@@ -255,13 +255,14 @@ class OvhVerifier:
     name = "ovhcloud"
     endpoint = OVH_REGIONS[0][0]
     rate = 5.0
+    regions = OVH_REGIONS  # asked in turn while the answer is INVALID_KEY
 
     def verify(self, credential: Credential, http: HttpClient) -> Verification:
         if not credential.token:
             return skipped("needs_consumer_key")
-        clients = [(http, "" if http.overridden else OVH_REGIONS[0][1])]
+        clients = [(http, "" if http.overridden else self.regions[0][1])]
         if not http.overridden:
-            clients += [(http.sibling(url), region) for url, region in OVH_REGIONS[1:]]
+            clients += [(http.sibling(url), region) for url, region in self.regions[1:]]
         verdict = inactive("invalid_key")
         for client, region in clients:
             verdict, code = self._call(credential, client, region)
@@ -307,9 +308,10 @@ def _ovh_classify(resp: HttpResponse, body: dict[str, Any], code: str | None,
         raw = body.get("rules")
         rules = [r for r in raw if isinstance(r, dict)] if isinstance(raw, list) else []
         shown = ", ".join(f"{r.get('method')} {r.get('path')}" for r in rules[:5])
-        writes = any(str(r.get("method")) in OVH_WRITE for r in rules)
-        everything = any(str(r.get("path")) == "/*" for r in rules)
-        risk = "critical" if writes and everything else "high" if writes else "medium"
+        # A write rule on /* can change (or order, or delete) anything on the account.
+        writes = [r for r in rules if str(r.get("method")) in OVH_WRITE]
+        risk = "critical" if any(str(r.get("path")) == "/*" for r in writes) \
+            else "high" if writes else "medium"
         return with_facts(
             active({"region": region or None, "credential_id": body.get("credentialId"),
                     "application_id": body.get("applicationId"),

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from benchmarks.corpus import BASE62, Values
+from scanner.models import Fact
 from scanner.verifiers import VERIFIERS, Credential
 from scanner.verifiers import cloud_signing as cs
 from scanner.verifiers.http import HttpClient
@@ -317,3 +318,27 @@ def test_ovh_sdk_published_signatures(method: str, body: str, signature: str) ->
     assert cs.ovh_signature("9ufkBmLaTQ9nz5yMUlg79taH0GNnzDjk",
                             "5mBuy6SUQcRw2ZUxg0cG68BoDKpED4KY", method,
                             "https://eu.api.ovh.com/1.0/auth", body, "1457018875") == signature
+
+
+def test_an_ovh_key_unknown_in_europe_is_asked_in_the_next_region() -> None:
+    """An application key belongs to one region: INVALID_KEY from the first region's API is
+    asked again at the next one, and the region that knows the key is reported."""
+    from scanner.verifiers.more_clouds import OvhVerifier
+
+    values = Values(random.Random("ovh-regions"), rsa_budget=0)
+    key_id, secret = PROVIDERS["ovhcloud"].pair(values)
+    consumer = alnum(values, 32)
+    with FakeMoreClouds() as europe, \
+            FakeMoreClouds({key_id: Account(secret, consumer=consumer)}) as canada:
+        verifier = OvhVerifier()
+        verifier.regions = ((europe.url_for("ovhcloud"), "ovh-eu"),
+                            (canada.url_for("ovhcloud"), "ovh-ca"))
+        http = HttpClient(verifier.regions[0][0], 3.0)  # not overridden: regions are tried
+        verdict = verifier.verify(Credential("ovhcloud", key_id, secret, consumer), http)
+        assert (verdict.status, (verdict.identity or {}).get("region")) == ("active", "ovh-ca")
+        assert [r.path for r in europe.sent_by(key_id)] == ["/1.0/auth/currentCredential"]
+        assert Fact("access_rules", "GET /*, POST /domain/*", "high") in verdict.facts
+        # Known nowhere: inactive once every region has said INVALID_KEY.
+        other = verifier.verify(Credential("ovhcloud", "Zq" + key_id[2:], secret, consumer),
+                                http)
+        assert (other.status, other.reason) == ("inactive", "invalid_key")
