@@ -1,7 +1,8 @@
 """Identity (or listing) calls for Yandex Cloud, Exoscale and OVHcloud.
 
 Each verifier makes one read-only call to the provider's documented endpoint (or the
-``--verify-endpoint`` a test names): a Yandex IAM token goes as a bearer to Resource Manager;
+``--verify-endpoint`` a test names; OVHcloud's is preceded by a read of the API's clock, which
+carries no credential): a Yandex IAM token goes as a bearer to Resource Manager;
 a Yandex static access key, an Exoscale API key and an OVHcloud application secret sign
 their request, so only a signature made with the secret travels (OVHcloud's consumer key
 goes in its own documented header). Answers map as everywhere: identity or listing -> ``active``;
