@@ -70,6 +70,12 @@ from scanner.verifiers.model_apis import (
     TwilioVerifier,
     XaiVerifier,
 )
+from scanner.verifiers.more_clouds import (
+    ExoscaleVerifier,
+    OvhVerifier,
+    YandexIamTokenVerifier,
+    YandexStorageVerifier,
+)
 from scanner.verifiers.options import VerifyOptions
 from scanner.verifiers.ratelimit import TokenBucket
 from scanner.verifiers.tencent import TencentVerifier
@@ -143,6 +149,10 @@ VERIFIERS: dict[str, Verifier] = {
     "ucloud": UcloudVerifier(),
     "qingcloud": QingcloudVerifier(),
     "naver-cloud": NcloudVerifier(),
+    "yandex-cloud-iam": YandexIamTokenVerifier(),
+    "yandex-cloud-storage": YandexStorageVerifier(),
+    "exoscale": ExoscaleVerifier(),
+    "ovhcloud": OvhVerifier(),
 }
 
 BACKOFF_BASE = 0.5  # seconds before the first retry; doubled each time

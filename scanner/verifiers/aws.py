@@ -120,7 +120,7 @@ class AwsVerifier:
             cred.key_id, cred.secret, amz_date, region, "sts", canonical, signed)
         headers["Accept"] = "text/xml"
         resp = http.request("POST", "/", headers=headers, body=BODY)
-        fields = _xml_fields(resp)
+        fields = xml_fields(resp)
         code = fields.get("Code")
         log_answer(cred, self.name, resp.status, code, fields.get("RequestId"),
                    fields.get("Message"))
@@ -156,7 +156,7 @@ def _region_of(hostname: str) -> str:
     return m.group(1) if m else "us-east-1"
 
 
-def _xml_fields(resp: HttpResponse) -> dict[str, str]:
+def xml_fields(resp: HttpResponse) -> dict[str, str]:
     """Leaf elements of the XML answer by local name (Code, Message, Account, Arn, ...). The
     body comes off the network: parsed with defusedxml, so entity expansion (a "billion
     laughs" bomb) or external entities are refused instead of eating memory and time."""

@@ -1,7 +1,8 @@
 """Request signing for the Volcengine, Baidu AI Cloud, Azure Storage, Google service-account,
-Qiniu, UCloud, QingCloud and Naver Cloud identity calls, as pure functions (no clock, no
-I/O), so each provider's published example can be reproduced offline.
-Kingsoft Cloud signs with AWS SigV4 unchanged (``scanner.verifiers.signing``)."""
+Qiniu, UCloud, QingCloud, Naver Cloud, Exoscale and OVHcloud identity calls, as pure functions
+(no clock, no I/O), so each provider's published example can be reproduced offline.
+Kingsoft Cloud and Yandex Object Storage sign with AWS SigV4 unchanged
+(``scanner.verifiers.signing``)."""
 
 from __future__ import annotations
 
@@ -209,6 +210,48 @@ def ncloud_signature(secret: str, method: str, uri: str, timestamp: str, access_
     digest = _hmac(secret.encode("utf-8"), ncloud_string_to_sign(method, uri, timestamp,
                                                                    access_key))
     return base64.b64encode(digest).decode("ascii")
+
+
+# -- Exoscale: API v2 request signature, EXO2-HMAC-SHA256 --------------------------------------
+# https://openapi-v2.exoscale.com/topic/topic-api-request-signature: the message is five lines
+# joined with "\n" (an empty line for an absent part): "<METHOD> <path>", the body, the values
+# of the signed query parameters concatenated in the order their names are listed in
+# signed-query-args, the signed header values (none yet), the expiry as a UNIX timestamp;
+# the signature is base64(HMAC-SHA256(API secret, message)).
+
+
+def exoscale_message(method: str, path: str, body: str, query: Sequence[tuple[str, str]],
+                     expires: int) -> str:
+    return "\n".join([f"{method.upper()} {path}", body, "".join(v for _, v in query), "",
+                      str(expires)])
+
+
+def exoscale_signature(secret: str, message: str) -> str:
+    return base64.b64encode(_hmac256(secret.encode("utf-8"), message)).decode("ascii")
+
+
+def exoscale_authorization(key: str, secret: str, method: str, path: str, expires: int,
+                           body: str = "", query: Sequence[tuple[str, str]] = ()) -> str:
+    """The ``Authorization`` value; ``query`` pairs in the order they are signed (by name)."""
+    parts = [f"EXO2-HMAC-SHA256 credential={key}"]
+    if query:
+        parts.append("signed-query-args=" + ";".join(k for k, _ in query))
+    message = exoscale_message(method, path, body, query, expires)
+    parts += [f"expires={expires}", f"signature={exoscale_signature(secret, message)}"]
+    return ",".join(parts)
+
+
+# -- OVHcloud: "$1$" + SHA1 -------------------------------------------------------------------
+# https://help.ovhcloud.com/csm/en-gb-api-getting-started-ovhcloud-api?id=kb_article_view&sysparm_article=KB0042784
+# ("First API usage"): X-Ovh-Signature = "$1$" + SHA1_HEX(AS+"+"+CK+"+"+METHOD+"+"+QUERY+"+"+
+# BODY+"+"+TSTAMP), QUERY the full URL called, as OVHcloud's SDKs sign (ovh/python-ovh
+# ovh/client.py, ovh/go-ovh ovh/ovh.go).
+
+
+def ovh_signature(secret: str, consumer_key: str, method: str, url: str, body: str,
+                  timestamp: str) -> str:
+    text = "+".join([secret, consumer_key, method.upper(), url, body, timestamp])
+    return "$1$" + hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
 # -- RS256 (RSASSA-PKCS1-v1_5 with SHA-256) for Google service-account JWTs --------------------
