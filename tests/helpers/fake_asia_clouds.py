@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qsl, quote, urlsplit
 
-from tests.helpers.loopback import LoopbackServer
+from tests.helpers.loopback import FakeHandler, LoopbackServer
 
 BEHAVIOURS = ("active", "no_permission", "unavailable", "throttled", "frozen")
 
@@ -78,16 +78,8 @@ class FakeAsiaClouds(LoopbackServer):
 
 
 def _handler_for(fake: FakeAsiaClouds) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-            pass
-
-        def do_POST(self) -> None:  # noqa: N802
-            self.do_GET()
-
-        def do_GET(self) -> None:  # noqa: N802
+    class Handler(FakeHandler):
+        def respond(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             self.body = self.rfile.read(length) if length else b""
             parts = urlsplit(self.path)

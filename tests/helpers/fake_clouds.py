@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, parse_qsl, quote, unquote, urlsplit
 
-from tests.helpers.loopback import LoopbackServer
+from tests.helpers.loopback import FakeHandler, LoopbackServer
 
 BEHAVIOURS = ("active", "disabled", "no_permission", "unavailable", "root")
 
@@ -92,16 +92,8 @@ class FakeClouds(LoopbackServer):
 
 
 def _handler_for(fake: FakeClouds) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-            pass
-
-        def do_POST(self) -> None:  # noqa: N802
-            self.do_GET()
-
-        def do_GET(self) -> None:  # noqa: N802
+    class Handler(FakeHandler):
+        def respond(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
             auth = self.headers.get("Authorization", "")
