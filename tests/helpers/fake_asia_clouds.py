@@ -17,7 +17,6 @@ import base64
 import calendar
 import hashlib
 import hmac
-import json
 import threading
 import time
 import uuid
@@ -103,14 +102,7 @@ def _handler_for(fake: FakeAsiaClouds) -> type[BaseHTTPRequestHandler]:
                                  {k.lower(): v for k, v in self.headers.items()}, self.raw))
 
         def _json(self, status: int, doc: object, extra: dict[str, str] | None = None) -> None:
-            data = json.dumps(doc).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            for k, v in (extra or {}).items():
-                self.send_header(k, v)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            self.send_answer(status, doc, extra)
 
         # -- Qiniu: "Qiniu <AK>:<urlsafe b64 HMAC-SHA1>" on GET /buckets ---------------------
 

@@ -116,12 +116,7 @@ def _handler_for(fake: FakeClouds) -> type[BaseHTTPRequestHandler]:
                 self._json(400, {"message": "unrecognised request"})
 
         def _json(self, status: int, doc: object) -> None:
-            data = json.dumps(doc).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            self.send_answer(status, doc)
 
         def _v4_canonical(self, path: str, query: str, names: list[str], body: bytes,
                           trim: bool) -> str:

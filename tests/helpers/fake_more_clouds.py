@@ -120,14 +120,7 @@ def _handler_for(fake: FakeMoreClouds) -> type[BaseHTTPRequestHandler]:
 
         def _send(self, status: int, content_type: str, data: str,
                   extra: dict[str, str] | None = None) -> None:
-            payload = data.encode()
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            for k, v in (extra or {}).items():
-                self.send_header(k, v)
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
+            self.send_answer(status, data, extra, content_type)
 
         # -- Yandex Resource Manager: Cloud.list with an IAM token ---------------------------
 

@@ -60,13 +60,15 @@ class FakeHandler(BaseHTTPRequestHandler):
     def lower_headers(self) -> dict[str, str]:
         return {k.lower(): v for k, v in self.headers.items()}
 
-    def send_answer(self, status: int, body: object,
-                    headers: Mapping[str, str] | None = None) -> None:
-        """``body`` as JSON, or as plain text when it is a string."""
+    def send_answer(self, status: int, body: object, headers: Mapping[str, str] | None = None,
+                    content_type: str | None = None) -> None:
+        """``body`` as JSON, or as it is when it is a string (plain text unless
+        ``content_type`` names its type)."""
         text = isinstance(body, str)
         data = (body if isinstance(body, str) else json.dumps(body)).encode()
         self.send_response(status)
-        self.send_header("Content-Type", "text/plain" if text else "application/json")
+        self.send_header("Content-Type", content_type or
+                         ("text/plain" if text else "application/json"))
         self.send_header("Content-Length", str(len(data)))
         for k, v in (headers or {}).items():
             self.send_header(k, v)

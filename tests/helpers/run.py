@@ -60,3 +60,18 @@ def as_unprivileged() -> list[str]:
     setpriv = shutil.which("setpriv")
     assert setpriv, "running as root needs util-linux's setpriv to test permission errors"
     return [setpriv, "--bounding-set=-dac_override,-dac_read_search"]
+
+
+def verify_by_place(tree: str | os.PathLike[str],
+                    endpoints: dict[str, str]) -> tuple[dict[tuple[str, str], list[Any]], str]:
+    """``keysweep scan TREE --verify`` against loopback endpoints (verifier name -> URL) over
+    a tree laid out as ``provider/case/...``: each (provider, case)'s verifications, and
+    everything the run printed."""
+    args = [a for name, url in endpoints.items() for a in ("--verify-endpoint", f"{name}={url}")]
+    run = run_keysweep("scan", tree, "--verify", *args, "--verify-timeout", "3", "-f", "json",
+                       expected_code=1, timeout=120)
+    verdicts: dict[tuple[str, str], list[Any]] = {}
+    for finding in run.json()["findings"]:
+        provider, case = str(finding["path"]).split("/")[:2]
+        verdicts.setdefault((provider, case), []).append(finding["verification"])
+    return verdicts, run.stdout + run.stderr

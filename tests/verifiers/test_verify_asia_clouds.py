@@ -12,6 +12,7 @@ import hmac
 import random
 import re
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,7 +23,7 @@ from scanner.verifiers import VERIFIERS, Credential
 from scanner.verifiers import cloud_signing as cs
 from scanner.verifiers.http import HttpClient
 from tests.helpers.fake_asia_clouds import Account, FakeAsiaClouds, Received
-from tests.helpers.run import run_keysweep
+from tests.helpers.run import verify_by_place
 
 URLSAFE = BASE62 + "-_"
 FORM = "application/x-www-form-urlencoded"
@@ -137,20 +138,11 @@ def sweep(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sweep]:
                 spec.layout.format(id=key_id, secret=secret))
             planted[(provider, case)] = (key_id, secret)
     fakes = {p: FakeAsiaClouds(accounts) for p in PROVIDERS}
-    for f in fakes.values():
-        f.__enter__()
-    try:
-        args = [a for p, f in fakes.items() for a in ("--verify-endpoint", f"{p}={f.url}")]
-        run = run_keysweep("scan", tree, "--verify", *args, "--verify-timeout", "3",
-                           "-f", "json", expected_code=1, timeout=120)
-        verdicts: dict[tuple[str, str], list[dict[str, Any]]] = {}
-        for finding in run.json()["findings"]:
-            provider, case = str(finding["path"]).split("/")[:2]
-            verdicts.setdefault((provider, case), []).append(finding["verification"])
-        yield Sweep(planted, verdicts, fakes, run.stdout + run.stderr)
-    finally:
+    with ExitStack() as stack:
         for f in fakes.values():
-            f.close()
+            stack.enter_context(f)
+        verdicts, output = verify_by_place(tree, {p: f.url for p, f in fakes.items()})
+        yield Sweep(planted, verdicts, fakes, output)
 
 
 @pytest.mark.parametrize("provider", sorted(PROVIDERS))
