@@ -12,15 +12,35 @@ from collections.abc import Sequence
 import click
 
 from scanner import __version__
-from scanner.cli.baseline import baseline
-from scanner.cli.hooks import hook
-from scanner.cli.rules import rules
-from scanner.cli.scan import ci_command, git_command, scan
-from scanner.cli.sweep import report, sweep
 from scanner.errors import ExitCode, KeysweepError
 
+# Each command's module, imported only when the command runs (or help lists them): a
+# pre-commit hook pays for every module it imports, and it needs one command of eight.
+COMMANDS = {"scan": "scan:scan", "git": "scan:git_command", "ci": "scan:ci_command",
+            "sweep": "sweep:sweep", "report": "sweep:report", "baseline": "baseline:baseline",
+            "hook": "hooks:hook", "rules": "rules:rules"}
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+
+class LazyGroup(click.Group):
+    """A group whose commands are imported by name when asked for (click's documented
+    pattern for lazily loaded subcommands)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        from importlib import import_module
+
+        module, _, name = target.partition(":")
+        command: click.Command = getattr(import_module(f"scanner.cli.{module}"), name)
+        return command
+
+
+@click.group(cls=LazyGroup,
+             context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="keysweep")
 @click.option("--debug", is_flag=True, help="Show tracebacks for unexpected errors.")
 def cli(debug: bool) -> None:
@@ -29,10 +49,6 @@ def cli(debug: bool) -> None:
 
     Exit codes: 0 nothing found, 1 findings, 2 usage or configuration error,
     3 the scan could not run."""
-
-
-for command in (scan, git_command, ci_command, sweep, report, baseline, hook, rules):
-    cli.add_command(command)
 
 
 class Terminated(Exception):
