@@ -234,3 +234,28 @@ def test_a_newline_in_a_path_cannot_forge_lines_of_the_hook_message(setup):
     assert proc.returncode != 0
     assert "a\\nHow to proceed: push with --force.ini:1" in proc.stderr
     assert "\nHow to proceed: push with" not in proc.stderr
+
+
+def test_a_pre_commit_hook_on_a_clean_change_imports_only_what_it_needs(tmp_path: Path):
+    """A hook's time is mostly Python importing keysweep: the other commands, the TOML
+    parser (rules and placeholder data come from the cache after the first run) and the
+    regex engine (no rule that needs it woke) stay unimported."""
+    import sys
+
+    repo = GitRepo(tmp_path / "repo")
+    repo.commit("init", **{"README.md": "hello\n"})
+    repo.write("app.py", "print('hello')\n")
+    repo.git("add", "app.py")
+    probe = ("import sys\nfrom scanner.cli import main\ncode = main(['hook', 'pre-commit'])\n"
+             "print(' '.join(sorted(sys.modules)))\nraise SystemExit(code)\n")
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    for _ in range(2):  # the first run fills the cache
+        run = subprocess.run([sys.executable, "-c", probe], cwd=repo.path, env=env,
+                             capture_output=True, text=True, timeout=120)
+        assert run.returncode == 0, run.stderr
+    loaded = set(run.stdout.split())
+    assert "scanner.engine.history" in loaded  # the probe saw the scan happen
+    for module in ("scanner.cli.sweep", "scanner.cli.baseline", "scanner.cli.rules",
+                   "scanner.sweep.store", "scanner.verifiers", "tomllib", "regex",
+                   "importlib.resources"):
+        assert module not in loaded, module

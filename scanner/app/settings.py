@@ -4,12 +4,9 @@ Every key is checked: an unknown key or a bad value is a one-line error naming k
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-import regex
 
 from scanner.errors import ConfigError
 from scanner.redact import quoted
@@ -105,6 +102,8 @@ def _allowlist(table: Any, where: str) -> Allowlist:
         raise ConfigError(f"{where}: must be a table")
     _unknown(table, _ALLOW - {"rules"}, where)
     regexes = _strings(table, "regexes", where)
+    if regexes:
+        import regex  # only a configuration with allowlist regexes pays for it
     for pattern in regexes:
         try:
             regex.compile(pattern)
@@ -115,6 +114,8 @@ def _allowlist(table: Any, where: str) -> Allowlist:
 
 
 def _read(path: Path) -> dict[str, Any]:
+    import tomllib  # only a run with a configuration file pays for it
+
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:

@@ -10,9 +10,18 @@ from __future__ import annotations
 import importlib
 import re
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import regex
+if TYPE_CHECKING:
+    import regex
+
+
+def _regex_module() -> Any:
+    """The ``regex`` module, imported by the first rule that needs it: a hook whose staged
+    change wakes no such rule never pays for it."""
+    import regex
+
+    return regex
 
 
 def _sre_parser() -> Any:
@@ -74,7 +83,7 @@ class RulePattern:
     def __init__(self, pattern: str) -> None:
         self.uses_re = bounded(pattern)
         self._re = re.compile(pattern) if self.uses_re else None
-        self._regex = None if self.uses_re else regex.compile(pattern)
+        self._regex = None if self.uses_re else _regex_module().compile(pattern)
         self._scout = _scout(pattern) if self._re is not None else None
 
     @property

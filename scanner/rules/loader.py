@@ -4,15 +4,14 @@ check the references between rules."""
 from __future__ import annotations
 
 import hashlib
-import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from importlib import resources
 from pathlib import Path
 
 from scanner.cachedir import remembered
 from scanner.errors import RuleError
 from scanner.filters import CHECKS, FILTER_NAMES, PlaceholderData
+from scanner.filters import placeholders as placeholder_filter
 from scanner.rules import schema
 from scanner.rules.schema import Provider, Rule, load_rule_file
 
@@ -48,10 +47,9 @@ class RuleSet:
 def builtin_patterns_dir() -> Path:
     """The rule files shipped in the wheel, or the checkout's ``patterns/`` when running from
     source."""
-    shipped = resources.files("scanner") / "patterns"
-    if shipped.is_dir():
-        return Path(str(shipped))
-    return Path(__file__).resolve().parents[2] / "patterns"
+    here = Path(__file__).resolve().parents[1]  # the installed package (never a zip)
+    shipped = here / "patterns"
+    return shipped if shipped.is_dir() else here.parent / "patterns"
 
 
 def load_rules(extra_files: Sequence[str | Path] = (), builtin: bool = True,
@@ -68,7 +66,7 @@ def load_rules(extra_files: Sequence[str | Path] = (), builtin: bool = True,
             raise RuleError(f"built-in rules not found at {directory}; reinstall keysweep")
         files.extend((p, strict) for p in sorted(directory.glob("*.toml"))
                      if p.name not in DATA_FILES)
-        placeholders = load_placeholders(directory / PLACEHOLDERS_FILE)
+        placeholders = _cached_placeholders(directory / PLACEHOLDERS_FILE, cache)
     else:
         placeholders = PlaceholderData()
     for extra in extra_files:
@@ -125,7 +123,23 @@ def _cached(files: list[Path], contents: dict[Path, bytes],
                       lambda loaded: [p for p, _ in loaded] == files)
 
 
+def _cached_placeholders(path: Path, cache: Path | None) -> PlaceholderData:
+    """The built-in placeholder data, from ``cache`` when the same bytes were read before
+    (then a start parses no TOML at all)."""
+    if cache is None:
+        return load_placeholders(path)
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return load_placeholders(path)  # which says what is wrong
+    code = Path(placeholder_filter.__file__).read_bytes()
+    digest = hashlib.sha256(data + code).hexdigest()[:32]
+    return remembered(cache / f"placeholders-{digest}.pickle", lambda: load_placeholders(path))
+
+
 def load_placeholders(path: Path) -> PlaceholderData:
+    import tomllib  # here: a start with its rules and this data cached parses no TOML
+
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8")).get("placeholders", {})
     except (OSError, tomllib.TOMLDecodeError) as exc:

@@ -5,12 +5,9 @@ Every error names the file and, where there is one, the rule id."""
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-import regex
 
 from scanner.errors import RuleError
 
@@ -140,6 +137,8 @@ _COUNTEREXAMPLE_KEYS = {"text", "why"}
 def load_rule_file(path: Path, check_regex: bool = True) -> tuple[Provider, list[Rule]]:
     """``check_regex=False`` skips compiling the regexes (the built-in rules, which the test
     suite compiles and runs, load faster: a pre-push hook has half a second)."""
+    import tomllib  # here, as regex below: a start whose rules come from the cache needs neither
+
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
@@ -197,6 +196,8 @@ def _parse_rule(raw: Any, provider: str, source: str, check_regex: bool) -> Rule
     pattern = _require(raw, "regex", str, source, where)
     secret_group = _optional(raw, "secret_group", int, source, where) or 1
     if check_regex:
+        import regex
+
         try:
             compiled = regex.compile(pattern)
         except regex.error as exc:
@@ -205,6 +206,8 @@ def _parse_rule(raw: Any, provider: str, source: str, check_regex: bool) -> Rule
             raise RuleError(f"{source}: {where}: regex needs a capture group {secret_group}")
     value = _optional(raw, "value", str, source, where)
     if value is not None and check_regex:
+        import regex
+
         try:
             groups = regex.compile(value).groups
         except regex.error as exc:
