@@ -276,9 +276,9 @@ def scan_whole_history(git: Git, revs: list[str],
 
     thread = threading.Thread(target=read, name="git-log", daemon=True)
     try:
+        thread.start()  # beside the listing too: git lists the objects on one core
         if listing is None:
             listing = list_blobs(git)
-        thread.start()
         blobs = scan_listed(listing)
     finally:
         if thread.ident is not None:
