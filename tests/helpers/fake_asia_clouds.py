@@ -17,7 +17,6 @@ import base64
 import calendar
 import hashlib
 import hmac
-import threading
 import time
 import uuid
 from collections import Counter
@@ -56,7 +55,6 @@ class FakeAsiaClouds(LoopbackServer):
         self.accounts: dict[str, Account] = dict(accounts or {})
         self.received: list[Received] = []
         self.signature_failures: Counter[str] = Counter()  # per provider
-        self._lock = threading.Lock()
         self._listen(_handler_for(self))
 
     def log_text(self) -> str:

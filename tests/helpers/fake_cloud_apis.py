@@ -15,7 +15,6 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
@@ -74,13 +73,7 @@ class FakeCloudApis(LoopbackServer):
         assert provider in PROVIDERS, provider
         self.provider = provider
         self.keys: dict[str, Key] = dict(keys or {})
-        self.requests: list[Request] = []
-        self._lock = threading.Lock()
         self._listen(_handler_for(self))
-
-    def record(self, r: Request) -> None:
-        with self._lock:
-            self.requests.append(r)
 
     def received(self, value: str) -> list[Request]:
         with self._lock:

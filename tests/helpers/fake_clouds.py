@@ -16,7 +16,6 @@ import hashlib
 import hmac
 import json
 import re
-import threading
 import time
 import uuid
 from collections import Counter
@@ -68,11 +67,9 @@ class FakeClouds(LoopbackServer):
         self.accounts: dict[str, CloudAccount] = dict(accounts or {})
         self.google: dict[str, ServiceAccount] = {}  # by client_email
         self.tokens: dict[str, tuple[str, str]] = {}  # access token -> (email, scope)
-        self.requests: list[str] = []
         self.providers: list[str] = []
         self.signature_failures: Counter[str] = Counter()  # per provider
         self.calls: Counter[str] = Counter()
-        self._lock = threading.Lock()
         self._listen(_handler_for(self))
 
 

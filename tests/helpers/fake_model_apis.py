@@ -11,7 +11,6 @@ written for these tests. Every request is recorded so tests can check where a ke
 from __future__ import annotations
 
 import base64
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler
@@ -76,17 +75,11 @@ class FakeModelApi(LoopbackServer):
         self.provider = provider
         self.echo = echo  # put the credential it was sent into every string of a refusal
         self.keys: dict[str, Key] = dict(keys or {})
-        self.requests: list[Request] = []
-        self._lock = threading.Lock()
         self._listen(_handler_for(self))
 
     @property
     def url(self) -> str:
         return super().url + BASE_PATHS.get(self.provider, "")
-
-    def record(self, r: Request) -> None:
-        with self._lock:
-            self.requests.append(r)
 
     def received(self, value: str) -> list[Request]:
         """Requests carrying ``value`` in the path or a header, Basic credentials decoded."""

@@ -20,7 +20,6 @@ import hashlib
 import hmac
 import json
 import re
-import threading
 import time
 import uuid
 from collections import Counter
@@ -61,7 +60,6 @@ class FakeMoreClouds(LoopbackServer):
         self.accounts: dict[str, Account] = dict(accounts or {})
         self.received: list[Received] = []
         self.signature_failures: Counter[str] = Counter()
-        self._lock = threading.Lock()
         self._listen(_handler_for(self))
 
     def url_for(self, provider: str) -> str:

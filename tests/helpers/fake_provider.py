@@ -158,11 +158,9 @@ class FakeProvider(LoopbackServer):
         # IAM: items per page at most, below the request's MaxItems (default 100): "IAM might
         # return fewer than the MaxItems number of results even when there are more".
         self.page_size = page_size
-        self.requests: list[Recorded] = []
         self.calls: Counter[str] = Counter()  # per key ID / token (identity calls only)
         self.ram_calls: Counter[tuple[str, str]] = Counter()  # Alibaba RAM: (key ID, Action)
         self.nonces: set[str] = set()
-        self._lock = threading.Lock()
         self._stop = threading.Event()
         self._listen(_handler_for(self))
 
@@ -180,10 +178,6 @@ class FakeProvider(LoopbackServer):
             return self.calls[key]
 
     # -- bookkeeping used by the handler ----------------------------------------------------
-
-    def record(self, r: Recorded) -> None:
-        with self._lock:
-            self.requests.append(r)
 
     def attempt(self, key: str) -> int:
         with self._lock:

@@ -11,7 +11,6 @@ went."""
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from typing import Any
@@ -64,18 +63,12 @@ class FakeTokens(LoopbackServer):
         assert provider in PROVIDERS, provider
         self.provider = provider
         self.tokens: dict[str, Token] = dict(tokens or {})
-        self.requests: list[Request] = []
-        self._lock = threading.Lock()
         self._listen(_handler_for(self))
 
     @property
     def url(self) -> str:
         return super().url + BASE_PATHS.get(self.provider, "")
 
-
-    def record(self, r: Request) -> None:
-        with self._lock:
-            self.requests.append(r)
 
     def received(self, value: str) -> list[Request]:
         with self._lock:

@@ -8,11 +8,15 @@ import threading
 from collections.abc import Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 
 class LoopbackServer:
+    requests: list[Any]  # what ``record`` kept, in arrival order
+
     def _listen(self, handler: type[BaseHTTPRequestHandler]) -> None:
+        self.requests = []
+        self._lock = threading.Lock()  # handler threads record while a test reads
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever,
@@ -21,6 +25,10 @@ class LoopbackServer:
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self._server.server_port}"
+
+    def record(self, request: Any) -> None:
+        with self._lock:
+            self.requests.append(request)
 
     def __enter__(self) -> Self:
         self._thread.start()
