@@ -333,3 +333,27 @@ def test_code_block_openers_alone_do_not_open_a_structured_view():
     assert _GATE.search(yaml) is not None
     assert any("aliyun.access_key_secret" in new
                for _, _, new in decoder.replacements(yaml, 0, len(yaml)))
+
+
+def test_snake_case_runs_are_not_decoded_and_no_encoded_key_looks_like_one():
+    """A run of lower-case letters and underscores is a name in code, not base64 worth
+    decoding; and the base64 of a line that carries a key never looks like such a name."""
+    import base64
+    import random
+    import string
+
+    from scanner.decoders.base64 import _IDENTIFIER, _runs
+
+    code = "self.assert_response_is_cached_and_fresh(response_headers_are_ok)"
+    assert list(_runs(code, 0, len(code))) == []
+    encoded = base64.b64encode(b"aws_secret_access_key = wJalrXUtnFEMIK7MDENG").decode()
+    assert [r for _, _, r in _runs(encoded, 0, len(encoded))] == [encoded]
+    rnd = random.Random(3)
+    key_alphabet = string.ascii_letters + string.digits + "+/"
+    for _ in range(5000):
+        name = "".join(rnd.choice(string.ascii_lowercase + "_") for _ in range(rnd.randint(2, 30)))
+        key = "".join(rnd.choice(key_alphabet) for _ in range(rnd.randint(16, 64)))
+        separator = rnd.choice(["=", ": ", " = ", "='", ': "'])
+        line = name + separator + key
+        for variant in (base64.b64encode, base64.urlsafe_b64encode):
+            assert not _IDENTIFIER.fullmatch(variant(line.encode()).decode()), line
