@@ -357,3 +357,16 @@ def test_snake_case_runs_are_not_decoded_and_no_encoded_key_looks_like_one():
         line = name + separator + key
         for variant in (base64.b64encode, base64.urlsafe_b64encode):
             assert not _IDENTIFIER.fullmatch(variant(line.encode()).decode()), line
+
+
+def test_docstring_headers_and_list_literals_do_not_open_a_structured_view():
+    """``Args:``/``Returns:`` in a docstring and a list literal alone on its line look like a
+    YAML block and an INI section; real ones still open the view."""
+    from scanner.decoders.structure import _GATE
+
+    for line in ("    Args:", "    Returns:", "Raises:", "  Example:", "Notes:",
+                 "[('key', 'val')]", "    [u'body', u'url']", "['token', 'quoted value']"):
+        assert _GATE.search(line) is None, line
+    for line in ("args:", "[default]", '[remote "origin"]', "[profile prod]",
+                 "Examples_dir:", "returns:"):
+        assert _GATE.search(line) is not None, line

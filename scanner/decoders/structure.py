@@ -42,14 +42,18 @@ _TOKEN = re.compile(_VALUE)
 # Code's own block openers (Python's ``else:``, C++'s ``public:``) look like a YAML key with
 # a block under it, and open one in nearly every region of code: they alone never open one.
 _CODE_WORDS = r"(?:else|try|finally|except|public|private|protected)\b"
+# Nor do docstring section headers (``Args:``, ``Returns:``) or a list literal on a line of
+# its own (``[('key', 'val')]``): no INI section name holds a quote, a comma or a bracket.
+_DOC_WORDS = r"(?:Args|Arguments|Returns|Raises|Yields|Examples?|Notes?|Attributes|Usage)\b"
 # A region is read line by line only if a line in it opens a section or block, names the
 # value on the next line, or is a named list item: the stack of enclosing names starts empty
 # at the region's first line, so a region of plain assignments has nothing to rename (most
 # code, config and prose never reach the line loop).
 _GATE = re.compile(
-    r"""^[ \t]*(?:\[[^\[\]\n=]{1,100}\][ \t]*(?:[#;].*)?\r?$"""
+    r"""^[ \t]*(?:\[[^\[\]\n=',()]{1,100}\][ \t]*(?:[#;].*)?\r?$"""
     r"""|[A-Za-z_][\w-]*(?:[ \t]+"[^"\n]*")+[ \t]*=?[ \t]*\{"""
-    rf"""|(?:-[ \t]+)?(?!{_CODE_WORDS}[ \t]*:)[\w."'-]{{1,100}}[ \t]*:[ \t]*[{{\[]?[ \t]*"""
+    rf"""|(?:-[ \t]+)?(?!(?:{_CODE_WORDS}|{_DOC_WORDS})[ \t]*:)[\w."'-]{{1,100}}[ \t]*:"""
+    r"""[ \t]*[{\[]?[ \t]*"""
     r"""(?:\#.*)?\r?$"""
     r"""|-[ \t]+name[ \t]*:|<(?:name|key)>)""", re.M)
 _COMMENT = ("#", "//", ";", "<!--", "*", "/*")
