@@ -313,3 +313,27 @@ def test_blobs_prefiltered_together_find_exactly_what_each_finds_alone():
     assert {sha: list(found) for sha, found in alone.items() if found} == together.findings
     assert {sha for sha, found in together.findings.items()
             if any(f.paired_with for f in found)} == {"4" * 40, "5" * 40}
+
+
+def test_the_worker_pool_is_gone_before_findings_are_placed(tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch):
+    """Placing runs git over every commit after the scan: the workers (and the cat-file each
+    keeps, which maps the whole pack) must not outlive the scan and hold memory meanwhile."""
+    import multiprocessing
+
+    import scanner.engine.history as history
+
+    repo = GitRepo(tmp_path / "repo")
+    repo.commit("add", **{"conf.ini": leak(SECRET)})
+    repo.commit("more", **{"b.txt": "b\n"})
+    alive_when_placing: list[int] = []
+    place_for_real = history.locate_blobs
+
+    def observed(*args: object, **kwargs: object) -> object:
+        alive_when_placing.append(len(multiprocessing.active_children()))
+        return place_for_real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(history, "locate_blobs", observed)
+    result = HistoryScanner(ScanConfig(jobs=2)).scan(str(repo.path))
+    assert [f.location.path for f in result.findings] == ["conf.ini"]
+    assert alive_when_placing == [0]

@@ -152,9 +152,17 @@ class HistoryScanner:
     def _scan_everything(self, git: Git, revs: list[str],
                          messages: list[tuple[Commit, str]]) -> tuple[History, BlobResults]:
         pool = self._pool(always=True)  # forked before any git process starts
+
+        def scan(listing: list[tuple[str, int]]) -> BlobResults:
+            try:
+                return self._scan_listed(git, listing, pool)
+            finally:  # before placing: each worker's cat-file maps the pack
+                if pool is not None:
+                    pool.close()
+
         try:
-            return scan_whole_history(git, revs, lambda listing: self._scan_listed(
-                git, listing, pool), self.scanner.config, messages, self.config.jobs)
+            return scan_whole_history(git, revs, scan, self.scanner.config, messages,
+                                      self.config.jobs)
         finally:
             if pool is not None:
                 pool.close()

@@ -118,6 +118,7 @@ class WorkerPool:
                                        args=(config, self._tasks, self._results, os.getpid()))
                        for _ in range(workers)]
         self._pending = 0
+        self._closed = False
         for proc in self._procs:
             proc.start()
         for _ in self._procs:
@@ -155,7 +156,10 @@ class WorkerPool:
 
     def close(self) -> None:
         """Stop the workers: at once if tasks are still in flight (the caller gave up on
-        them), else after they close their state."""
+        them), else after they close their state. Closing again does nothing."""
+        if self._closed:
+            return
+        self._closed = True
         if self._pending:
             for proc in self._procs:
                 kill_tree(proc.pid)  # with the git processes it started

@@ -188,6 +188,7 @@ class Sweep:
                             write_blobs(batch, task, part)
                         self.progress.advance(part.bytes, 0)
                         found.merge(part)
+                    pool.close()  # before placing: each worker's cat-file maps the pack
                     return found
 
                 history, blobs, messages = scan_first(git, tips, self.config, scan_listed,
