@@ -240,7 +240,7 @@ def test_dask_cluster_gives_the_same_findings_as_the_local_pool(tmp_path: Path):
     local_db, dask_db = tmp_path / "local.db", tmp_path / "dask.db"
     run_keysweep("sweep", "--dir", root, "--db", local_db, "--jobs", "2")
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  host="127.0.0.1", dashboard_address=None) as cluster:
+                                  host="127.0.0.1", dashboard_address=":0") as cluster:
         run = run_keysweep("sweep", "--dir", root, "--db", dask_db, "--scheduler",
                            cluster.scheduler_address)
     assert "0 failed" in run.stdout

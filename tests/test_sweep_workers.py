@@ -57,7 +57,7 @@ def threaded_cluster() -> Any:
     import distributed
 
     return distributed.LocalCluster(n_workers=1, threads_per_worker=4, processes=False,
-                                    protocol="tcp", host="127.0.0.1", dashboard_address=None)
+                                    protocol="tcp", host="127.0.0.1", dashboard_address=":0")
 
 
 def test_dask_worker_with_four_threads_gives_the_local_pool_findings(tmp_path: Path):
