@@ -25,6 +25,7 @@ from scanner.verifiers.base import (
     unknown,
 )
 from scanner.verifiers.http import HttpClient, HttpResponse
+from scanner.verifiers.redaction import clean_code
 
 NOT_PERMITTED = "not permitted"
 USER_AGENT = f"keysweep/{__version__}"
@@ -266,7 +267,15 @@ class CloudflareVerifier:
 # -- OpenAI, Anthropic, Model Studio, Hugging Face ------------------------------------------
 
 
-def openai_refusal(resp: HttpResponse, code: str | None, message: str,
+def code_reason(credential: Credential, code: str | None, default: str) -> str:
+    """The provider's error code as the reason, unless the answer echoed the key in it:
+    nothing sent may reach the report."""
+    if not code or credential.scrub(code) != code:
+        return default
+    return clean_code(code)
+
+
+def openai_refusal(credential: Credential, resp: HttpResponse, code: str | None, message: str,
                    owner: dict[str, object], call: str) -> Verification:
     """The verdict for an OpenAI answer that is not the call's 200, shared by the API-key
     and Admin-key verifiers. A key without the call's scope is told "insufficient
@@ -277,7 +286,8 @@ def openai_refusal(resp: HttpResponse, code: str | None, message: str,
     if resp.status in (401, 403) and "insufficient permissions" in message.lower():
         return with_facts(active(owner), not_permitted(call))
     if resp.status == 401:
-        return inactive(code or "invalid_api_key")
+        # the code as the reason, redacted here too: some answers echo the key in it
+        return inactive(credential.scrub(code) if code else "invalid_api_key")
     if resp.status == 429 and code == "insufficient_quota":
         return with_facts(active(owner), Fact("quota", "exhausted", "low"))
     return status_fallback(resp)
@@ -311,7 +321,7 @@ class OpenaiVerifier:
         owner = openai_owner(resp)
         if resp.status == 200 and isinstance(body.get("data"), list):
             return active({**owner, "models": len(body["data"])})
-        return openai_refusal(resp, code, message, owner, "models")
+        return openai_refusal(credential, resp, code, message, owner, "models")
 
 
 ANTHROPIC_VERSION = "2023-06-01"
@@ -324,14 +334,14 @@ def anthropic_headers(key: str) -> dict[str, str]:
             "Accept": "application/json", "User-Agent": USER_AGENT}
 
 
-def anthropic_refusal(resp: HttpResponse, code: str | None, call: str,
+def anthropic_refusal(credential: Credential, resp: HttpResponse, code: str | None, call: str,
                       identity: dict[str, object] | None = None) -> Verification:
     """The verdict for an Anthropic answer that is not the call's 200, shared by the API-key
     and Admin-key verifiers: 401 ``authentication_error`` is a bad key, 403
     ``permission_error`` a key not allowed the call, 429 ``rate_limit_error`` and 529
     ``overloaded_error`` are transient (https://docs.anthropic.com/en/api/errors)."""
     if resp.status == 401:
-        return inactive(code or "authentication_error")
+        return inactive(credential.scrub(code) if code else "authentication_error")
     if resp.status == 403 and code == "permission_error":
         return with_facts(active(identity), not_permitted(call))
     return status_fallback(resp)
@@ -356,7 +366,7 @@ class AnthropicVerifier:
         if resp.status == 200 and isinstance(body.get("data"), list):
             return active({"models": len(body["data"]),
                            "organization": resp.header("anthropic-organization-id") or None})
-        return anthropic_refusal(resp, code, "models")
+        return anthropic_refusal(credential, resp, code, "models")
 
 
 # Model Studio keys belong to one region; an unknown key gets 401 invalid_api_key there.
