@@ -27,13 +27,17 @@ from typing import Any
 from scanner.models import Fact, Verification
 from scanner.verifiers.base import Credential, active, inactive, log_answer, skipped, unknown
 from scanner.verifiers.http import HttpClient, HttpResponse
-from scanner.verifiers.redaction import clean_code
 from scanner.verifiers.tokens import (
     USER_AGENT,
+    anthropic_headers,
+    anthropic_refusal,
     bearer_headers,
+    code_reason,
     error_fields,
     get_json,
     not_permitted,
+    openai_owner,
+    openai_refusal,
     status_fallback,
     with_facts,
 )
@@ -44,14 +48,6 @@ def _log(credential: Credential, provider: str, resp: HttpResponse, body: dict[s
     code, message = error_fields(body)
     log_answer(credential, provider, resp.status, code, resp.header(request_id_header) or None,
                message, **extra)
-
-
-def _code_reason(credential: Credential, code: str | None, default: str) -> str:
-    """The provider's error code as the reason, unless the answer echoed the key in it:
-    nothing sent may reach the report."""
-    if not code or credential.scrub(code) != code:
-        return default
-    return clean_code(code)
 
 
 def _basic(user: str, password: str) -> dict[str, str]:
@@ -145,7 +141,7 @@ class ModelListVerifier:
         if count is not None:
             return active({**where, "models": count})
         if resp.status == 401:
-            return inactive(_code_reason(credential, error_fields(body)[0],
+            return inactive(code_reason(credential, error_fields(body)[0],
                                          "invalid_api_key"))
         if resp.status == 403 and self.forbidden_is_live:
             return with_facts(active(where), not_permitted("models"))
@@ -357,6 +353,111 @@ class ReplicateVerifier:
         if resp.status == 401:
             return inactive("unauthenticated")
         return status_fallback(resp)
+
+
+# -- OpenAI and Anthropic Admin API keys ------------------------------------------------------
+
+# An Admin key is the organization's own management credential: say so beside every live one.
+ADMIN_REACH = Fact("admin_key", "can manage the organization's API keys and members",
+                   "critical")
+
+
+def _members(body: dict[str, Any], page: int) -> tuple[int, Fact | None] | None:
+    """How many members a list page of OpenAI's or Anthropic's Admin API holds (``data``),
+    and the fact that the organization has more (``has_more``) than the one page read;
+    ``None`` when the answer is not such a list. Only the count is kept: the members'
+    names and emails never reach the report."""
+    data = body.get("data")
+    if not isinstance(data, list):
+        return None
+    more = None
+    if body.get("has_more") is True:
+        more = Fact("list_cut", f"users: only the first {page} read; the organization has "
+                    "more", "info")
+    return len(data), more
+
+
+def _admin_verdict(identity: dict[str, object], counted: tuple[int, Fact | None]) -> Verification:
+    count, more = counted
+    verdict = active({**identity, "users": count})
+    return with_facts(verdict, more) if more else verdict
+
+
+def _as_admin(verdict: Verification) -> Verification:
+    """A live Admin key gets :data:`ADMIN_REACH`, even one its member list refused (a
+    restricted Admin key still belongs to the Admin API, which manages keys and members)."""
+    return with_facts(verdict, ADMIN_REACH) if verdict.status == "active" else verdict
+
+
+# OpenAI documents 1 to 100 users a page for GET /organization/users.
+OPENAI_USERS_PAGE = 100
+
+
+class OpenaiAdminVerifier:
+    """OpenAI Admin API keys (``sk-admin-``): ``GET https://api.openai.com/v1/organization/
+    users?limit=100``, "Lists all of the users in the organization", with the key as a bearer
+    (the spec's ``AdminApiKeyAuth``): ``{"object": "list", "data": [organization.user...],
+    "first_id", "last_id", "has_more"}``, ``limit`` 1 to 100
+    (https://developers.openai.com/api/reference/go/resources/admin/subresources/organization/
+    subresources/users, and ``list-users`` in https://github.com/openai/openai-openapi
+    openapi.yaml). Only Admin keys may call the
+    Administration API, and Admin keys nothing else, so ``/v1/models`` would refuse one
+    (https://developers.openai.com/api/reference/administration/overview). The owner comes
+    from the ``openai-organization`` header; the answers to a bad key, a key without the
+    call's scope and throttling are the ones :func:`openai_refusal` reads for API keys."""
+
+    name = "openai-admin"
+    endpoint = "https://api.openai.com"
+    rate = 3.0
+
+    def verify(self, credential: Credential, http: HttpClient) -> Verification:
+        resp = http.request("GET", "/v1/organization/users", query=f"limit={OPENAI_USERS_PAGE}",
+                            headers=bearer_headers(credential.secret))
+        body = resp.json_object()
+        code, message = error_fields(body)
+        _log(credential, self.name, resp, body)
+        owner: dict[str, object] = {"organization": openai_owner(resp)["organization"]}
+        counted = _members(body, OPENAI_USERS_PAGE) if resp.status == 200 else None
+        if counted is not None:
+            return _as_admin(_admin_verdict(owner, counted))
+        return _as_admin(openai_refusal(credential, resp, code, message, owner,
+                                        "organization/users"))
+
+
+# Anthropic documents 1 to 1000 users a page for GET /v1/organizations/users.
+ANTHROPIC_USERS_PAGE = 1000
+
+
+class AnthropicAdminVerifier:
+    """Anthropic Admin API keys (``sk-ant-admin01-``, and Claude Enterprise's
+    ``sk-ant-api01-``): ``GET https://api.anthropic.com/v1/organizations/users?limit=1000``,
+    the organization's members, with ``x-api-key`` and ``anthropic-version``; the answer is
+    ``{"data": [user...], "first_id", "last_id", "has_more"}``, ``limit`` 1 to 1000
+    (https://platform.claude.com/docs/en/api/admin/users/list). The Admin API "requires a
+    special Admin API key (starting with sk-ant-admin...) that differs from standard API
+    keys" (https://docs.anthropic.com/en/docs/administration/administration-api). The
+    organization is the ``anthropic-organization-id`` header, as for API keys; a bad key,
+    a key not allowed the call and throttling get the answers :func:`anthropic_refusal`
+    reads (https://docs.anthropic.com/en/api/errors)."""
+
+    name = "anthropic-admin"
+    endpoint = "https://api.anthropic.com"
+    rate = 3.0
+
+    def verify(self, credential: Credential, http: HttpClient) -> Verification:
+        resp = http.request("GET", "/v1/organizations/users",
+                            query=f"limit={ANTHROPIC_USERS_PAGE}",
+                            headers=anthropic_headers(credential.secret))
+        body = resp.json_object()
+        code, _ = error_fields(body)
+        _log(credential, self.name, resp, body, request_id_header="request-id")
+        org: dict[str, object] = {"organization": resp.header("anthropic-organization-id")
+                                  or None}
+        counted = _members(body, ANTHROPIC_USERS_PAGE) if resp.status == 200 else None
+        if counted is not None:
+            return _as_admin(_admin_verdict(org, counted))
+        return _as_admin(anthropic_refusal(credential, resp, code, "organizations/users",
+                                           org))
 
 
 # -- Twilio, Mailchimp: HTTP Basic ------------------------------------------------------------

@@ -25,6 +25,7 @@ from scanner.verifiers.base import (
     unknown,
 )
 from scanner.verifiers.http import HttpClient, HttpResponse
+from scanner.verifiers.redaction import clean_code
 
 NOT_PERMITTED = "not permitted"
 USER_AGENT = f"keysweep/{__version__}"
@@ -266,6 +267,39 @@ class CloudflareVerifier:
 # -- OpenAI, Anthropic, Model Studio, Hugging Face ------------------------------------------
 
 
+def code_reason(credential: Credential, code: str | None, default: str) -> str:
+    """The provider's error code as the reason, unless the answer echoed the key in it:
+    nothing sent may reach the report."""
+    if not code or credential.scrub(code) != code:
+        return default
+    return clean_code(code)
+
+
+def openai_refusal(credential: Credential, resp: HttpResponse, code: str | None, message: str,
+                   owner: dict[str, object], call: str) -> Verification:
+    """The verdict for an OpenAI answer that is not the call's 200, shared by the API-key
+    and Admin-key verifiers. A key without the call's scope is told "insufficient
+    permissions ... Missing scopes" (a 403, and sometimes a 401: OpenAI's 401 also covers
+    "an API key that does not have the required permissions",
+    https://help.openai.com/en/articles/6891767-error-code-401-invalid-authentication), so
+    that message is read before the status; any other 401 is a bad or revoked key."""
+    if resp.status in (401, 403) and "insufficient permissions" in message.lower():
+        return with_facts(active(owner), not_permitted(call))
+    if resp.status == 401:
+        # the code as the reason, redacted here too: some answers echo the key in it
+        return inactive(credential.scrub(code) if code else "invalid_api_key")
+    if resp.status == 429 and code == "insufficient_quota":
+        return with_facts(active(owner), Fact("quota", "exhausted", "low"))
+    return status_fallback(resp)
+
+
+def openai_owner(resp: HttpResponse) -> dict[str, object]:
+    """The ``openai-organization`` and ``openai-project`` response headers: who owns the key
+    (https://platform.openai.com/docs/api-reference/debugging-requests)."""
+    return {"organization": resp.header("openai-organization") or None,
+            "project": resp.header("openai-project") or None}
+
+
 class OpenaiVerifier:
     """OpenAI project, service-account and legacy user keys: ``GET /v1/models``
     (https://platform.openai.com/docs/api-reference/models/list). 401 (``invalid_api_key``)
@@ -284,20 +318,33 @@ class OpenaiVerifier:
         code, message = error_fields(body)
         log_answer(credential, self.name, resp.status, code, resp.header("x-request-id"),
                    message)
-        owner: dict[str, object] = {"organization": resp.header("openai-organization") or None,
-                 "project": resp.header("openai-project") or None}
+        owner = openai_owner(resp)
         if resp.status == 200 and isinstance(body.get("data"), list):
             return active({**owner, "models": len(body["data"])})
-        if resp.status == 401:
-            return inactive(code or "invalid_api_key")
-        if resp.status == 403 and "insufficient permissions" in message.lower():
-            return with_facts(active(owner), not_permitted("models"))
-        if resp.status == 429 and code == "insufficient_quota":
-            return with_facts(active(owner), Fact("quota", "exhausted", "low"))
-        return status_fallback(resp)
+        return openai_refusal(credential, resp, code, message, owner, "models")
 
 
 ANTHROPIC_VERSION = "2023-06-01"
+
+
+def anthropic_headers(key: str) -> dict[str, str]:
+    """Anthropic's ``x-api-key`` with the ``anthropic-version`` every request needs
+    (https://docs.anthropic.com/en/api/versioning); never a bearer."""
+    return {"x-api-key": key, "anthropic-version": ANTHROPIC_VERSION,
+            "Accept": "application/json", "User-Agent": USER_AGENT}
+
+
+def anthropic_refusal(credential: Credential, resp: HttpResponse, code: str | None, call: str,
+                      identity: dict[str, object] | None = None) -> Verification:
+    """The verdict for an Anthropic answer that is not the call's 200, shared by the API-key
+    and Admin-key verifiers: 401 ``authentication_error`` is a bad key, 403
+    ``permission_error`` a key not allowed the call, 429 ``rate_limit_error`` and 529
+    ``overloaded_error`` are transient (https://docs.anthropic.com/en/api/errors)."""
+    if resp.status == 401:
+        return inactive(credential.scrub(code) if code else "authentication_error")
+    if resp.status == 403 and code == "permission_error":
+        return with_facts(active(identity), not_permitted(call))
+    return status_fallback(resp)
 
 
 class AnthropicVerifier:
@@ -312,20 +359,14 @@ class AnthropicVerifier:
     rate = 3.0
 
     def verify(self, credential: Credential, http: HttpClient) -> Verification:
-        resp, body = get_json(http, "/v1/models", {
-            "x-api-key": credential.secret, "anthropic-version": ANTHROPIC_VERSION,
-            "Accept": "application/json", "User-Agent": USER_AGENT})
+        resp, body = get_json(http, "/v1/models", anthropic_headers(credential.secret))
         code, message = error_fields(body)
         log_answer(credential, self.name, resp.status, code, resp.header("request-id"),
                    message)
         if resp.status == 200 and isinstance(body.get("data"), list):
             return active({"models": len(body["data"]),
                            "organization": resp.header("anthropic-organization-id") or None})
-        if resp.status == 401:
-            return inactive(code or "authentication_error")
-        if resp.status == 403 and code == "permission_error":
-            return with_facts(active(), not_permitted("models"))
-        return status_fallback(resp)
+        return anthropic_refusal(credential, resp, code, "models")
 
 
 # Model Studio keys belong to one region; an unknown key gets 401 invalid_api_key there.

@@ -15,15 +15,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from tests.helpers.fake_tokens import Request
 from tests.helpers.loopback import FakeHandler, LoopbackServer
 
 BEHAVIOURS = ("active", "revoked", "no_permission", "throttled", "unavailable", "blocked",
-              "closed", "management")
+              "closed", "management", "many")
 PROVIDERS = ("deepseek", "groq", "mistral", "xai", "moonshot", "openrouter", "together",
-             "siliconflow", "minimax", "cohere", "replicate", "twilio", "mailchimp")
+             "siliconflow", "minimax", "cohere", "replicate", "twilio", "mailchimp",
+             "openai-admin", "anthropic-admin")
 # Where each provider's API lives under its host (the verifier's default endpoint has it).
 BASE_PATHS = {"groq": "/openai", "openrouter": "/api/v1"}
 # The one method and path each provider's identity call uses (Twilio's has the SID in it).
@@ -35,7 +36,17 @@ CALLS: dict[str, tuple[str, str]] = {
     "minimax": ("GET", "/v1/models"), "cohere": ("POST", "/v1/check-api-key"),
     "replicate": ("GET", "/v1/account"), "twilio": ("GET", "/2010-04-01/Accounts/{sid}.json"),
     "mailchimp": ("GET", "/3.0/"),
+    # The Admin API member lists, one page of the documented largest size.
+    "openai-admin": ("GET", "/v1/organization/users?limit=100"),
+    "anthropic-admin": ("GET", "/v1/organizations/users?limit=1000"),
 }
+# The header each provider reads the key from, where it is not Authorization.
+KEY_HEADERS = {"anthropic-admin": "x-api-key"}
+# The largest page each Admin API member list documents (OpenAI 1-100, Anthropic 1-1000).
+PAGE_LIMITS = {"openai-admin": 100, "anthropic-admin": 1000}
+# Members' emails live under this domain: a test checks that none reaches keysweep's output.
+MEMBER_DOMAIN = "members.example.net"
+ANTHROPIC_VERSION = "2023-06-01"
 
 
 @dataclass
@@ -88,17 +99,21 @@ class FakeModelApi(LoopbackServer):
 
     # -- the providers' answers ---------------------------------------------------------------
 
-    def answer(self, method: str, path: str, headers: dict[str, str]) -> Answer:
+    def answer(self, method: str, target: str, headers: dict[str, str]) -> Answer:
+        path, query = urlsplit(target).path, urlsplit(target).query
         want_method, want_path = CALLS[self.provider]
+        if "?" in want_path:  # the Admin lists: the query is checked by the route
+            want_path = want_path.partition("?")[0]
         if self.provider == "twilio":
             want_path = want_path.format(sid=path.removeprefix("/2010-04-01/Accounts/")
                                          .removesuffix(".json"))
         route: Callable[[Key | None, dict[str, str], str], Answer] = getattr(
-            self, f"_{self.provider}")
+            self, f"_{self.provider.replace('-', '_')}")
         if method != want_method or path != want_path:
             return Answer(404, {"message": f"no route for {method} {path}"})
         key = self._key(headers, path)
-        ans = route(key, headers, path)
+        ans = route(key, headers, query) if self.provider in PAGE_LIMITS else route(
+            key, headers, path)
         if self.echo and key is None:
             ans.body = _echoed(ans.body, self._presented(headers))
             ans.headers = {**(ans.headers or {}), "X-Request-Id": self._presented(headers)}
@@ -107,6 +122,8 @@ class FakeModelApi(LoopbackServer):
     def _presented(self, headers: dict[str, str]) -> str:
         if self.provider in ("twilio", "mailchimp"):
             return _basic_pair_of(headers).partition(":")[2]
+        if self.provider in KEY_HEADERS:
+            return headers.get(KEY_HEADERS[self.provider], "")
         return headers.get("authorization", "").partition(" ")[2]
 
     def _key(self, headers: dict[str, str], path: str) -> Key | None:
@@ -117,6 +134,9 @@ class FakeModelApi(LoopbackServer):
             if key is None or self.provider == "twilio" and (
                     user != key.account or f"/Accounts/{user}.json" not in path):
                 return None
+        elif self.provider == "anthropic-admin":  # x-api-key, and only with anthropic-version
+            key = self.keys.get(headers.get("x-api-key", "")) if headers.get(
+                "anthropic-version") == ANTHROPIC_VERSION else None
         else:
             scheme, _, token = headers.get("authorization", "").partition(" ")
             key = self.keys.get(token) if scheme == "Bearer" else None
@@ -256,6 +276,74 @@ class FakeModelApi(LoopbackServer):
             "total_subscribers": 1234})
 
 
+    # -- the Admin API member lists ----------------------------------------------------------
+
+    def _page_size(self, query: str) -> int | None:
+        """The page asked for: ``limit`` within the documented range, else None."""
+        values = parse_qs(query).get("limit", ["20"])
+        if len(values) != 1 or not values[0].isdigit():
+            return None
+        size = int(values[0])
+        return size if 1 <= size <= PAGE_LIMITS[self.provider] else None
+
+    def _members(self, key: Key, query: str, make: Callable[[int], dict[str, Any]],
+                 few: int) -> dict[str, Any] | None:
+        """A list page: ``few`` members, or a full page with more to come ("many")."""
+        size = self._page_size(query)
+        if size is None:
+            return None
+        count = size if key.behaviour == "many" else min(few, size)
+        data = [make(i) for i in range(count)]
+        return {"data": data, "first_id": data[0]["id"], "last_id": data[-1]["id"],
+                "has_more": key.behaviour == "many"}
+
+    def _openai_admin(self, key: Key | None, headers: dict[str, str], query: str) -> Answer:
+        # https://platform.openai.com/docs/guides/error-codes: 401 invalid_api_key
+        if key is None:
+            return _openai_error(401, "Incorrect API key provided: sk-admin-****. You can "
+                                 "find your API key at https://platform.openai.com/account/"
+                                 "api-keys.", "invalid_request_error", "invalid_api_key")
+        if (other := self._transient(key)) is not None:
+            return other
+        if key.behaviour == "no_permission":  # a restricted Admin key without the scope
+            return _openai_error(403, "You have insufficient permissions for this operation. "
+                                 "Missing scopes: api.organization.read.",
+                                 "invalid_request_error")
+        page = self._members(key, query, lambda i: {
+            "object": "organization.user", "id": f"user-{i:04d}", "name": f"Member {i}",
+            "email": f"member{i}@{MEMBER_DOMAIN}", "role": "owner" if i == 0 else "reader",
+            "added_at": 1735689600 + i}, 3)
+        if page is None:
+            return _openai_error(400, "Invalid limit", "invalid_request_error")
+        return Answer(200, {"object": "list", **page},
+                      {"openai-organization": "org-harborlights"})
+
+    def _anthropic_admin(self, key: Key | None, headers: dict[str, str], query: str) -> Answer:
+        def error(status: int, kind: str, message: str) -> Answer:
+            return Answer(status, {"type": "error", "error": {"type": kind, "message": message}})
+
+        if headers.get("anthropic-version") != ANTHROPIC_VERSION:
+            return error(400, "invalid_request_error", "anthropic-version: header is required")
+        if key is None:  # https://docs.anthropic.com/en/api/errors
+            return error(401, "authentication_error", "invalid x-api-key")
+        if key.behaviour == "throttled":
+            return error(429, "rate_limit_error", "Number of requests has exceeded your rate "
+                         "limit")
+        if key.behaviour == "unavailable":
+            return error(529, "overloaded_error", "Overloaded")
+        if key.behaviour == "no_permission":
+            return error(403, "permission_error",
+                         "Your API key does not have permission to use the specified resource.")
+        page = self._members(key, query, lambda i: {
+            "type": "user", "id": f"user_{i:04d}", "name": f"Member {i}",
+            "email": f"member{i}@{MEMBER_DOMAIN}", "role": "admin" if i == 0 else "developer",
+            "added_at": "2026-01-05T09:30:00Z"}, 2)
+        if page is None:
+            return error(400, "invalid_request_error", "limit: out of range")
+        return Answer(200, page,
+                      {"anthropic-organization-id": "5d2c7a10-8e4b-4f3a-9c61-2b7e0f4d9a38"})
+
+
 def _echoed(body: Any, value: str) -> Any:
     """``body`` with ``value`` appended to each string in it, keys aside: a provider that
     echoes what it was sent, as some do in their error messages."""
@@ -288,7 +376,7 @@ def _handler_for(fake: FakeModelApi) -> type[BaseHTTPRequestHandler]:
             self.read_body()
             headers = self.lower_headers()
             fake.record(Request(self.command, self.path, headers))
-            ans = fake.answer(self.command, urlsplit(self.path).path, headers)
+            ans = fake.answer(self.command, self.path, headers)
             self.send_answer(ans.status, ans.body, ans.headers)
 
     return Handler

@@ -22,7 +22,15 @@ from benchmarks.corpus import BASE62, Values
 from scanner.verifiers import VERIFIERS, Credential
 from scanner.verifiers.http import HttpClient, HttpError
 from scanner.verifiers.model_apis import ModelListVerifier, Region, SiliconflowVerifier
-from tests.helpers.fake_model_apis import BASE_PATHS, CALLS, PROVIDERS, FakeModelApi, Key
+from tests.helpers.fake_model_apis import (
+    BASE_PATHS,
+    CALLS,
+    KEY_HEADERS,
+    MEMBER_DOMAIN,
+    PROVIDERS,
+    FakeModelApi,
+    Key,
+)
 from tests.helpers.loopback import LoopbackServer
 from tests.helpers.run import run_keysweep
 
@@ -65,6 +73,10 @@ MAKERS: dict[str, tuple[str, Callable[[Values], str]]] = {
                lambda v: v.token(HEX, 32, "", 3.3, letters_and_digits)),
     "mailchimp": ("MAILCHIMP_API_KEY={key}\n",
                   lambda v: v.token(HEX, 32, "", 3.3, letters_and_digits) + "-us7"),
+    "openai-admin": ("OPENAI_ADMIN_KEY={key}\n",
+                     lambda v: v.token(URLSAFE, 120, "sk-admin-", 4.5, mixed)),
+    "anthropic-admin": ("ANTHROPIC_ADMIN_KEY={key}\n",
+                        lambda v: v.token(URLSAFE, 93, "sk-ant-admin01-", 4.5, mixed) + "AA"),
 }
 
 # What each provider's live key shows, and which identity field proves it was read.
@@ -73,14 +85,25 @@ IDENTITY = {"deepseek": ("models", "2"), "groq": ("models", "3"), "mistral": ("m
             "xai": ("name", "deployer"), "openrouter": ("usage", "3.25"),
             "siliconflow": ("name", "deployer"), "cohere": ("organization_id", "org-5f6e7d8c"),
             "replicate": ("username", "deployer"), "twilio": ("friendly_name", "deployer"),
-            "mailchimp": ("account_name", "Harbor Lights")}
+            "mailchimp": ("account_name", "Harbor Lights"),
+            "openai-admin": ("users", "3"), "anthropic-admin": ("users", "2")}
 # Cases beyond the common ones, with the verdict each must get: (status, reason or a fact).
 EXTRA: dict[str, dict[str, tuple[str, str | None]]] = {
     "groq": {"no_permission": ("active", "not permitted")},
     "xai": {"blocked": ("inactive", "key_blocked")},
     "twilio": {"closed": ("inactive", "account_closed")},
     "openrouter": {"management": ("active", "can create and delete API keys")},
+    "openai-admin": {"no_permission": ("active", "not permitted"),
+                     "many": ("active", "users: only the first 100 read; the organization "
+                                        "has more")},
+    "anthropic-admin": {"no_permission": ("active", "not permitted"),
+                        "many": ("active", "users: only the first 1000 read; the "
+                                           "organization has more")},
 }
+# The Admin keys: every live one says what it can do, and whose organization it opens.
+ADMIN_FACT = "can manage the organization's API keys and members"
+ORGANIZATIONS = {"openai-admin": "org-harborlights",
+                 "anthropic-admin": "5d2c7a10-8e4b-4f3a-9c61-2b7e0f4d9a38"}
 COMMON = ("active", "revoked", "unknown_to_provider", "throttled", "unavailable")
 BASIC = ("twilio", "mailchimp")
 
@@ -90,6 +113,8 @@ def new_sid(values: Values) -> str:
 
 
 def expected_auth(provider: str, key: str, sid: str) -> str:
+    if provider in KEY_HEADERS:
+        return key
     if provider == "twilio":
         return "Basic " + base64.b64encode(f"{sid}:{key}".encode()).decode()
     if provider == "mailchimp":
@@ -149,6 +174,7 @@ def test_each_key_is_verified_with_its_providers_own_call(values: Values,
             check_verdict(provider, case, finding["verification"])
             check_requests(provider, case, key, sids[key], sent[provider][key])
             assert key not in report["_output"]
+    assert MEMBER_DOMAIN not in report["_output"]  # the members are counted, never shown
 
 
 def check_verdict(provider: str, case: str, verdict: dict[str, Any]) -> None:
@@ -168,6 +194,12 @@ def check_verdict(provider: str, case: str, verdict: dict[str, Any]) -> None:
             assert verdict["reason"] == detail, where
         else:
             assert detail in [f["value"] for f in verdict["facts"]], where
+    if provider in ORGANIZATIONS and verdict["status"] == "active":
+        # a live Admin key, its member list read or refused, is the organization's own
+        admin = [f for f in verdict["facts"] if f["value"] == ADMIN_FACT]
+        assert [f["risk"] for f in admin] == ["critical"], where
+        if case != "no_permission":
+            assert verdict["identity"]["organization"] == ORGANIZATIONS[provider], where
 
 
 def check_requests(provider: str, case: str, key: str, sid: str, requests: list[Any]) -> None:
@@ -178,10 +210,13 @@ def check_requests(provider: str, case: str, key: str, sid: str, requests: list[
     assert requests, (provider, case, "the key was never sent")
     for r in requests:
         assert (r.method, r.path) == (method, path), (provider, r)
-        assert r.headers["authorization"] == expected_auth(provider, key, sid), provider
+        header = KEY_HEADERS.get(provider, "authorization")
+        assert r.headers[header] == expected_auth(provider, key, sid), provider
         assert key not in r.path
         assert [k for k, v in r.headers.items() if key in v] == ([] if provider in BASIC
-                                                                 else ["authorization"])
+                                                                 else [header])
+        if provider == "anthropic-admin":
+            assert r.headers["anthropic-version"] == "2023-06-01"
     if case not in ("throttled", "unavailable"):
         assert len(requests) == 1, (provider, case, requests)
 
