@@ -194,11 +194,11 @@ class Sweep:
                 history, blobs, messages = scan_first(git, tips, self.config, scan_listed,
                                                       listing, max(self.options.jobs, 1))
             outcome.path, outcome.tips = git.repo, tips
-            outcome.blobs = BlobResults(findings=blobs.findings)
-            finish_outcome(outcome, history, Scanner(self.config), messages)
-            outcome.blobs = BlobResults()  # written batch by batch above
+            # The blobs were written and their bytes counted batch by batch above: the
+            # outcome keeps none of them, only their placed findings.
+            outcome.blobs = BlobResults()
+            finish_outcome(outcome, history, Scanner(self.config), messages, blobs.findings)
             outcome.objects = blobs.blobs + len(messages)
-            outcome.bytes = 0  # advanced batch by batch above
             summary.bytes += blobs.bytes
         except (KeysweepError, OSError) as exc:
             outcome.error = str(exc)

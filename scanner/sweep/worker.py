@@ -176,8 +176,10 @@ def scan_in_pool(state: WorkerState, task: RepoTask) -> RepoOutcome:
 
 
 def finish_outcome(outcome: RepoOutcome, history: History, scanner: Scanner,
-                   messages: Sequence[tuple[Commit, str, str]]) -> None:
-    outcome.placed = place(history, outcome.blobs.findings)
+                   messages: Sequence[tuple[Commit, str, str]],
+                   findings: dict[str, list[Finding]] | None = None) -> None:
+    """Place the findings (by default those of ``outcome.blobs``) and the messages' own."""
+    outcome.placed = place(history, outcome.blobs.findings if findings is None else findings)
     for commit, message, label in messages:
         for f in scanner.scan_text(message, label).findings:
             placed = dataclasses.replace(f, location=dataclasses.replace(
