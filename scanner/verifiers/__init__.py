@@ -92,6 +92,7 @@ from scanner.verifiers.tokens import (
     OpenaiVerifier,
     SendgridVerifier,
     SlackVerifier,
+    SlackWebhookVerifier,
     StripeVerifier,
 )
 from scanner.verifiers.volcengine import VolcengineVerifier
@@ -118,6 +119,7 @@ VERIFIERS: dict[str, Verifier] = {
     "dashscope": DashscopeVerifier(),
     "huggingface": HuggingfaceVerifier(),
     "slack": SlackVerifier(),
+    "slack-webhook": SlackWebhookVerifier(),
     "stripe": StripeVerifier(),
     "sendgrid": SendgridVerifier(),
     "volcengine": VolcengineVerifier(),

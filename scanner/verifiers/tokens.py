@@ -482,6 +482,46 @@ class SlackVerifier:
         return unknown(error or "unexpected_answer")
 
 
+# Answers of an incoming webhook (https://api.slack.com/messaging/webhooks#handling_errors):
+# these say the URL no longer leads anywhere.
+SLACK_WEBHOOK_GONE = frozenset({"invalid_token", "no_service", "no_service_id", "no_team",
+                                "team_disabled", "channel_not_found", "channel_is_archived"})
+# A live webhook refusing an empty message (nothing is posted): it authenticated the URL.
+SLACK_WEBHOOK_EMPTY = frozenset({"no_text", "invalid_payload"})
+SLACK_WEBHOOK_REFUSED = frozenset({"action_prohibited", "posting_to_general_channel_denied"})
+
+
+class SlackWebhookVerifier:
+    """Slack incoming webhook URLs: the URL is the credential, so the only check is a POST
+    to it, of an empty JSON object: there is no text, so Slack posts nothing and answers 400
+    (``no_text`` / ``invalid_payload``) for a live webhook, 403 ``invalid_token`` or 404
+    ``no_service``/``no_team`` for a revoked or removed one, 410 for an archived channel or
+    a disabled workspace. Only the URL's path is taken from the finding: the request goes to
+    hooks.slack.com (or the ``--verify-endpoint`` a test names), never to a host a file says."""
+
+    name = "slack-webhook"
+    endpoint = "https://hooks.slack.com"
+    rate = 1.0  # incoming webhooks allow about one message a second
+
+    def verify(self, credential: Credential, http: HttpClient) -> Verification:
+        url = credential.secret
+        path = url[url.index("/services/"):]
+        resp = http.request("POST", path, headers={
+            "Content-Type": "application/json", "User-Agent": USER_AGENT}, body=b"{}")
+        answer = clean_code(resp.body[:80].decode("utf-8", "replace").strip()) or None
+        log_answer(credential, self.name, resp.status, answer, resp.header("x-slack-req-id"),
+                   None)
+        if resp.status == 400 and answer in SLACK_WEBHOOK_EMPTY:
+            return active({"webhook": "posts to its channel"})
+        if resp.status in (403, 404, 410) and answer in SLACK_WEBHOOK_GONE:
+            return inactive(answer or "invalid_token")
+        if resp.status == 403 and answer in SLACK_WEBHOOK_REFUSED:
+            return with_facts(active(), not_permitted("post"))
+        if resp.status == 200:  # an empty object accepted: the URL works all the same
+            return active()
+        return status_fallback(resp)
+
+
 class StripeVerifier:
     """Stripe secret and restricted keys: ``GET /v1/balance``, a read
     (https://docs.stripe.com/api/balance/balance_retrieve), with the key as a bearer
