@@ -33,6 +33,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from benchmarks._peers import kingfisher_binary  # noqa: E402
 
 
 @dataclass
@@ -151,9 +152,7 @@ def keysweep_tool(name: str, build: Path, jobs: int) -> Tool:
 
 def peer_tools(keywords: Path) -> list[Tool]:
     tools = []
-    kingfisher = shutil.which("kingfisher") or str(Path(sys.executable).parent / "kingfisher")
-    if not Path(kingfisher).exists():
-        kingfisher = next((str(p) for p in Path("/work").glob("venv*/bin/kingfisher")), "")
+    kingfisher = kingfisher_binary()
     if kingfisher:
         for turbo in ((), ("--turbo",)):
             def kf(t: Target, turbo: tuple[str, ...] = turbo) -> list[str]:
