@@ -317,6 +317,27 @@ def test_a_region_grows_left_to_the_start_of_the_base64_run_it_cuts():
         assert run_start(long_run, start) == definition(long_run, start), start
 
 
+def test_regions_inside_one_base64_run_share_one_view_made_once():
+    """Many keyword hits in one long blob (a notebook's image) give many regions: each grows
+    to the whole run, so they share one extent, and the run is decoded once; a region beyond
+    the run keeps its own."""
+    from scanner.decoders import blocks_of
+    from scanner.decoders.base64 import Base64Decoder
+
+    blob = base64.b64encode(bytes(range(256)) * 4).decode()  # 1,368 characters, no text
+    text = f'img = "{blob}"\nother = 1\n' + "x = 2\n" * 50 + "tail = 3\n"
+    start = text.index(blob)
+    regions = [(start + 10, start + 20), (start + 400, start + 420), (start + 1300, start + 1310),
+               (len(text) - 8, len(text) - 2)]
+    extents = blocks_of(Base64Decoder(), text, regions)
+    assert extents[:3] == [(start, start + len(blob))] * 3
+    assert extents[3][0] > start + len(blob)
+    # End to end: a key encoded in a long blob is still found, once.
+    payload = f"{'filler text ' * 100}\nak={ID}\nsk={SECRET}\n{'more text ' * 100}"
+    many = f"data: {base64.b64encode(payload.encode()).decode()}\n"
+    assert [r for r, *_ in found(many)].count("alibaba-access-key-id") == 1
+
+
 def test_code_block_openers_alone_do_not_open_a_structured_view():
     """Python's ``else:`` and C++'s ``public:`` look like YAML keys: a region whose only such
     line is one of them is not read line by line, and a real YAML block still is."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +74,37 @@ class Decoder(Protocol):
     def replacements(self, text: str, start: int, end: int) -> list[tuple[int, int, str]]:
         """Sorted, non-overlapping (start, end, decoded) spans within text[start:end]."""
         ...
+
+
+@runtime_checkable
+class BlockDecoder(Decoder, Protocol):
+    """A decoder that widens a region to the whole blocks it cuts (a base64 run): every
+    region inside one block then has the same view, which need be made only once."""
+
+    def region(self, text: str, start: int, end: int) -> tuple[int, int]:
+        """``[start, end)`` grown so that no block is cut at either edge."""
+        ...
+
+
+def blocks_of(decoder: BlockDecoder, text: str,
+              regions: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """For each of the sorted, disjoint ``regions``, the grown extent it lies in; regions
+    that grow into one block share one extent (the union of theirs), so the block is
+    decoded once, not once per region (a long blob hit by many keywords)."""
+    extents: list[tuple[int, int]] = []
+    owner: list[int] = []
+    for start, end in regions:
+        if extents and start < extents[-1][1]:
+            if end > extents[-1][1]:  # reaches past the block: grow that extent on
+                extents[-1] = (extents[-1][0], decoder.region(text, extents[-1][1], end)[1])
+        else:
+            grown = decoder.region(text, start, end)
+            if extents and grown[0] < extents[-1][1]:
+                extents[-1] = (extents[-1][0], max(extents[-1][1], grown[1]))
+            else:
+                extents.append(grown)
+        owner.append(len(extents) - 1)
+    return [extents[i] for i in owner]
 
 
 def all_decoders() -> dict[str, Decoder]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from scanner.cachedir import remembered
-from scanner.decoders import Segment, all_decoders, build_segment
+from scanner.decoders import BlockDecoder, Segment, all_decoders, blocks_of, build_segment
 from scanner.filters import build_filters
 from scanner.filters.checks import key_is_encrypted
 from scanner.matching import keywords, pairing
@@ -222,8 +222,15 @@ class Pipeline:
                       evidence: FileEvidence, out: _TextScan) -> None:
         found = {(c.rule.id, c.start) for c in out.kept}
         raw = list(out.kept)
-        for start, end in regions:
+        spans = {d.name: blocks_of(d, text, regions) for d in self.decoders
+                 if isinstance(d, BlockDecoder)}
+        viewed: set[tuple[str, int, int]] = set()
+        for i, region in enumerate(regions):
             for decoder in self.decoders:
+                start, end = spans[decoder.name][i] if decoder.name in spans else region
+                if (decoder.name, start, end) in viewed:
+                    continue  # the view of this whole block was made at an earlier region
+                viewed.add((decoder.name, start, end))
                 reps = decoder.replacements(text, start, end)
                 if not reps:
                     continue
