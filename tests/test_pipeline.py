@@ -338,6 +338,20 @@ def test_regions_inside_one_base64_run_share_one_view_made_once():
     assert [r for r, *_ in found(many)].count("alibaba-access-key-id") == 1
 
 
+def test_a_plaintext_keyword_deep_inside_a_base64_run_is_chance():
+    """Two- and three-letter keywords occur by chance in every few kB of base64 (images in
+    notebooks); deep inside a run such a hit is no word and no key's start, and is passed
+    over. The same key after a separator is found; a key encoded deep in a run still is."""
+    from scanner.decoders.base64 import BURIED, buried
+
+    key = "YCAJEk3mN5pQ8sT1vW4yZ7bC0"  # a Yandex Cloud static key ID's shape
+    blob = "Qm9i" * (BURIED // 4 + 10)
+    assert buried(blob + key, len(blob))
+    assert not buried(blob + " " + key, len(blob) + 1)
+    assert not buried("ab" + key, 2)
+    assert [r for r, *_ in found(f"{blob}\nkey_id: {key}\n")] == ["yandex-cloud-static-key-id"]
+
+
 def test_code_block_openers_alone_do_not_open_a_structured_view():
     """Python's ``else:`` and C++'s ``public:`` look like YAML keys: a region whose only such
     line is one of them is not read line by line, and a real YAML block still is."""

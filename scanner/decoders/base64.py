@@ -106,6 +106,18 @@ class Base64Decoder:
         return run_start(text, start), (right.end() if right else end)
 
 
+# A plaintext keyword this deep inside one run of the alphabet is chance, not a word or a
+# key's prefix: no key or name that a rule reads sits after 256 unbroken base64 characters
+# (a notebook's images hit two- and three-letter keywords every few kilobytes).
+BURIED = 256
+_OUTSIDE = re.compile(r"[^A-Za-z0-9+/_=-]")
+
+
+def buried(text: str, start: int) -> bool:
+    """Whether the BURIED characters before ``start`` are all base64 (inside a blob)."""
+    return start >= BURIED and _OUTSIDE.search(text, start - BURIED, start) is None
+
+
 def run_start(text: str, start: int) -> int:
     """Where the run of base64 characters that ends at ``start`` begins (``start`` itself if
     none does), at most MAX_RUN characters back."""

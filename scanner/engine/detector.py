@@ -13,6 +13,7 @@ from pathlib import Path
 
 from scanner.cachedir import remembered
 from scanner.decoders import BlockDecoder, Segment, all_decoders, blocks_of, build_segment
+from scanner.decoders.base64 import buried
 from scanner.filters import build_filters
 from scanner.filters.checks import key_is_encrypted
 from scanner.matching import keywords, pairing
@@ -74,6 +75,8 @@ class Pipeline:
         self._patterns: list[RulePattern | None] = [None] * len(self.rules)
         self.filters = build_filters(ruleset.placeholders)
         self.decoders = list(all_decoders().values()) if decode_depth > 0 else []
+        # Checked once: isinstance against a Protocol costs microseconds each time.
+        self._block_decoders = [d for d in self.decoders if isinstance(d, BlockDecoder)]
         self.decode_depth = decode_depth
         self.regex_timeout = regex_timeout
         self.explain = explain
@@ -140,6 +143,8 @@ class Pipeline:
             if encoded[kw]:
                 decode_regions.append(window(text, start, end, DECODE_REGION_LINES,
                                              DECODE_REGION_BYTES))
+                continue
+            if buried(text, start):
                 continue
             spelling = exact[kw]
             for ri in rules_for[kw]:
@@ -222,8 +227,7 @@ class Pipeline:
                       evidence: FileEvidence, out: _TextScan) -> None:
         found = {(c.rule.id, c.start) for c in out.kept}
         raw = list(out.kept)
-        spans = {d.name: blocks_of(d, text, regions) for d in self.decoders
-                 if isinstance(d, BlockDecoder)}
+        spans = {d.name: blocks_of(d, text, regions) for d in self._block_decoders}
         viewed: set[tuple[str, int, int]] = set()
         for i, region in enumerate(regions):
             for decoder in self.decoders:
