@@ -79,6 +79,7 @@ from scanner.verifiers.more_clouds import (
     YandexStorageVerifier,
 )
 from scanner.verifiers.options import VerifyOptions
+from scanner.verifiers.oracle import OracleVerifier
 from scanner.verifiers.ratelimit import TokenBucket
 from scanner.verifiers.tencent import TencentVerifier
 from scanner.verifiers.tokens import (
@@ -159,6 +160,7 @@ VERIFIERS: dict[str, Verifier] = {
     "yandex-cloud-storage": YandexStorageVerifier(),
     "exoscale": ExoscaleVerifier(),
     "ovhcloud": OvhVerifier(),
+    "oracle": OracleVerifier(),
 }
 
 BACKOFF_BASE = 0.5  # seconds before the first retry; doubled each time
