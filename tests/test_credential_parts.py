@@ -13,6 +13,8 @@ from scanner.engine.config import ScanConfig
 from scanner.engine.scanner import Scanner
 from scanner.errors import RuleError
 from scanner.models import Finding
+from scanner.reporters.options import ReportOptions
+from scanner.reporters.text import render_text
 from scanner.rules.loader import load_rules
 from scanner.rules.schema import parse_rule_file
 from scanner.verifiers import Credential, credential_for
@@ -95,6 +97,13 @@ def test_several_named_parts_join_one_id_and_every_part_carries_the_others(
                                              "account": "acct-204817", "zone": "north-2"}
     assert parts(found["widget-session"]) == {"id": ID_A, "secret": SECRET,
                                               "account": "acct-204817", "zone": "north-2"}
+
+
+def test_the_text_report_names_each_part_redacted_unless_asked(widget: Scanner) -> None:
+    result = widget.scan_text(f"id = {ID_A}\nkey = {SECRET}\naccount=acct-204817\n")
+    text = render_text(result, ReportOptions())
+    assert "part      account ac…  (widget-account)" in text and "acct-204817" not in text
+    assert "part      account acct-204817" in render_text(result, ReportOptions(show_secrets=True))
 
 
 def test_each_id_keeps_the_closest_candidate_per_part_name(widget: Scanner) -> None:
