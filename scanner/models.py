@@ -79,8 +79,9 @@ class _KeptSecret:
 
 @dataclass(frozen=True, slots=True)
 class Pairing(_KeptSecret):
-    """Another part of a finding's credential: the ID for a secret, the secret for an ID, or
-    the session token of a temporary credential (``kind`` says which: id, secret, token).
+    """Another part of a finding's credential: the ID for a secret, the secret for an ID, the
+    session token of a temporary credential, or another named part of it (``kind`` says
+    which: id, secret, private_key, token, or the rule's ``part`` name: tenancy, region).
     Read back from a store, ``secret`` is empty and ``digest``/``shown`` hold what was kept."""
 
     rule_id: str

@@ -92,7 +92,10 @@ class Pipeline:
                                                       self.providers, self._file_words))
         result = ChunkResult()
         own_to = len(chunk.text) if chunk.own_to is None else chunk.own_to
-        owned = sorted((c for c in scan.kept if chunk.own_from <= c.start < own_to),
+        # A part that is no finding by itself (``report = false``: a tenancy, a region) has
+        # done its work: it is in its ID's credential.
+        owned = sorted((c for c in scan.kept
+                        if chunk.own_from <= c.start < own_to and c.rule.report),
                        key=lambda c: c.start)
         allowed = _allowed_lines(chunk.text) if owned else []  # no search without findings
         for c, loc in zip(owned, _locations(chunk, [(c.start, c.end) for c in owned]), strict=True):

@@ -1,7 +1,8 @@
 """Context and pairing: a rule with a ``context`` only counts near an ID of the listed rules
 and/or near its context words; a secret is paired with the nearest such ID, and the ID with
-its secret. A session-token rule (``token_for``) joins the nearest ID of those rules, so an
-ID, its secret and its token are one credential: each part carries the others. Overlaps are
+its secret. A rule with ``token_for`` (a session token, or another named ``part``: a tenancy,
+a region) joins the nearest ID of those rules, so an ID, its secret and its parts are one
+credential: each part carries the others. Overlaps are
 settled too: a rule that ``overrides`` another wins where their
 matches overlap, and where two rules claim the very same value, the better-supported one
 (paired with a close ID, or a context word on its own line) wins."""
@@ -202,11 +203,14 @@ def _nearest_ids(kept: list[Candidate],
     return nearest
 
 
-def _tokens(kept: list[Candidate], line_of: dict[int, int]) -> dict[int, Candidate]:
-    """Session tokens by the ID they belong to: each token joins the nearest ID of its
-    ``token_for`` rules within its lines, each ID keeps the closest token that chose it."""
+def _tokens(kept: list[Candidate],
+            line_of: dict[int, int]) -> dict[int, dict[str, Candidate]]:
+    """The parts that join IDs (``token_for`` rules: session tokens, a tenancy, a region),
+    by the ID they belong to and then by part name: each joins the nearest ID of its
+    ``token_for`` rules within its lines, and each ID keeps, per part name, the closest
+    candidate that chose it."""
     ids = _IdIndex([(line_of[id(c)], c) for c in kept if c.rule.kind == "id"])
-    chosen: dict[int, tuple[tuple[int, int], Candidate]] = {}
+    chosen: dict[tuple[int, str], tuple[tuple[int, int], Candidate]] = {}
     for tok in kept:
         if not tok.rule.token_for:
             continue
@@ -215,20 +219,26 @@ def _tokens(kept: list[Candidate], line_of: dict[int, int]) -> dict[int, Candida
         if not near:
             continue
         distance, _, gap, best = min(near, key=lambda f: (f[0], f[2]))
-        if id(best) not in chosen or (distance, gap) < chosen[id(best)][0]:
-            chosen[id(best)] = ((distance, gap), tok)
-    return {key: tok for key, (_, tok) in chosen.items()}
+        key = (id(best), tok.rule.part)
+        if key not in chosen or (distance, gap) < chosen[key][0]:
+            chosen[key] = ((distance, gap), tok)
+    out: dict[int, dict[str, Candidate]] = {}
+    for (key_id, name), (_, tok) in sorted(chosen.items(), key=lambda kv: kv[0][1]):
+        out.setdefault(key_id, {})[name] = tok
+    return out
 
 
 def _part(c: Candidate) -> Part:
-    return (c.rule.kind, c.rule.id, c.value)
+    """(kind, rule id, value): the kind is the part name for a value that joins an ID."""
+    return (c.rule.part if c.rule.token_for else c.rule.kind, c.rule.id, c.value)
 
 
 def _assign_partners(kept: list[Candidate], nearest: dict[int, tuple[int, Candidate]],
-                     tokens: dict[int, Candidate],
+                     tokens: dict[int, dict[str, Candidate]],
                      admitted: dict[int, tuple[str, ...]]) -> list[Candidate]:
     """Each secret gets its nearest ID; each ID the closest secret that chose it; and every
-    part of a credential (ID, secret, session token) the other parts."""
+    part of a credential (ID, secret, session token and any other named part) the other
+    parts."""
     chosen: dict[int, tuple[int, Candidate]] = {}
     for c in kept:
         if id(c) in nearest:
@@ -236,23 +246,24 @@ def _assign_partners(kept: list[Candidate], nearest: dict[int, tuple[int, Candid
             if id(best) not in chosen or distance < chosen[id(best)][0]:
                 chosen[id(best)] = (distance, c)
     by_key = {id(k): k for k in kept}
-    id_of_token = {id(tok): by_key[key] for key, tok in tokens.items()}
+    id_of_token = {id(tok): by_key[key] for key, named in tokens.items()
+                   for tok in named.values()}
     out = []
     for c in kept:
         partner = nearest.get(id(c), chosen.get(id(c)))
         parts: tuple[Part, ...] = ()
         if c.rule.kind == "id":
-            token = tokens.get(id(c))
-            parts = ((_part(partner[1]),) if partner else ()) + (
-                (_part(token),) if token else ())
+            parts = ((_part(partner[1]),) if partner else ()) + tuple(
+                _part(t) for t in tokens.get(id(c), {}).values())
         elif id(c) in id_of_token:
             key_id = id_of_token[id(c)]
             secret = chosen.get(id(key_id))
-            parts = (_part(key_id),) + ((_part(secret[1]),) if secret else ())
+            parts = (_part(key_id),) + ((_part(secret[1]),) if secret else ()) + tuple(
+                _part(t) for t in tokens.get(id(key_id), {}).values() if t is not c)
             partner = None  # paired_with stays the ID/secret relation; the token has parts
         elif partner:
-            token = tokens.get(id(partner[1]))
-            parts = (_part(partner[1]),) + ((_part(token),) if token else ())
+            parts = (_part(partner[1]),) + tuple(
+                _part(t) for t in tokens.get(id(partner[1]), {}).values())
         if partner or parts or id(c) in admitted:
             c = dataclasses.replace(
                 c, partner=(partner[1].rule.id, partner[1].value) if partner else None,

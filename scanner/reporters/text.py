@@ -66,10 +66,12 @@ def render_text(result: ScanResult, options: ReportOptions) -> str:
             at = ", ".join(_where(p) for p in places[:3])
             lines.append(f"  paired    {partner}  ({f.paired_with.rule_id})"
                          + (f" at {at}" if at else ""))
-        for part in f.credential:  # a temporary credential's session token
+        for part in f.credential:  # a temporary credential's session token, named parts
+            shown = part.secret if options.show_secrets else part.redacted
             if part.kind == "token":
-                token = part.secret if options.show_secrets else part.redacted
-                lines.append(f"  token     {token}  ({part.rule_id})")
+                lines.append(f"  token     {shown}  ({part.rule_id})")
+            elif part.kind not in ("id", "secret", "private_key"):
+                lines.append(f"  part      {part.kind} {shown}  ({part.rule_id})")
         repos = sorted({x.location.repository for x in findings if x.location.repository})
         if len(repos) > 1:
             lines.append(f"  in {len(repos)} repositories: {', '.join(repos)}")

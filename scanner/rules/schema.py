@@ -14,6 +14,8 @@ from scanner.errors import RuleError
 KINDS = ("id", "secret", "token", "private_key")
 SEVERITIES = ("critical", "high", "medium", "low", "info")
 REQUIREMENTS = ("id-or-words", "id", "words", "id-and-words")
+PART_NAME = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
+RESERVED_PARTS = ("id", "secret", "private_key")  # the ID and the secret are not joining parts
 RULE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 DEFAULT_WINDOW = 1024
 
@@ -108,6 +110,13 @@ class Rule:
     # A session-token rule: the ID rules whose temporary IDs this token completes, so an ID,
     # its secret and a token within ``within_lines`` of the ID are one credential.
     token_for: tuple[str, ...] = ()
+    # With ``token_for``: the name of the part of the ID's credential this value is ("token",
+    # the session token, unless the rule says otherwise: "tenancy", "region", ...). Several
+    # parts with different names can join one ID.
+    part: str = "token"
+    # False for a part that completes a credential but is no secret by itself (a tenancy
+    # OCID, a region): it joins its ID's credential and is never reported on its own.
+    report: bool = True
     examples: tuple[Example, ...] = ()
     counterexamples: tuple[Example, ...] = ()
 
@@ -126,7 +135,7 @@ GENERIC_CALL = re.compile(r"[A-Za-z_]\w{0,9}")  # short and unqualified: many SD
 _RULE_KEYS = {
     "id", "name", "kind", "severity", "keywords", "regex", "description", "secret_group",
     "min_entropy", "checks", "skip_filters", "context", "overrides", "window", "multiline",
-    "verify", "exact_keywords", "token_for", "value",
+    "verify", "exact_keywords", "token_for", "part", "report", "value",
     "examples", "counterexamples",
 }
 _CONTEXT_KEYS = {"ids", "words", "within_lines", "require", "file"}
@@ -219,6 +228,14 @@ def _parse_rule(raw: Any, provider: str, source: str, check_regex: bool) -> Rule
     token_for = tuple(_optional(raw, "token_for", list, source, where) or ())
     if token_for and kind != "token":
         raise RuleError(f"{source}: {where}: token_for is only for rules of kind token")
+    part = _optional(raw, "part", str, source, where)
+    report = _optional(raw, "report", bool, source, where)
+    if (part is not None or report is not None) and not token_for:
+        raise RuleError(f"{source}: {where}: part and report need token_for (the ID rules "
+                        "whose credential this value is a part of)")
+    if part is not None and (not PART_NAME.match(part) or part in RESERVED_PARTS):
+        raise RuleError(f"{source}: {where}: part must be a lower-case name (a-z, 0-9, _) "
+                        f"other than {', '.join(RESERVED_PARTS)}")
     if not 16 <= window <= 65536:
         raise RuleError(f"{source}: {where}: window must be between 16 and 65536 bytes")
     return Rule(
@@ -243,6 +260,8 @@ def _parse_rule(raw: Any, provider: str, source: str, check_regex: bool) -> Rule
         verify=_optional(raw, "verify", str, source, where),
         value=value,
         token_for=token_for,
+        part=part or "token",
+        report=True if report is None else report,
         examples=_parse_examples(raw, "examples", source, where),
         counterexamples=_parse_examples(raw, "counterexamples", source, where),
     )

@@ -32,8 +32,17 @@ def example_problem(rule: Rule, example: Example, scanner: TextScanner) -> str |
     if not rule.mentions_keyword(example.text):
         return "example contains none of the rule's keywords"
     result = scanner.scan_text(example.text)
-    mine = [f for f in result.findings if f.rule_id == rule.id]
     expected = example.secret or ""
+    if not rule.report:  # a part, not a finding: some finding's credential must carry it
+        carried = [p for f in result.findings for p in f.credential if p.rule_id == rule.id]
+        if any(f.rule_id == rule.id for f in result.findings):
+            return "a rule with report = false must not yield findings of its own"
+        if not any(p.secret == expected and p.kind == rule.part for p in carried):
+            got = ", ".join(sorted({p.redacted for p in carried})) or "nothing"
+            return (f"example should join {expected[:8]}… as part {rule.part} of a "
+                    f"credential, but joined {got}")
+        return None
+    mine = [f for f in result.findings if f.rule_id == rule.id]
     hits = [f for f in mine if f.secret == expected]
     if not hits:
         got = ", ".join(sorted({f.redacted for f in mine})) or "nothing"
@@ -50,9 +59,12 @@ def example_problem(rule: Rule, example: Example, scanner: TextScanner) -> str |
 
 def counterexample_problem(rule: Rule, example: Example, scanner: TextScanner) -> str | None:
     result = scanner.scan_text(example.text)
-    mine = [f for f in result.findings if f.rule_id == rule.id]
-    if mine:
-        return f"counterexample ({example.why or 'no reason given'}) found {mine[0].redacted}"
+    found = [f.redacted for f in result.findings if f.rule_id == rule.id]
+    if not rule.report:  # a part: it must join no credential either
+        found += [p.redacted for f in result.findings for p in f.credential
+                  if p.rule_id == rule.id]
+    if found:
+        return f"counterexample ({example.why or 'no reason given'}) found {found[0]}"
     return None
 
 

@@ -79,6 +79,7 @@ from scanner.verifiers.more_clouds import (
     YandexStorageVerifier,
 )
 from scanner.verifiers.options import VerifyOptions
+from scanner.verifiers.oracle import OracleVerifier
 from scanner.verifiers.ratelimit import TokenBucket
 from scanner.verifiers.tencent import TencentVerifier
 from scanner.verifiers.tokens import (
@@ -159,6 +160,7 @@ VERIFIERS: dict[str, Verifier] = {
     "yandex-cloud-storage": YandexStorageVerifier(),
     "exoscale": ExoscaleVerifier(),
     "ovhcloud": OvhVerifier(),
+    "oracle": OracleVerifier(),
 }
 
 BACKOFF_BASE = 0.5  # seconds before the first retry; doubled each time
@@ -182,13 +184,17 @@ def validate_endpoints(endpoints: Mapping[str, str]) -> None:
                              "loopback addresses (127.0.0.1, ::1, localhost); use https")
 
 
+CORE_PARTS = frozenset({"id", "secret", "private_key", "token"})
+
+
 def credential_for(finding: Finding, verifier: str, session_token: bool = False,
-                   standalone: bool = False) -> Credential | Verification:
+                   standalone: bool = False, part: str = "token") -> Credential | Verification:
     """The credential a finding of a verifiable rule stands for, or the reason there is none:
     an ID needs its paired secret and a secret its paired ID, each with the session token
     found with them; a bearer token stands alone, and so does a secret whose rule pairs with
     no ID (``standalone``: an API key), while a session token (``session_token``: its rule
-    has ``token_for``) needs the ID and secret it was found with."""
+    has ``token_for``) needs the ID and secret it was found with. Parts with other names
+    (``part``: the name the finding's own rule gives it) go into ``Credential.parts``."""
     if verifier not in VERIFIERS:
         return skipped("not_verifiable")
     if reason := getattr(VERIFIERS[verifier], "never_verify", None):
@@ -202,12 +208,15 @@ def credential_for(finding: Finding, verifier: str, session_token: bool = False,
     if (finding.kind == "token" and not session_token or finding.kind == "secret"
             and standalone) and not parts:
         return Credential(verifier, "", finding.secret)
-    parts["secret" if finding.kind == "private_key" else finding.kind] = finding.secret
+    own = {"private_key": "secret", "token": part if session_token else "token"}
+    parts[own.get(finding.kind, finding.kind)] = finding.secret
+    parts.setdefault("secret", parts.pop("private_key", ""))  # a key is the ID's secret
     if "id" not in parts:
         return skipped("no_paired_id")
-    if "secret" not in parts:
+    if not parts["secret"]:
         return skipped("no_paired_secret")
-    return Credential(verifier, parts["id"], parts["secret"], parts.get("token"))
+    return Credential(verifier, parts["id"], parts["secret"], parts.get("token"),
+                      {k: v for k, v in parts.items() if k not in CORE_PARTS})
 
 
 def verify_findings(findings: Sequence[Finding], options: VerifyOptions,
@@ -218,7 +227,8 @@ def verify_findings(findings: Sequence[Finding], options: VerifyOptions,
     plan: list[Credential | Verification | None] = []
     for f in findings:
         rule = rules.get(f.rule_id)
-        plan.append(credential_for(f, rule.verify, bool(rule.token_for), _standalone(rule))
+        plan.append(credential_for(f, rule.verify, bool(rule.token_for), _standalone(rule),
+                                   rule.part)
                     if rule and rule.verify else None)
     unique = {c.cache_key: c for c in plan if isinstance(c, Credential)}
     verdicts = verify_credentials(list(unique.values()), options) if unique else {}

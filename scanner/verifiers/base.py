@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -22,22 +23,27 @@ RETRYABLE = frozenset({"throttled", "server_error", "timeout", "network_error"})
 
 @dataclass(frozen=True)
 class Credential:
-    """One ID/secret pair (or a lone token: ``key_id`` is then empty) to verify."""
+    """One ID/secret pair (or a lone token: ``key_id`` is then empty) to verify, with the
+    session token and any other parts found with it."""
 
     verifier: str
     key_id: str
     secret: str = field(repr=False)
     token: str | None = field(default=None, repr=False)  # STS / session token, if found
+    # Every other named part found with the ID (a rule's ``part``: tenancy, region, ...).
+    parts: Mapping[str, str] = field(default_factory=dict, repr=False, hash=False)
 
     @property
     def cache_key(self) -> str:
         """SHA-256 of the whole credential: what the cache stores instead of the values."""
         raw = "\0".join((self.verifier, self.key_id, self.secret, self.token or ""))
+        if self.parts:  # (none: the same key as before parts existed)
+            raw += "".join(f"\0{name}={value}" for name, value in sorted(self.parts.items()))
         return hashlib.sha256(raw.encode("utf-8", "surrogateescape")).hexdigest()
 
     def scrub(self, text: str) -> str:
         """``text`` safe to log: echoed string-to-sign cut, every form of each value redacted."""
-        return redact_text(text, (self.secret, self.token, self.key_id))
+        return redact_text(text, (self.secret, self.token, self.key_id, *self.parts.values()))
 
 
 class Verifier(Protocol):

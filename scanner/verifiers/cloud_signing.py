@@ -309,6 +309,29 @@ def rsa_private_numbers(pem: str) -> tuple[int, int, int]:
     return n, e, d
 
 
+def _der(tag: int, content: bytes) -> bytes:
+    n = len(content)
+    if n < 0x80:
+        return bytes((tag, n)) + content
+    size = n.to_bytes((n.bit_length() + 7) // 8, "big")
+    return bytes((tag, 0x80 | len(size))) + size + content
+
+
+def _der_uint(x: int) -> bytes:
+    return _der(0x02, x.to_bytes(x.bit_length() // 8 + 1, "big"))  # a leading 0 when needed
+
+
+# AlgorithmIdentifier rsaEncryption (1.2.840.113549.1.1.1) with NULL parameters.
+_RSA_ALGORITHM = bytes.fromhex("300d06092a864886f70d0101010500")
+
+
+def rsa_spki(n: int, e: int) -> bytes:
+    """The DER SubjectPublicKeyInfo of an RSA public key (RFC 5280 §4.1, RFC 8017 A.1.1):
+    what key fingerprints (OCI's, ``openssl pkey -pubout -outform DER | md5sum``) hash."""
+    public = _der(0x30, _der_uint(n) + _der_uint(e))
+    return _der(0x30, _RSA_ALGORITHM + _der(0x03, b"\x00" + public))
+
+
 def rs256_sign(pem: str, message: bytes) -> bytes:
     n, _, d = rsa_private_numbers(pem)
     k = (n.bit_length() + 7) // 8
