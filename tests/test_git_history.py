@@ -12,6 +12,7 @@ import pytest
 
 from scanner.engine.config import ScanConfig
 from scanner.engine.history import COMMIT_MESSAGE, HistoryScanner
+from scanner.engine.scanner import Scanner
 from scanner.rules.loader import load_rules
 from scanner.sources.git.scope import GitScope
 from tests.helpers.git_repo import GitRepo
@@ -337,3 +338,24 @@ def test_the_worker_pool_is_gone_before_findings_are_placed(tmp_path: Path,
     result = HistoryScanner(ScanConfig(jobs=2)).scan(str(repo.path))
     assert [f.location.path for f in result.findings] == ["conf.ini"]
     assert alive_when_placing == [0]
+
+
+def test_sdk_call_keywords_alone_do_not_get_a_blob_scanned_in_history(repo: GitRepo):
+    """``Client(`` and ``Config(`` wake only SDK-call rules, which count in a file about
+    their provider: a history blob with no other keyword and no provider's SDK in it is not
+    scanned at all (Flask's history has a test client in 800 blobs); one importing the SDK
+    is, and its positional credentials are found."""
+    plain = "".join(f"def test_{i}(app):\n    client = app.test_client()\n    "
+                    f"cfg = Config(root_path='.')\n\n" for i in range(40))
+    pipeline = Scanner(ScanConfig(rules=RULES, jobs=1)).pipeline
+    assert not pipeline.wakes(plain, pipeline.prefilter.find(plain))
+    repo.commit("tests", **{"tests/test_app.py": plain})
+    assert scan(repo).findings == ()
+    call = ('from huaweicloudsdkcore.auth.credentials import BasicCredentials\n'
+            'cred = BasicCredentials("QTZ4MWFRTK7HXJQ9DLPE", '
+            '"Lk8dR2mWq9ZxT4vBn7Yc3HsJf6Gp1AeU0iKoPlMz")\n')
+    repo.commit("huawei", **{"cloud.py": call + plain})
+    assert pipeline.wakes(call + plain, pipeline.prefilter.find(call + plain))
+    found = scan(repo)
+    assert {f.rule_id for f in found.findings} == {"huawei-access-key-id",
+                                                    "huawei-secret-access-key"}

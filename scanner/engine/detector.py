@@ -7,7 +7,7 @@ import bisect
 import dataclasses
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -67,6 +67,13 @@ class Pipeline:
                            and r.context.require == "words" for r in self.rules]
         self.table, key = _keyword_table(self.rules, decode_depth, ruleset.fingerprint,
                                          prefilter_cache)
+        # Per keyword: the providers a text must be about for the keyword to wake any rule,
+        # when every rule it wakes is such a file-only rule; None when it wakes some rule
+        # anywhere (or is a base64 form, which wakes the decoders).
+        self._needs_provider: list[frozenset[str] | None] = [
+            None if self.table.encoded[kw] or not all(self._file_only[ri] for ri in rules)
+            else frozenset(self.rules[ri].provider for ri in rules)
+            for kw, rules in enumerate(self.table.rules_for)]
         self.prefilter = make_prefilter(self.table.literals, engine, self.table.spellings(),
                                         prefilter_cache, key)
         words = [(w, pid) for pid, p in self.providers.items() for w in p.file_context.words]
@@ -84,6 +91,22 @@ class Pipeline:
     @property
     def engine(self) -> str:
         return self.prefilter.name
+
+    def wakes(self, text: str, hits: Iterable[tuple[int, int]]) -> bool:
+        """Whether ``text``'s keyword hits (``prefilter.find``'s) wake any rule at all: hits
+        of ``Client(`` or ``Config(`` alone wake none in a text about none of the providers
+        whose SDK calls they stand for. A git history asks it before scanning a blob that
+        the prefilter took (Flask's history has a test client in 800 blobs)."""
+        evidence = None
+        for kw, _ in hits:
+            needs = self._needs_provider[kw]
+            if needs is None:
+                return True
+            if evidence is None:
+                evidence = FileEvidence(text, "", self.providers, self._file_words)
+            if any(evidence.admits(p) is not None for p in needs):
+                return True
+        return False
 
     # -- one chunk -----------------------------------------------------------------------
 

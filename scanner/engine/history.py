@@ -10,6 +10,7 @@ import io
 import re
 import threading
 import time
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -427,11 +428,14 @@ class _Batch:
             at += len(data) + 1
         # NUL joins them: no keyword holds one, so no hit spans two blobs.
         text = b"\0".join(data for _, data in blobs).decode("latin-1")
-        hit = sorted({bisect.bisect_right(starts, start) - 1
-                      for _, start in self.scanner.pipeline.prefilter.find(text)})
-        for i in hit:
+        pipeline = self.scanner.pipeline
+        hits: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        for kw, start in pipeline.prefilter.find(text):
+            hits[bisect.bisect_right(starts, start) - 1].append((kw, start))
+        for i in sorted(hits):
             sha, data = blobs[i]
-            self.scan(sha, io.BytesIO(data))
+            if pipeline.wakes(text[starts[i]:starts[i] + len(data)], hits[i]):
+                self.scan(sha, io.BytesIO(data))
 
     def read(self, sha: str, content: Readable) -> bytes | None:
         """A small blob's bytes; None (and the blob skipped) if reading it failed."""
