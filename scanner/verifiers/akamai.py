@@ -19,11 +19,16 @@ sent is the header so far followed by ``signature=…``. The secret never travel
 
 The call is ``GET /identity-management/v3/api-clients/self?apiAccess=true&groupAccess=true``
 (Identity and Access Management API v3, "Get an API client" with ``self`` as the client ID:
-the client that signed the request; read-only). Answers: 200 is ``active`` with the client's
+the client that signed the request, as Akamai's PowerShell ``Get-IAMAPIClient -ClientID self``
+and Terraform ``akamai_iam_api_client`` with an empty block document; read-only,
+https://techdocs.akamai.com/iam-api/reference/get-api-client). A client only reaches an API
+it is granted, so a client without the IAM API in its grants is refused after its signature
+was checked: the 403 below. Answers: 200 is ``active`` with the client's
 name and ID, and what it can reach (the APIs it is granted and at which access level, the
 groups and roles, whether it may switch accounts, whether it is locked): its blast radius;
-401 (``https://problems.luna.akamaiapis.net/-/pep-authn/deny``: an invalid or inactive client
-token or access token, or a signature that does not match) is ``inactive``, except a 401 about
+401 (``https://problems.luna.akamaiapis.net/-/pep-authn/deny`` with a detail such as
+"Inactive client token", https://techdocs.akamai.com/client-access-control/reference/401; or a
+signature that does not match) is ``inactive`` with the detail as its reason, except a 401 about
 the timestamp (the local clock is off), which says nothing about the credential and is
 ``unknown``; 403 comes only after the signature was accepted, so it is ``active`` with a "not
 permitted" fact; 429 and 5xx are ``unknown`` and retried; any other status is ``unknown``."""

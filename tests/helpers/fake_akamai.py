@@ -10,7 +10,9 @@ it recomputes from the request as received (method, scheme http, the Host header
 and query, no signed headers, no content hash, the header up to the signature) with the
 client secret it keeps. All of it is written here independently of ``scanner.verifiers``, so
 a shared bug cannot make both sides agree. A failed check is 401 with a Problem Details body
-and is counted; a client set to ``no_permission`` gets 403 after a valid signature."""
+("Invalid timestamp" for a timestamp out of the window, else "The signature does not match")
+and is counted; after a valid signature a client set to ``no_permission`` gets 403 and one set
+to ``deactivated`` 401 "Inactive client token"."""
 
 from __future__ import annotations
 
@@ -25,7 +27,7 @@ from http.server import BaseHTTPRequestHandler
 
 from tests.helpers.loopback import FakeHandler, LoopbackServer
 
-BEHAVIOURS = ("active", "no_permission", "unavailable")
+BEHAVIOURS = ("active", "no_permission", "unavailable", "deactivated")
 SELF = "/identity-management/v3/api-clients/self"
 DENY = "https://problems.luna.akamaiapis.net/-/pep-authn/deny"
 
@@ -96,14 +98,16 @@ class FakeAkamai(LoopbackServer):
             return "\n".join(r.raw for r in self.received)
 
     def authenticate(self, method: str, target: str, headers: dict[str, str]) -> str | None:
-        """The client token whose secret signed the request, or None (counted)."""
+        """The client token whose secret signed the request, or None, or "stale" for a
+        timestamp more than five minutes off (both counted)."""
         token = self._check(method, target, headers)
-        if token is None:
+        if token in (None, "stale"):
             with self._lock:
                 self.signature_failures["akamai"] += 1
         return token
 
     def _check(self, method: str, target: str, headers: dict[str, str]) -> str | None:
+        # "stale" is returned before the signature is checked, as a gateway would.
         value = headers.get("authorization", "")
         fields = parse_header(value)
         if fields is None or list(fields) != ["client_token", "access_token", "timestamp",
@@ -117,7 +121,9 @@ class FakeAkamai(LoopbackServer):
             sent_at = calendar.timegm(time.strptime(stamp, "%Y%m%dT%H:%M:%S+0000"))
         except ValueError:
             return None
-        if abs(time.time() - sent_at) > 300 or not fields["nonce"]:
+        if abs(time.time() - sent_at) > 300:
+            return "stale"
+        if not fields["nonce"]:
             return None
         header = value[:value.rindex("signature=")]
         want = expected_signature(client.secret, method, headers.get("host", ""), target,
@@ -143,7 +149,11 @@ def _handler_for(fake: FakeAkamai) -> type[BaseHTTPRequestHandler]:
             if token is None:
                 return self.problem(401, "Not authorized", "The signature does not match",
                                     DENY)
+            if token == "stale":
+                return self.problem(401, "Not authorized", "Invalid timestamp", DENY)
             client = fake.clients[token]
+            if client.behaviour == "deactivated":
+                return self.problem(401, "Not authorized", "Inactive client token", DENY)
             if client.behaviour == "unavailable":
                 return self.problem(503, "Service Unavailable", "Try again later")
             if client.behaviour == "no_permission":

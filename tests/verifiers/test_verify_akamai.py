@@ -202,3 +202,24 @@ def test_the_fake_rejects_a_signature_made_with_another_secret(tmp_path: Path) -
                                 headers={"Authorization": header})
             assert resp.status == status, resp.body
         assert fake.signature_failures == {"akamai": 1}
+
+
+def test_an_inactive_token_is_inactive_and_a_stale_clock_is_unknown(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = random.Random("akamai-401")
+    live, gone, access, secret = akab(rng), akab(rng), akab(rng), secret_of(rng)
+    host = akab(rng) + ".luna.akamaiapis.net"
+    parts = {"access_token": access, "host": host}
+    with FakeAkamai({live: Client(access, secret),
+                     gone: Client(access, secret, behaviour="deactivated")}) as fake:
+        http = HttpClient(fake.url, 3.0, overridden=True)
+        got = VERIFIERS["akamai"].verify(Credential("akamai", gone, secret, None, parts), http)
+        assert (got.status, got.reason) == ("inactive", "inactive_client_token")
+        # A request signed an hour ago (the local clock is off) says nothing about the key.
+        monkeypatch.setattr(akamai, "timestamp",
+                            lambda now=None: akamai.time.strftime(
+                                "%Y%m%dT%H:%M:%S+0000", akamai.time.gmtime(
+                                    akamai.time.time() - 3600)))
+        got = VERIFIERS["akamai"].verify(Credential("akamai", live, secret, None, parts), http)
+        assert (got.status, got.reason) == ("unknown", "invalid_timestamp")
+        assert fake.signature_failures == {"akamai": 1}
