@@ -20,8 +20,9 @@ sent is the header so far followed by ``signature=…``. The secret never travel
 The call is ``GET /identity-management/v3/api-clients/self?apiAccess=true&groupAccess=true``
 (Identity and Access Management API v3, "Get an API client" with ``self`` as the client ID:
 the client that signed the request, as Akamai's PowerShell ``Get-IAMAPIClient -ClientID self``
-and Terraform ``akamai_iam_api_client`` with an empty block document; read-only,
-https://techdocs.akamai.com/iam-api/reference/get-api-client). A client only reaches an API
+and Terraform ``akamai_iam_api_client`` with an empty block document it; read-only;
+https://techdocs.akamai.com/powershell/docs/get-iamapiclient,
+https://techdocs.akamai.com/terraform/docs/iam-ds-api-client). A client only reaches an API
 it is granted, so a client without the IAM API in its grants is refused after its signature
 was checked: the 403 below. Answers: 200 is ``active`` with the client's
 name and ID, and what it can reach (the APIs it is granted and at which access level, the
