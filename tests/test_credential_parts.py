@@ -171,3 +171,33 @@ def test_part_names_are_lower_case_and_not_the_core_parts(name: str) -> None:
                          f'regex = "(x+)"\ntoken_for = ["w-i"]\npart = "{name}"\n')
     with pytest.raises(RuleError, match="part must be"):
         parse_rule_file(data, "w.toml")
+
+
+# An .edgerc written for this test (no real or documented credential).
+EDGERC = """[default]
+client_secret = Jq7vT2mXc9Lw4RbN8sKd0YhF3gPz6UeA1oViC5tWnBk=
+host = akab-m3q8xv2lk7tz0wpd-9rfh4ycn6jbs1uea.luna.akamaiapis.net
+access_token = akab-t6wz1bq9kd4rm7xn-c2vh8lsy3fpe0gjo
+client_token = akab-h5nd0rw8qc3mz6ty-k9ub2xle7jva4sgi
+"""
+
+
+def test_an_akamai_edgerc_is_one_credential_of_four_parts() -> None:
+    """The client token is the ID, the client secret its secret, the access token (reported)
+    and the host (never reported) join it as parts "access_token" and "host"."""
+    scanner = Scanner(ScanConfig(rules=load_rules(), jobs=1))
+    found = by_rule(scanner.scan_text(EDGERC, ".edgerc").findings)
+    assert set(found) == {"akamai-client-token", "akamai-client-secret", "akamai-access-token"}
+    token = "akab-h5nd0rw8qc3mz6ty-k9ub2xle7jva4sgi"
+    host = "akab-m3q8xv2lk7tz0wpd-9rfh4ycn6jbs1uea.luna.akamaiapis.net"
+    access = "akab-t6wz1bq9kd4rm7xn-c2vh8lsy3fpe0gjo"
+    secret = "Jq7vT2mXc9Lw4RbN8sKd0YhF3gPz6UeA1oViC5tWnBk="
+    assert parts(found["akamai-client-token"]) == {"secret": secret, "access_token": access,
+                                                   "host": host}
+    for rule, session in [("akamai-client-token", False), ("akamai-client-secret", False),
+                          ("akamai-access-token", True)]:
+        cred = credential_for(found[rule], "aws", session_token=session,
+                              part="access_token" if session else "token")
+        assert isinstance(cred, Credential), (rule, cred)
+        assert (cred.key_id, cred.secret, cred.token) == (token, secret, None)
+        assert dict(cred.parts) == {"access_token": access, "host": host}

@@ -300,7 +300,7 @@ def _akamai_edgerc(c: Settings) -> Snippet:
             f"access_token = {a}\nclient_token = {t}\n")
     if c.rng.random() < 0.5:
         text += "max-body = 131072\n"
-    return Snippet(text, [L(s, AKAMAI, "secret"), L(a, AKAMAI, "id"), L(t, AKAMAI, "id")],
+    return Snippet(text, [L(s, AKAMAI, "secret"), L(a, AKAMAI, "token"), L(t, AKAMAI, "id")],
                    name="home/{user}/.edgerc")
 
 
@@ -310,7 +310,7 @@ def _akamai_env(c: Settings) -> Snippet:
     lines = [f"AKAMAI_HOST={host}.luna.akamaiapis.net", f"AKAMAI_CLIENT_TOKEN={t}",
              f"AKAMAI_CLIENT_SECRET={s}", f"AKAMAI_ACCESS_TOKEN={a}"]
     return Snippet(c.env_file(lines),
-                   [L(s, AKAMAI, "secret"), L(a, AKAMAI, "id"), L(t, AKAMAI, "id")],
+                   [L(s, AKAMAI, "secret"), L(a, AKAMAI, "token"), L(t, AKAMAI, "id")],
                    name="{svc}/.env")
 
 

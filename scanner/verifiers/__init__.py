@@ -19,6 +19,7 @@ from scanner.errors import UsageError
 from scanner.models import Finding, Verification
 from scanner.rules.loader import RuleSet
 from scanner.rules.schema import Rule
+from scanner.verifiers.akamai import AkamaiVerifier
 from scanner.verifiers.alibaba import AlibabaVerifier
 from scanner.verifiers.asia_clouds import (
     NcloudVerifier,
@@ -161,6 +162,7 @@ VERIFIERS: dict[str, Verifier] = {
     "exoscale": ExoscaleVerifier(),
     "ovhcloud": OvhVerifier(),
     "oracle": OracleVerifier(),
+    "akamai": AkamaiVerifier(),
 }
 
 BACKOFF_BASE = 0.5  # seconds before the first retry; doubled each time
