@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 import re
 from collections.abc import Mapping, Sequence
 from email.utils import formatdate
@@ -49,7 +48,13 @@ from scanner.verifiers.base import (
 )
 from scanner.verifiers.http import HttpClient, HttpResponse
 from scanner.verifiers.redaction import clean_code
-from scanner.verifiers.tokens import USER_AGENT, not_permitted, status_fallback, with_facts
+from scanner.verifiers.tokens import (
+    USER_AGENT,
+    json_list,
+    not_permitted,
+    status_fallback,
+    with_facts,
+)
 
 API_VERSION = "/20160918"
 SIGNED_HEADERS = ("(request-target)", "date", "host")
@@ -153,7 +158,7 @@ class OracleVerifier:
             facts.append(Fact("lifecycle_state", state, "info"))
         verdict = with_facts(active(identity), *facts)
         resp = _signed_get(http, credential, key_id, user_path + "/apiKeys")
-        keys = _json_list(resp) if resp.status == 200 else None
+        keys = json_list(resp) if resp.status == 200 else None
         if keys is not None:
             return with_facts(verdict, Fact("api_keys", str(len(keys)), "info"))
         if resp.status in (401, 403, 404):
@@ -169,14 +174,6 @@ def _signed_get(http: HttpClient, credential: Credential, key_id: str,
                "Authorization": authorization(key_id, credential.secret, "GET", target,
                                               signed)}
     return http.request("GET", path, headers=headers)
-
-
-def _json_list(resp: HttpResponse) -> list[Any] | None:
-    try:
-        data = json.loads(resp.body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        return None
-    return data if isinstance(data, list) else None
 
 
 def _code(body: dict[str, Any]) -> str | None:

@@ -10,6 +10,7 @@ privilege, a good sign); 429 and 5xx are ``unknown`` (retried by ``verify_findin
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -157,6 +158,53 @@ class NpmVerifier:
         if resp.status == 401:
             return inactive("bad_credentials")
         return status_fallback(resp)
+
+
+# -- RubyGems -------------------------------------------------------------------------------
+
+MAX_GEMS_SHOWN = 10
+
+
+class RubygemsVerifier:
+    """RubyGems.org API keys: ``GET https://rubygems.org/api/v1/gems.json`` with the key as the
+    whole ``Authorization`` header, "list all gems that you own"
+    (https://guides.rubygems.org/rubygems-org-api/#gem-methods): read-only, and the answer is
+    the blast radius, the gems whose next version the key's owner may push. An unknown or
+    revoked key is 401; a scoped key that may not list gems is 403 (it still opened the API)."""
+
+    name = "rubygems"
+    endpoint = "https://rubygems.org"
+    rate = 5.0
+
+    def verify(self, credential: Credential, http: HttpClient) -> Verification:
+        resp = http.request("GET", "/api/v1/gems.json", headers={
+            "Authorization": credential.secret, "Accept": "application/json",
+            "User-Agent": USER_AGENT})
+        log_answer(credential, self.name, resp.status, None, resp.header("x-request-id"), "")
+        gems = json_list(resp) if resp.status == 200 else None
+        if gems is not None:
+            names = [str(g["name"]) for g in gems if isinstance(g, dict) and g.get("name")]
+            verdict = active({"gems": len(names)})
+            if names:
+                shown = ", ".join(names[:MAX_GEMS_SHOWN]) + (
+                    f" (+{len(names) - MAX_GEMS_SHOWN} more)" if len(names) > MAX_GEMS_SHOWN
+                    else "")
+                verdict = with_facts(verdict, Fact("owned_gems", shown, "high"))
+            return verdict
+        if resp.status == 401:
+            return inactive("bad_credentials")
+        if resp.status == 403:
+            return with_facts(active({}), not_permitted("gems"))
+        return status_fallback(resp)
+
+
+def json_list(resp: HttpResponse) -> list[Any] | None:
+    """The response body as a JSON array; None if it is not one."""
+    try:
+        data = json.loads(resp.body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return None
+    return data if isinstance(data, list) else None
 
 
 # -- DigitalOcean ---------------------------------------------------------------------------

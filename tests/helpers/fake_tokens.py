@@ -20,8 +20,8 @@ from tests.helpers.loopback import FakeHandler, LoopbackServer
 
 BEHAVIOURS = ("active", "revoked", "no_permission", "throttled", "unavailable",
               "expired", "no_quota")
-PROVIDERS = ("gitlab", "npm", "digitalocean", "cloudflare", "openai", "anthropic", "dashscope",
-             "huggingface", "slack", "stripe", "sendgrid")
+PROVIDERS = ("gitlab", "npm", "rubygems", "digitalocean", "cloudflare", "openai", "anthropic",
+             "dashscope", "huggingface", "slack", "stripe", "sendgrid")
 BASE_PATHS = {"cloudflare": "/client/v4", "slack": "/api"}
 ANTHROPIC_VERSION = "2023-06-01"
 CLOUDFLARE_ACCOUNT = "023e105f4ecef8ad9ca31a8372d0c353"
@@ -131,6 +131,21 @@ class FakeTokens(LoopbackServer):
         if t is None:
             return _Answer(401, {"error": "Unauthorized"})
         return self._transient(t) or _Answer(200, {"username": t.name})
+
+    def _rubygems(self, method: str, path: str, headers: dict[str, str]) -> _Answer:
+        # https://guides.rubygems.org/rubygems-org-api/: the key is the whole Authorization
+        # header, no scheme
+        if method != "GET" or path != "/api/v1/gems.json":
+            return _Answer(404, {"error": "Not found"})
+        t = self._lookup(headers.get("authorization"))
+        if t is None:
+            return _Answer(401, "Access Denied. Please sign up for an account at "
+                                "https://rubygems.org")
+        if t.behaviour == "no_permission":
+            return _Answer(403, "This API key cannot perform the specified action on this gem.")
+        return self._transient(t) or _Answer(200, [
+            {"name": f"{t.name}-tools", "version": "1.4.2", "downloads": 1820},
+            {"name": f"{t.name}-cli", "version": "0.9.0", "downloads": 311}])
 
     def _digitalocean(self, method: str, path: str, headers: dict[str, str]) -> _Answer:
         if method != "GET" or path != "/v2/account":

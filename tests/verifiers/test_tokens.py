@@ -35,6 +35,7 @@ def mixed(value: str) -> bool:
 MAKERS: dict[str, tuple[str, Callable[[Values], str]]] = {
     "gitlab": ("GITLAB_TOKEN={}", lambda v: v.token(BASE62, 20, "glpat-", 3.3, mixed)),
     "npm": ("//registry.npmjs.org/:_authToken={}", lambda v: v.github("npm_")),
+    "rubygems": ("GEM_HOST_API_KEY={}", lambda v: v.token(HEX, 48, "rubygems_", 3.3)),
     "digitalocean": ("DIGITALOCEAN_TOKEN={}", lambda v: v.token(HEX, 64, "dop_v1_", 3.5)),
     "cloudflare": ("CLOUDFLARE_API_TOKEN={}", lambda v: v.token(BASE62, 46, "cfut_", 3.8, mixed)),
     "openai": ("OPENAI_API_KEY={}", lambda v: v.token(BASE62, 64, "sk-proj-", 3.8, mixed)),
@@ -52,6 +53,7 @@ MAKERS: dict[str, tuple[str, Callable[[Values], str]]] = {
 
 # What each provider's live token shows, and which identity field proves it was read.
 IDENTITY = {"gitlab": ("username", "deployer"), "npm": ("username", "deployer"),
+            "rubygems": ("gems", "2"),
             "digitalocean": ("email", "deployer@example.com"),
             "cloudflare": ("token_id", "f267e341f3dd4697bd3b9f71dd96247f"),
             "openai": ("organization", "org-deployer"), "anthropic": ("models", "1"),
@@ -59,8 +61,9 @@ IDENTITY = {"gitlab": ("username", "deployer"), "npm": ("username", "deployer"),
             "slack": ("user", "deployer"), "stripe": ("mode", "live"),
             "sendgrid": ("scopes", "3")}
 # The call a scope-limited token may not make, where the provider has such an answer.
-NOT_PERMITTED = {"gitlab": "user", "digitalocean": "account", "openai": "models",
-                 "anthropic": "models", "stripe": "balance", "sendgrid": "scopes"}
+NOT_PERMITTED = {"gitlab": "user", "rubygems": "gems", "digitalocean": "account",
+                 "openai": "models", "anthropic": "models", "stripe": "balance",
+                 "sendgrid": "scopes"}
 
 
 def sha(value: str) -> str:
@@ -118,6 +121,7 @@ def test_each_token_is_verified_with_its_providers_own_call(provider: str, value
 WRONG_HEADERS: dict[str, Callable[[str], dict[str, str]]] = {
     "gitlab": lambda t: {"Authorization": f"Bearer {t}"},
     "npm": lambda t: {"Authorization": f"token {t}"},
+    "rubygems": lambda t: {"Authorization": f"Bearer {t}"},
     "digitalocean": lambda t: {"X-Auth-Token": t},
     "cloudflare": lambda t: {"X-Auth-Key": t},
     "openai": lambda t: {"Authorization": t},
@@ -128,7 +132,8 @@ WRONG_HEADERS: dict[str, Callable[[str], dict[str, str]]] = {
     "stripe": lambda t: {"Stripe-Key": t},
     "sendgrid": lambda t: {"Authorization": f"token {t}"},
 }
-PATHS = {"gitlab": "/api/v4/user", "npm": "/-/whoami", "digitalocean": "/v2/account",
+PATHS = {"gitlab": "/api/v4/user", "npm": "/-/whoami", "rubygems": "/api/v1/gems.json",
+         "digitalocean": "/v2/account",
          "cloudflare": "/user/tokens/verify", "openai": "/v1/models", "anthropic": "/v1/models",
          "dashscope": "/compatible-mode/v1/models", "huggingface": "/api/whoami-v2",
          "slack": "/auth.test", "stripe": "/v1/balance", "sendgrid": "/v3/scopes"}
