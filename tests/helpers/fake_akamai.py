@@ -81,21 +81,11 @@ def expected_signature(secret: str, method: str, host: str, target: str, header:
 class FakeAkamai(LoopbackServer):
     def __init__(self, clients: dict[str, Client] | None = None) -> None:
         self.clients: dict[str, Client] = dict(clients or {})  # by client token
-        self.received: list[Received] = []
         self.signature_failures: Counter[str] = Counter()
         self._listen(_handler_for(self))
 
-    def record(self, r: Received) -> None:
-        with self._lock:
-            self.received.append(r)
-
     def sent_by(self, client_token: str) -> list[Received]:
-        with self._lock:
-            return [r for r in self.received if r.client_token == client_token]
-
-    def log_text(self) -> str:
-        with self._lock:
-            return "\n".join(r.raw for r in self.received)
+        return self.recorded(lambda r: r.client_token == client_token)
 
     def authenticate(self, method: str, target: str, headers: dict[str, str]) -> str | None:
         """The client token whose secret signed the request, or None, or "stale" for a

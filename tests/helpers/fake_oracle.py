@@ -63,21 +63,11 @@ class Received:
 class FakeOracle(LoopbackServer):
     def __init__(self, users: dict[str, User] | None = None) -> None:
         self.users: dict[str, User] = dict(users or {})
-        self.received: list[Received] = []
         self.signature_failures: Counter[str] = Counter()
         self._listen(_handler_for(self))
 
-    def record(self, r: Received) -> None:
-        with self._lock:
-            self.received.append(r)
-
     def sent_by(self, user: str) -> list[Received]:
-        with self._lock:
-            return [r for r in self.received if r.user == user]
-
-    def log_text(self) -> str:
-        with self._lock:
-            return "\n".join(r.raw for r in self.received)
+        return self.recorded(lambda r: r.user == user)
 
     def authenticate(self, method: str, target: str, headers: dict[str, str]) -> str | None:
         """The user OCID whose key signed the request, or None (counted)."""

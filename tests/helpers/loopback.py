@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, Self
@@ -29,6 +29,16 @@ class LoopbackServer:
     def record(self, request: Any) -> None:
         with self._lock:
             self.requests.append(request)
+
+    def recorded(self, keep: Callable[[Any], bool] = lambda _: True) -> list[Any]:
+        """What ``record`` kept and ``keep`` accepts, in arrival order."""
+        with self._lock:
+            return [r for r in self.requests if keep(r)]
+
+    def log_text(self) -> str:
+        """The raw text of every recorded request that keeps one: what a test searches for
+        a secret that must never have been sent."""
+        return "\n".join(str(getattr(r, "raw", "")) for r in self.recorded())
 
     def __enter__(self) -> Self:
         self._thread.start()
