@@ -151,8 +151,8 @@ def test_a_token_with_its_own_part_name_is_given_to_the_verifier_under_it(
 
 
 @pytest.mark.parametrize(("extra", "message"), [
-    ('part = "zone"', "part and report need token_for"),
-    ("report = false", "part and report need token_for"),
+    ('part = "zone"', "part needs token_for"),
+    ("report = false", "report = false is for a part"),
 ])
 def test_part_and_report_need_token_for(extra: str, message: str) -> None:
     import tomllib
@@ -160,6 +160,18 @@ def test_part_and_report_need_token_for(extra: str, message: str) -> None:
                          f'keywords = ["x"]\nregex = "(x+)"\n{extra}\n')
     with pytest.raises(RuleError, match=message):
         parse_rule_file(data, "w.toml")
+
+
+def test_an_id_that_is_no_secret_is_carried_by_its_secret_and_never_reported_alone(
+        tmp_path: Path) -> None:
+    path = tmp_path / "widget.toml"
+    path.write_text(RULES.replace('kind = "id"\n', 'kind = "id"\nreport = false\n', 1))
+    quiet = Scanner(ScanConfig(rules=load_rules([path], builtin=False), jobs=1))
+    found = by_rule(list(quiet.scan_text(f"id={ID_A}\nsecret={SECRET}\n").findings))
+    assert set(found) == {"widget-secret"}
+    paired = found["widget-secret"].paired_with
+    assert paired is not None and paired.secret == ID_A
+    assert quiet.scan_text(f"id={ID_A}\n").findings == ()  # alone it is nothing
 
 
 @pytest.mark.parametrize("name", ["secret", "id", "private_key", "Zone", "two words"])

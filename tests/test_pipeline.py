@@ -201,9 +201,9 @@ def test_service_account_key_is_one_finding_not_two():
             f'  "private_key": "{key}\\n",\n'
             '  "client_email": "a@p-1.iam.gserviceaccount.com"\n}\n')
     findings = scanner().scan_text(text).findings
-    # The key once (not again as a plain private key), paired with its account's email.
-    assert sorted(f.rule_id for f in findings) == ["gcp-service-account-email",
-                                                   "gcp-service-account-key"]
+    # The key once (not again as a plain private key), paired with its account's email,
+    # which is no secret and no finding of its own (report = false).
+    assert [f.rule_id for f in findings] == ["gcp-service-account-key"]
     key_finding = next(f for f in findings if f.kind == "private_key")
     assert key_finding.paired_with is not None
     assert key_finding.paired_with.secret == "a@p-1.iam.gserviceaccount.com"

@@ -114,8 +114,9 @@ class Rule:
     # the session token, unless the rule says otherwise: "tenancy", "region", ...). Several
     # parts with different names can join one ID.
     part: str = "token"
-    # False for a part that completes a credential but is no secret by itself (a tenancy
-    # OCID, a region): it joins its ID's credential and is never reported on its own.
+    # False for a value that completes a credential but is no secret by itself: a part (a
+    # tenancy OCID, a region) joins its ID's credential, an ID (a storage account name, a
+    # service account's e-mail) is its secret's ``paired_with``; neither is reported alone.
     report: bool = True
     examples: tuple[Example, ...] = ()
     counterexamples: tuple[Example, ...] = ()
@@ -230,9 +231,12 @@ def _parse_rule(raw: Any, provider: str, source: str, check_regex: bool) -> Rule
         raise RuleError(f"{source}: {where}: token_for is only for rules of kind token")
     part = _optional(raw, "part", str, source, where)
     report = _optional(raw, "report", bool, source, where)
-    if (part is not None or report is not None) and not token_for:
-        raise RuleError(f"{source}: {where}: part and report need token_for (the ID rules "
-                        "whose credential this value is a part of)")
+    if part is not None and not token_for:
+        raise RuleError(f"{source}: {where}: part needs token_for (the ID rules whose "
+                        "credential this value is a part of)")
+    if report is False and not token_for and kind != "id":
+        raise RuleError(f"{source}: {where}: report = false is for a part (with token_for) "
+                        "or an ID that is no secret (kind id), which its secret carries")
     if part is not None and (not PART_NAME.match(part) or part in RESERVED_PARTS):
         raise RuleError(f"{source}: {where}: part must be a lower-case name (a-z, 0-9, _) "
                         f"other than {', '.join(RESERVED_PARTS)}")

@@ -37,9 +37,10 @@ def example_problem(rule: Rule, example: Example, scanner: TextScanner) -> str |
         carried = [p for f in result.findings for p in f.credential if p.rule_id == rule.id]
         if any(f.rule_id == rule.id for f in result.findings):
             return "a rule with report = false must not yield findings of its own"
-        if not any(p.secret == expected and p.kind == rule.part for p in carried):
+        kind = rule.part if rule.token_for else rule.kind
+        if not any(p.secret == expected and p.kind == kind for p in carried):
             got = ", ".join(sorted({p.redacted for p in carried})) or "nothing"
-            return (f"example should join {expected[:8]}… as part {rule.part} of a "
+            return (f"example should join {expected[:8]}… as part {kind} of a "
                     f"credential, but joined {got}")
         return None
     mine = [f for f in result.findings if f.rule_id == rule.id]
