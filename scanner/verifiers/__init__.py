@@ -85,6 +85,7 @@ from scanner.verifiers.ratelimit import TokenBucket
 from scanner.verifiers.tencent import TencentVerifier
 from scanner.verifiers.tokens import (
     AnthropicVerifier,
+    AzureOpenaiVerifier,
     CloudflareVerifier,
     DashscopeVerifier,
     DigitaloceanVerifier,
@@ -113,6 +114,7 @@ VERIFIERS: dict[str, Verifier] = {
     "github": GithubVerifier(),
     "gitlab": GitlabVerifier(),
     "npm": NpmVerifier(),
+    "azure-openai": AzureOpenaiVerifier(),
     "rubygems": RubygemsVerifier(),
     "digitalocean": DigitaloceanVerifier(),
     "cloudflare": CloudflareVerifier(),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -370,6 +371,49 @@ class OpenaiVerifier:
         if resp.status == 200 and isinstance(body.get("data"), list):
             return active({**owner, "models": len(body["data"])})
         return openai_refusal(credential, resp, code, message, owner, "models")
+
+
+AZURE_OPENAI_API_VERSION = "2024-10-21"
+_AZURE_OPENAI_HOST = re.compile(
+    r"^[a-z0-9][a-z0-9-]{1,62}\.(?:openai|cognitiveservices|services\.ai)\.azure\.com$")
+
+
+class AzureOpenaiVerifier:
+    """Azure OpenAI / AI services resource keys: ``GET https://{resource-host}/openai/models
+    ?api-version=2024-10-21`` with the key in ``api-key`` ("Models - List", the data plane:
+    https://learn.microsoft.com/rest/api/azureopenai/models/list), read-only. A key answers
+    only at its own resource, so the call goes to the endpoint found with it (the key's
+    paired ``azure-openai-endpoint``), and only to a host under openai.azure.com,
+    cognitiveservices.azure.com or services.ai.azure.com; without one nothing is sent
+    (``skipped: needs_endpoint``). 200 lists the models the resource can use; 401 is a wrong
+    or regenerated key; 403 (network rules, a disabled public endpoint) says nothing of
+    the key and is ``unknown``."""
+
+    name = "azure-openai"
+    endpoint = "https://aoairesource.openai.azure.com"  # the key's own resource is used
+    rate = 3.0
+
+    def verify(self, credential: Credential, http: HttpClient) -> Verification:
+        host = credential.key_id.strip().lower()
+        if not _AZURE_OPENAI_HOST.match(host):
+            return skipped("needs_endpoint")
+        if not http.overridden:
+            http = http.sibling(f"https://{host}")
+        resp = http.request("GET", "/openai/models", f"api-version={AZURE_OPENAI_API_VERSION}",
+                            headers={"api-key": credential.secret, "Accept": "application/json",
+                                     "User-Agent": USER_AGENT})
+        body = resp.json_object()
+        code, message = error_fields(body)
+        log_answer(credential, self.name, resp.status, code,
+                   resp.header("apim-request-id") or None, message)
+        models = body.get("data")
+        if resp.status == 200 and isinstance(models, list):
+            return active({"resource": host, "models": len(models)})
+        if resp.status == 401:
+            return inactive("invalid_key")
+        if resp.status == 403:
+            return unknown("forbidden")
+        return status_fallback(resp)
 
 
 ANTHROPIC_VERSION = "2023-06-01"
