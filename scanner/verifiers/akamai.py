@@ -48,7 +48,13 @@ from scanner.models import Fact, Verification
 from scanner.verifiers.base import Credential, active, inactive, log_answer, skipped, unknown
 from scanner.verifiers.http import HttpClient
 from scanner.verifiers.redaction import clean_code
-from scanner.verifiers.tokens import USER_AGENT, not_permitted, status_fallback, with_facts
+from scanner.verifiers.tokens import (
+    USER_AGENT,
+    not_permitted,
+    status_fallback,
+    text_of,
+    with_facts,
+)
 
 MONIKER = "EG1-HMAC-SHA256"
 SELF_PATH = "/identity-management/v3/api-clients/self"
@@ -118,9 +124,9 @@ class AkamaiVerifier:
         resp = http.request("GET", SELF_PATH, SELF_QUERY, headers={
             "Authorization": header, "Accept": "application/json", "User-Agent": USER_AGENT})
         body = resp.json_object()
-        detail = _str(body.get("detail")) or ""
-        log_answer(credential, self.name, resp.status, _str(body.get("type")),
-                   _str(body.get("requestId")), detail, host=host)
+        detail = text_of(body.get("detail")) or ""
+        log_answer(credential, self.name, resp.status, text_of(body.get("type")),
+                   text_of(body.get("requestId")), detail, host=host)
         if resp.status == 200 and (body.get("clientId") or body.get("clientName")):
             return _client(body, host)
         if resp.status == 401:
@@ -139,9 +145,9 @@ class AkamaiVerifier:
 
 def _client(body: dict[str, Any], host: str) -> Verification:
     identity: dict[str, object] = {
-        "client": _str(body.get("clientName")), "client_id": _str(body.get("clientId")),
-        "client_type": _str(body.get("clientType")), "created_by": _str(body.get("createdBy")),
-        "host": host}
+        "client": text_of(body.get("clientName")), "client_id": text_of(body.get("clientId")),
+        "client_type": text_of(body.get("clientType")),
+        "created_by": text_of(body.get("createdBy")), "host": host}
     facts: list[Fact] = []
     if body.get("isLocked") is True:
         facts.append(Fact("locked", "yes", "info"))
@@ -153,19 +159,19 @@ def _client(body: dict[str, Any], host: str) -> Verification:
             facts.append(Fact("all_accessible_apis", "yes", "high"))
         apis = [a for a in access.get("apis") or () if isinstance(a, dict)]
         if apis:
-            shown = [f"{_str(a.get('apiName')) or _str(a.get('endPoint')) or '?'} "
-                     f"({_str(a.get('accessLevel')) or '?'})" for a in apis]
+            shown = [f"{text_of(a.get('apiName')) or text_of(a.get('endPoint')) or '?'} "
+                     f"({text_of(a.get('accessLevel')) or '?'})" for a in apis]
             extra = f", +{len(shown) - MAX_APIS_SHOWN} more" if len(shown) > MAX_APIS_SHOWN \
                 else ""
-            writes = any("WRITE" in (_str(a.get("accessLevel")) or "").upper() for a in apis)
+            writes = any("WRITE" in (text_of(a.get("accessLevel")) or "").upper() for a in apis)
             facts.append(Fact("apis", f"{len(apis)}: " + ", ".join(shown[:MAX_APIS_SHOWN])
                               + extra, "high" if writes else "medium"))
     groups = body.get("groupAccess")
     if isinstance(groups, dict):
         named = [g for g in groups.get("groups") or () if isinstance(g, dict)]
         if named:
-            shown = [f"{_str(g.get('groupName')) or _str(g.get('groupId')) or '?'} "
-                     f"({_str(g.get('roleName')) or '?'})" for g in named]
+            shown = [f"{text_of(g.get('groupName')) or text_of(g.get('groupId')) or '?'} "
+                     f"({text_of(g.get('roleName')) or '?'})" for g in named]
             facts.append(Fact("groups", f"{len(named)}: " + ", ".join(shown[:MAX_APIS_SHOWN]),
                               "medium"))
     count = body.get("activeCredentialCount")
@@ -179,8 +185,3 @@ def _reason(credential: Credential, detail: str, default: str) -> str:
     signature_does_not_match), cleaned; ``default`` without one."""
     words = re.findall(r"[a-z0-9]+", credential.scrub(detail).lower())
     return clean_code("_".join(words)) if words else default
-
-
-def _str(value: Any) -> str | None:
-    return str(value) if isinstance(value, (str, int)) and not isinstance(value, bool) \
-        and str(value) else None

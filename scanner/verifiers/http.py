@@ -46,11 +46,19 @@ class HttpResponse:
 
     def json_object(self) -> dict[str, Any]:
         """The body as a JSON object; ``{}`` for anything else (an HTML error page, a list)."""
-        try:
-            data = json.loads(self.body.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
-            return {}
+        data = self._json()
         return data if isinstance(data, dict) else {}
+
+    def json_list(self) -> list[Any] | None:
+        """The body as a JSON array; None for anything else."""
+        data = self._json()
+        return data if isinstance(data, list) else None
+
+    def _json(self) -> Any:
+        try:
+            return json.loads(self.body.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            return None
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,6 @@ nothing about the key; Mailgun's domain sending keys may call only ``/messages``
 from __future__ import annotations
 
 import base64
-import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -93,11 +92,8 @@ def _model_count(resp: HttpResponse, body: dict[str, Any]) -> int | None:
     or Together's bare JSON array; ``None`` when the answer is neither."""
     if isinstance(body.get("data"), list):
         return len(body["data"])
-    try:
-        data = json.loads(resp.body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        return None
-    return len(data) if isinstance(data, list) else None
+    data = resp.json_list()
+    return None if data is None else len(data)
 
 
 # MiniMax reports failures in a ``base_resp`` object: 1004 is "not authorized", 1002 "rate

@@ -50,9 +50,9 @@ from scanner.verifiers.http import HttpClient, HttpResponse
 from scanner.verifiers.redaction import clean_code
 from scanner.verifiers.tokens import (
     USER_AGENT,
-    json_list,
     not_permitted,
     status_fallback,
+    text_of,
     with_facts,
 )
 
@@ -121,7 +121,7 @@ class OracleVerifier:
         resp, body = self._get(http, credential, key_id, user_path)
         code = _code(body)
         log_answer(credential, self.name, resp.status, code,
-                   resp.header("opc-request-id") or None, _str(body.get("message")),
+                   resp.header("opc-request-id") or None, text_of(body.get("message")),
                    region=region)
         if resp.status == 200 and body.get("id"):
             return self._user(http, credential, key_id, user_path, body, region)
@@ -143,7 +143,7 @@ class OracleVerifier:
     def _user(self, http: HttpClient, credential: Credential, key_id: str, user_path: str,
               body: dict[str, Any], region: str) -> Verification:
         identity: dict[str, object] = {
-            "user": _str(body.get("name")), "email": _str(body.get("email")),
+            "user": text_of(body.get("name")), "email": text_of(body.get("email")),
             "user_ocid": credential.key_id.strip(), "region": region}
         facts = []
         verified = body.get("emailVerified")
@@ -153,12 +153,12 @@ class OracleVerifier:
         if isinstance(mfa, bool):
             facts.append(Fact("mfa", "activated" if mfa else "not activated",
                               "info" if mfa else "medium"))
-        state = _str(body.get("lifecycleState"))
+        state = text_of(body.get("lifecycleState"))
         if state:
             facts.append(Fact("lifecycle_state", state, "info"))
         verdict = with_facts(active(identity), *facts)
         resp = _signed_get(http, credential, key_id, user_path + "/apiKeys")
-        keys = json_list(resp) if resp.status == 200 else None
+        keys = resp.json_list() if resp.status == 200 else None
         if keys is not None:
             return with_facts(verdict, Fact("api_keys", str(len(keys)), "info"))
         if resp.status in (401, 403, 404):
@@ -187,8 +187,3 @@ def _reason(credential: Credential, code: str | None, default: str) -> str:
         return default
     snake = re.sub(r"(?<!^)(?=[A-Z])", "_", code).lower()
     return clean_code(credential.scrub(snake))
-
-
-def _str(value: Any) -> str | None:
-    return str(value) if isinstance(value, (str, int)) and not isinstance(value, bool) \
-        else None

@@ -10,7 +10,6 @@ privilege, a good sign); 429 and 5xx are ``unknown`` (retried by ``verify_findin
 from __future__ import annotations
 
 import dataclasses
-import json
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -35,6 +34,14 @@ USER_AGENT = f"keysweep/{__version__}"
 
 def with_facts(verdict: Verification, *facts: Fact) -> Verification:
     return dataclasses.replace(verdict, facts=verdict.facts + facts)
+
+
+def text_of(value: Any) -> str | None:
+    """A JSON scalar (string or number, not a boolean) as text; None for anything else or
+    an empty string: what an identity field or a log line may show."""
+    if isinstance(value, (str, int)) and not isinstance(value, bool) and str(value):
+        return str(value)
+    return None
 
 
 def not_permitted(call: str) -> Fact:
@@ -182,7 +189,7 @@ class RubygemsVerifier:
             "Authorization": credential.secret, "Accept": "application/json",
             "User-Agent": USER_AGENT})
         log_answer(credential, self.name, resp.status, None, resp.header("x-request-id"), "")
-        gems = json_list(resp) if resp.status == 200 else None
+        gems = resp.json_list() if resp.status == 200 else None
         if gems is not None:
             names = [str(g["name"]) for g in gems if isinstance(g, dict) and g.get("name")]
             verdict = active({"gems": len(names)})
@@ -197,15 +204,6 @@ class RubygemsVerifier:
         if resp.status == 403:
             return with_facts(active({}), not_permitted("gems"))
         return status_fallback(resp)
-
-
-def json_list(resp: HttpResponse) -> list[Any] | None:
-    """The response body as a JSON array; None if it is not one."""
-    try:
-        data = json.loads(resp.body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        return None
-    return data if isinstance(data, list) else None
 
 
 # -- DigitalOcean ---------------------------------------------------------------------------
