@@ -10,6 +10,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, Self
 
+from scanner.verifiers.http import HttpClient
+
 
 class LoopbackServer:
     requests: list[Any]  # what ``record`` kept, in arrival order
@@ -92,3 +94,16 @@ class FakeHandler(BaseHTTPRequestHandler):
             self.send_header(k, v)
         self.end_headers()
         self.wfile.write(data)
+
+
+def redirecting_client(endpoint: str, fake_url: str, asked: list[str]) -> HttpClient:
+    """A client for ``endpoint`` whose siblings (the host a verifier derives from the
+    credential: a region, a resource) all go to ``fake_url``; each base URL asked for is
+    appended to ``asked``, so a test sees which host the verifier chose."""
+
+    class Redirecting(HttpClient):
+        def sibling(self, base_url: str) -> HttpClient:
+            asked.append(base_url)
+            return HttpClient(fake_url, 3.0)
+
+    return Redirecting(endpoint, 3.0)

@@ -22,6 +22,7 @@ import pytest
 from scanner.verifiers import VERIFIERS, Credential, akamai
 from scanner.verifiers.http import HttpClient
 from tests.helpers.fake_akamai import Client, FakeAkamai
+from tests.helpers.loopback import redirecting_client
 from tests.helpers.run import verify_by_place
 
 CASES = {  # case -> (status, reason) of the three findings (client token, secret, access token)
@@ -166,13 +167,7 @@ def test_the_host_names_the_endpoint_and_nothing_is_sent_without_what_signing_ne
     host = akab(rng) + ".luna.akamaiapis.net"
     asked: list[str] = []
     with FakeAkamai({client: Client(access, secret)}) as fake:
-
-        class Hosted(HttpClient):
-            def sibling(self, base_url: str) -> HttpClient:
-                asked.append(base_url)
-                return HttpClient(fake.url, 3.0)
-
-        http = Hosted(akamai.AkamaiVerifier.endpoint, 3.0)
+        http = redirecting_client(akamai.AkamaiVerifier.endpoint, fake.url, asked)
         verdict = VERIFIERS["akamai"].verify(
             Credential("akamai", client, secret, None, {"access_token": access, "host": host}),
             http)

@@ -23,6 +23,7 @@ from scanner.verifiers import VERIFIERS, Credential
 from scanner.verifiers import oracle as oci
 from scanner.verifiers.http import HttpClient
 from tests.helpers.fake_oracle import FakeOracle, Received, User, fingerprint
+from tests.helpers.loopback import redirecting_client
 from tests.helpers.run import verify_by_place
 
 TENANCY = "ocid1.tenancy.oc1..aaaaaaaaw4kd7nq2rxe5mj3ztpc6ybv0hgs1ula8oif9wne2xdkq7brm5cjt"
@@ -212,13 +213,8 @@ def test_the_region_names_the_endpoint_and_nothing_is_sent_without_what_signing_
     user = user_ocid(random.Random("region"))
     asked: list[str] = []
     with FakeOracle({user: User(TENANCY, live)}) as fake:
-
-        class Regional(HttpClient):
-            def sibling(self, base_url: str) -> HttpClient:
-                asked.append(base_url)
-                return HttpClient(fake.url, 3.0)
-
-        http = Regional("https://identity.us-ashburn-1.oraclecloud.com", 3.0)
+        http = redirecting_client("https://identity.us-ashburn-1.oraclecloud.com", fake.url,
+                                  asked)
         pem = pem_of(live)
         verdict = VERIFIERS["oracle"].verify(
             Credential("oracle", user, pem, None, {"tenancy": TENANCY, "region": "ap-osaka-1"}),
