@@ -8,7 +8,11 @@ The key travels only in the header (or HTTP Basic pair) its provider documents, 
 URL, and is never logged: identity fields come from the answer.
 
 Not verified, for want of a documented call that proves a key without side effects: Zhipu AI
-(BigModel) documents only billed model calls; Perplexity's model list (``GET /v1/models``,
+(BigModel) documents only billed model calls; Tencent Hunyuan's OpenAI-compatible API
+(https://cloud.tencent.com/document/product/1729/111007) and Volcengine Ark's data-plane API
+(https://www.volcengine.com/docs/82379/1330626) document chat and embedding calls but no
+model list or key check for an API key (Ark's ListEndpoints needs a signed AK/SK);
+Perplexity's model list (``GET /v1/models``,
 https://docs.perplexity.ai/api-reference/models-get) declares no security, so a 200 says
 nothing about the key; Mailgun's domain sending keys may call only ``/messages``
 (https://documentation.mailgun.com/docs/mailgun/api-reference/authentication) and its 403
@@ -193,6 +197,15 @@ TOGETHER = ModelListVerifier("together", (Region("https://api.together.xyz"),), 
 MINIMAX = ModelListVerifier("minimax", (Region("https://api.minimaxi.com", "cn"),
                                         Region("https://api.minimax.io", "global")),
                             "/v1/models", base_resp_errors=True)
+
+
+# Baidu AI Cloud Qianfan: GET https://qianfan.baidubce.com/v2/models with the API Key
+# (bce-v3/ALTAK-...) as the bearer, the page's only authentication scheme, answering
+# {"object": "list", "data": [...]} (https://cloud.baidu.com/doc/qianfan-api/s/Dmba8k71y);
+# errors carry code, message and type. A bad or expired key is 401; a 403 is not documented
+# for this call, so it stays unknown.
+QIANFAN = ModelListVerifier("baidu-qianfan", (Region("https://qianfan.baidubce.com"),),
+                            "/v2/models")
 
 
 # -- Key-info and account calls ---------------------------------------------------------------

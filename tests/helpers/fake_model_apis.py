@@ -24,7 +24,7 @@ BEHAVIOURS = ("active", "revoked", "no_permission", "throttled", "unavailable", 
               "closed", "management", "many")
 PROVIDERS = ("deepseek", "groq", "mistral", "xai", "moonshot", "openrouter", "together",
              "siliconflow", "minimax", "cohere", "replicate", "twilio", "mailchimp",
-             "openai-admin", "anthropic-admin")
+             "openai-admin", "anthropic-admin", "baidu-qianfan")
 # Where each provider's API lives under its host (the verifier's default endpoint has it).
 BASE_PATHS = {"groq": "/openai", "openrouter": "/api/v1"}
 # The one method and path each provider's identity call uses (Twilio's has the SID in it).
@@ -35,7 +35,7 @@ CALLS: dict[str, tuple[str, str]] = {
     "together": ("GET", "/v1/models"), "siliconflow": ("GET", "/v1/user/info"),
     "minimax": ("GET", "/v1/models"), "cohere": ("POST", "/v1/check-api-key"),
     "replicate": ("GET", "/v1/account"), "twilio": ("GET", "/2010-04-01/Accounts/{sid}.json"),
-    "mailchimp": ("GET", "/3.0/"),
+    "mailchimp": ("GET", "/3.0/"), "baidu-qianfan": ("GET", "/v2/models"),
     # The Admin API member lists, one page of the documented largest size.
     "openai-admin": ("GET", "/v1/organization/users?limit=100"),
     "anthropic-admin": ("GET", "/v1/organizations/users?limit=1000"),
@@ -193,6 +193,16 @@ class FakeModelApi(LoopbackServer):
             return Answer(401, {"base_resp": {"status_code": 1004,
                                               "status_msg": "login fail: not authorized"}})
         return self._transient(key) or Answer(200, _model_list("MiniMax-M2.7"))
+
+    def _baidu_qianfan(self, key: Key | None, headers: dict[str, str], path: str) -> Answer:
+        # https://cloud.baidu.com/doc/qianfan-api/s/Dmba8k71y: an error has code, message and
+        # type; a bad or expired API Key is refused before the call
+        if key is None:
+            return Answer(401, {"error": {"code": "invalid_iam_token", "type": "invalid_request",
+                                          "message": "IAM Certification failed"}})
+        return self._transient(key) or Answer(200, {"object": "list", "data": [
+            {"id": name, "object": "model", "owned_by": "", "created": 0}
+            for name in ("ernie-4.5-turbo-32k", "ernie-x1-turbo-32k", "ernie-speed-8k")]})
 
     def _xai(self, key: Key | None, headers: dict[str, str], path: str) -> Answer:
         if key is None:  # the documented 400 for an invalid key

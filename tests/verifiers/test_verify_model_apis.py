@@ -73,6 +73,9 @@ MAKERS: dict[str, tuple[str, Callable[[Values], str]]] = {
                lambda v: v.token(HEX, 32, "", 3.3, letters_and_digits)),
     "mailchimp": ("MAILCHIMP_API_KEY={key}\n",
                   lambda v: v.token(HEX, 32, "", 3.3, letters_and_digits) + "-us7"),
+    "baidu-qianfan": ("QIANFAN_API_KEY={key}\n",
+                      lambda v: "bce-v3/ALTAK-" + v.token(BASE62, 21, "", 3.9, mixed) + "/"
+                      + v.token(HEX, 40, "", 3.3, letters_and_digits)),
     "openai-admin": ("OPENAI_ADMIN_KEY={key}\n",
                      lambda v: v.token(URLSAFE, 120, "sk-admin-", 4.5, mixed)),
     "anthropic-admin": ("ANTHROPIC_ADMIN_KEY={key}\n",
@@ -82,6 +85,7 @@ MAKERS: dict[str, tuple[str, Callable[[Values], str]]] = {
 # What each provider's live key shows, and which identity field proves it was read.
 IDENTITY = {"deepseek": ("models", "2"), "groq": ("models", "3"), "mistral": ("models", "1"),
             "moonshot": ("models", "2"), "together": ("models", "4"), "minimax": ("models", "1"),
+            "baidu-qianfan": ("models", "3"),
             "xai": ("name", "deployer"), "openrouter": ("usage", "3.25"),
             "siliconflow": ("name", "deployer"), "cohere": ("organization_id", "org-5f6e7d8c"),
             "replicate": ("username", "deployer"), "twilio": ("friendly_name", "deployer"),
