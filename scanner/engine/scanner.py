@@ -3,6 +3,7 @@ enough for parallelism to pay."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import time
@@ -29,7 +30,7 @@ from scanner.sources.inputs import iter_input
 from scanner.sources.reader import Readable
 
 if TYPE_CHECKING:
-    from scanner.engine.workers import WorkerState
+    from scanner.engine.workers import WorkerPool, WorkerState
 
 INLINE_BYTES = 8 << 20  # below this much input a worker pool costs more than it saves
 BATCH_BYTES = 4 << 20
@@ -98,23 +99,30 @@ class Scanner:
         progress = progress or NullProgress()
         out = ResultBuilder()
         items: list[FileItem] = []
-        for entry in iter_files(paths, self.config.excludes, self.config.default_excludes):
-            if isinstance(entry, Skipped):
-                out.skipped.append(entry)
-            else:
+        total = 0
+        with contextlib.ExitStack() as stack:
+            pool: WorkerPool | None = None
+            for entry in iter_files(paths, self.config.excludes, self.config.default_excludes):
+                if isinstance(entry, Skipped):
+                    out.skipped.append(entry)
+                    continue
                 items.append(entry)
-        out.missing = [p for p in paths if p != STDIN and not os.path.lexists(p)]
-        total = sum(i.size for i in items)
-        progress.start(total)
-        batches = list(_batches(items))
-        parallel = self.config.jobs > 1 and total >= INLINE_BYTES and len(batches) > 1
-        results = _in_pool(self.config, batches) if parallel else map(self.scan_items, batches)
-        try:
-            for part in results:
-                out.add(part)
-                progress.advance(part.stats.bytes, part.stats.files)
-        finally:
-            progress.finish()
+                total += entry.size
+                if pool is None and self.config.jobs > 1 and total >= INLINE_BYTES:
+                    # Started as soon as the tree is known to be large: the workers get
+                    # ready while the rest of it is walked.
+                    pool = stack.enter_context(_pool(self.config))
+            out.missing = [p for p in paths if p != STDIN and not os.path.lexists(p)]
+            progress.start(total)
+            batches = list(_batches(items))
+            results = _in_pool(pool, batches) if pool is not None and len(batches) > 1 \
+                else map(self.scan_items, batches)
+            try:
+                for part in results:
+                    out.add(part)
+                    progress.advance(part.stats.bytes, part.stats.files)
+            finally:
+                progress.finish()
         return finish(out.build(), engine_name(self.config.engine), time.perf_counter() - started)
 
 
@@ -159,13 +167,16 @@ def _scan_batch(state: WorkerState, items: list[FileItem]) -> ScanResult:
     return state.scanner.scan_items(items)
 
 
-def _in_pool(config: ScanConfig, batches: list[list[FileItem]]) -> Iterator[ScanResult]:
+def _pool(config: ScanConfig) -> WorkerPool:
     from scanner.engine.workers import WorkerPool  # a hook scans in-process: not imported
 
-    with WorkerPool(config, min(config.jobs, len(batches))) as pool:
-        for batch in batches:
-            yield from pool.submit(_scan_batch, batch)
-        yield from pool.drain()
+    return WorkerPool(config, config.jobs)
+
+
+def _in_pool(pool: WorkerPool, batches: list[list[FileItem]]) -> Iterator[ScanResult]:
+    for batch in batches:
+        yield from pool.submit(_scan_batch, batch)
+    yield from pool.drain()
 
 
 def scan_paths(paths: Sequence[str], config: ScanConfig | None = None,

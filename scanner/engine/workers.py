@@ -78,7 +78,6 @@ def _worker_main(config: ScanConfig, tasks: Any, results: Any, parent: int) -> N
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
     with WorkerState(config) as state:
-        results.put(None)  # ready
         while (item := tasks.get()) is not None:
             fn, arg = item
             try:
@@ -102,8 +101,8 @@ def _exit_with(parent: int) -> None:
 class WorkerPool:
     """Worker processes, each with its own WorkerState, taking tasks from one queue. Workers
     are forked at once, before the caller starts any git process whose pipes they would
-    otherwise inherit and hold open. At most a few tasks are in flight, so memory stays
-    bounded. Results come back in the order they finish."""
+    otherwise inherit and hold open, and build their scanners while the caller walks or
+    lists what they will scan. At most a few tasks are in flight, so memory stays bounded. Results come back in the order they finish."""
 
     def __init__(self, config: ScanConfig, workers: int) -> None:
         # Imported here: a pre-push hook never needs them, and they cost it 10 ms.
@@ -118,11 +117,10 @@ class WorkerPool:
                                        args=(config, self._tasks, self._results, os.getpid()))
                        for _ in range(workers)]
         self._pending = 0
+        self._used = False
         self._closed = False
         for proc in self._procs:
-            proc.start()
-        for _ in self._procs:
-            self._get()  # every worker ready
+            proc.start()  # not waited for: each builds its scanner while the caller goes on
 
     def _get(self) -> Any:
         """The next message from any worker; WorkerFailed if one died instead."""
@@ -147,6 +145,7 @@ class WorkerPool:
         unless too many are in flight)."""
         self._tasks.put((fn, arg))
         self._pending += 1
+        self._used = True
         while self._pending > 2 * self.workers:
             yield self._result()
 
@@ -156,11 +155,12 @@ class WorkerPool:
 
     def close(self) -> None:
         """Stop the workers: at once if tasks are still in flight (the caller gave up on
-        them), else after they close their state. Closing again does nothing."""
+        them) or none was ever given (they may still be getting ready), else after they close
+        their state. Closing again does nothing."""
         if self._closed:
             return
         self._closed = True
-        if self._pending:
+        if self._pending or not self._used:
             for proc in self._procs:
                 kill_tree(proc.pid)  # with the git processes it started
             self._tasks.cancel_join_thread()

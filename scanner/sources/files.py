@@ -17,11 +17,12 @@ from scanner.sources.inputs import ReadOptions, iter_input
 
 # Skipped unless --no-default-excludes: lockfiles (integrity hashes, nothing a person typed),
 # virtual environments (a directory holding pyvenv.cfg: third-party code, keysweep's own rule
-# examples among it) and keysweep's own installed package wherever it is.
-DEFAULT_EXCLUDES = (
+# examples among it) and keysweep's own installed package wherever it is. The lockfiles are
+# file names, matched at any depth: a set lookup per file, no glob matcher.
+DEFAULT_EXCLUDES = frozenset({
     "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", "go.sum",
     "Cargo.lock", "poetry.lock", "Pipfile.lock", "composer.lock", "Gemfile.lock", "uv.lock",
-)
+})
 # File types that are binary by construction; reading them would only find the NUL byte.
 BINARY_EXTENSIONS = frozenset({
     ".png", ".jpg", ".jpeg", ".gif", ".bmp", ".ico", ".icns", ".tif", ".tiff", ".webp", ".psd",
@@ -43,10 +44,10 @@ class FileItem:
 @dataclass(frozen=True)
 class _Excludes:
     user: PathMatcher  # silently not scanned: the user asked
-    default: PathMatcher | None  # counted as skipped by default excludes
+    default: frozenset[str] | None  # file names counted as skipped by default excludes
     own_package: str | None  # realpath of keysweep's installed package, if installed
 
-    def default_excluded(self, entry: os.DirEntry[str], rel: str, is_dir: bool) -> bool:
+    def default_excluded(self, entry: os.DirEntry[str], is_dir: bool) -> bool:
         if self.default is None:
             return False
         if is_dir:
@@ -55,7 +56,7 @@ class _Excludes:
             return os.path.isfile(os.path.join(entry.path, "pyvenv.cfg")) or (
                 self.own_package is not None and entry.name == os.path.basename(self.own_package)
                 and os.path.realpath(entry.path) == self.own_package)
-        return self.default.matches(rel)
+        return entry.name in self.default
 
 
 def installed_package_dir() -> str | None:
@@ -70,7 +71,7 @@ def installed_package_dir() -> str | None:
 def iter_files(roots: Sequence[str], excludes: Sequence[str] = (),
                default_excludes: bool = True) -> Iterator[FileItem | Skipped]:
     rules = _Excludes(PathMatcher.of(excludes),
-                      PathMatcher.of(DEFAULT_EXCLUDES) if default_excludes else None,
+                      DEFAULT_EXCLUDES if default_excludes else None,
                       installed_package_dir() if default_excludes else None)
     for root in roots:
         if root == STDIN:
@@ -116,7 +117,7 @@ def _walk(root: str, rules: _Excludes) -> Iterator[FileItem | Skipped]:
                 if (is_dir and entry.name == ".git" and rules.default is not None) or \
                         rules.user.matches(rel, is_dir):
                     continue
-                if rules.default_excluded(entry, rel, is_dir):
+                if rules.default_excluded(entry, is_dir):
                     yield Skipped(rel, DEFAULT_EXCLUDED)
                     continue
                 if is_dir:
