@@ -3,7 +3,6 @@ values, ``.npmrc``/docker ``auth`` values, base64-wrapped PEM files and JSON key
 
 from __future__ import annotations
 
-import base64
 import binascii
 import re
 from collections.abc import Iterator
@@ -14,14 +13,16 @@ MAX_RUN = 256 * 1024
 # is four times faster than regex at them (regex stays for rules: it has timeouts).
 # A block is a whole maximal run of base64 characters (nothing of the alphabet or "=" on
 # either side) of _BLOCK's shape: the runs are found first, then held to the shape, which is
-# three times faster than one pattern with look-arounds tried at every position.
-_MAXIMAL = re.compile(rf"[A-Za-z0-9+/_=-]{{{MIN_RUN},}}")
+# three times faster than one pattern with look-arounds on both sides. The look-behind in
+# front is one check per position and spares re retrying every short run (a word of code)
+# from each of its characters; it sees the text before a region too, so a run that began
+# before the region is not taken from its middle.
+_MAXIMAL = re.compile(rf"(?<![A-Za-z0-9+/_=-])[A-Za-z0-9+/_=-]{{{MIN_RUN},}}")
 _BLOCK = re.compile(rf"[A-Za-z0-9+/_-]{{{MIN_RUN},{MAX_RUN}}}={{0,2}}")
 # A run of lower-case letters and underscores is a snake_case name, half of all runs in
 # code: the base64 of text that carries a key has capitals or digits (in requests' history
 # none of 562,714 such runs decoded to text), so it is not decoded.
 _IDENTIFIER = re.compile(r"[a-z_-]+={0,2}")
-_IN_RUN = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_=-")
 # A .env line's unquoted value: ``NAME=`` before it, which a block may not have (an ``=``
 # inside a run is no start of a block). The ``=`` is found first (a literal: fast), then the
 # few characters before it are checked to be a whole line's name.
@@ -44,10 +45,14 @@ def b64decode_lenient(value: str) -> bytes | None:
             return None
         value = value.replace("-", "+").replace("_", "/")
     body = value.rstrip("=")
-    try:
-        return base64.b64decode(body + "=" * (-len(body) % 4), validate=True)
+    try:  # what base64.b64decode(validate=True) runs, without its per-call checks
+        return binascii.a2b_base64((body + "=" * (-len(body) % 4)).encode("ascii"),
+                                   strict_mode=True)
     except (binascii.Error, ValueError):
         return None
+
+
+_LINE_BREAKS_AND_TABS = str.maketrans("", "", "\t\r\n")
 
 
 def decode_text(run: str) -> str | None:
@@ -59,9 +64,10 @@ def decode_text(run: str) -> str | None:
         decoded = raw.decode("utf-8")
     except UnicodeDecodeError:
         return None
-    unprintable = sum(1 for ch in decoded if not (ch.isprintable() or ch in "\t\r\n"))
-    if unprintable > len(decoded) // 20:
-        return None
+    if not decoded.translate(_LINE_BREAKS_AND_TABS).isprintable():  # else counted (rare)
+        unprintable = sum(1 for ch in decoded if not (ch.isprintable() or ch in "\t\r\n"))
+        if unprintable > len(decoded) // 20:
+            return None
     return raw.decode("latin-1")
 
 
@@ -70,8 +76,6 @@ def _runs(text: str, start: int, end: int) -> Iterator[tuple[int, int, str]]:
     and have the shape of a block."""
     for m in _MAXIMAL.finditer(text, start, end):
         s, e = m.span()
-        if s == start and s > 0 and text[s - 1] in _IN_RUN:
-            continue  # the run began before the region
         if _BLOCK.fullmatch(text, s, e) and not _IDENTIFIER.fullmatch(text, s, e):
             yield s, e, m.group()
 

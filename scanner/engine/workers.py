@@ -102,7 +102,8 @@ class WorkerPool:
     """Worker processes, each with its own WorkerState, taking tasks from one queue. Workers
     are forked at once, before the caller starts any git process whose pipes they would
     otherwise inherit and hold open, and build their scanners while the caller walks or
-    lists what they will scan. At most a few tasks are in flight, so memory stays bounded. Results come back in the order they finish."""
+    lists what they will scan. At most a few tasks are in flight, so memory stays bounded.
+    Results come back in the order they finish."""
 
     def __init__(self, config: ScanConfig, workers: int) -> None:
         # Imported here: a pre-push hook never needs them, and they cost it 10 ms.
