@@ -6,7 +6,10 @@ from typing import Protocol
 
 
 class Progress(Protocol):
-    def start(self, total_bytes: int) -> None: ...
+    def start(self, total_bytes: int) -> None:
+        """Work begins; 0 when its size is not known yet, in which case ``start`` may be
+        called again with it (a history's blob listing read while the scan runs)."""
+        ...
 
     def advance(self, nbytes: int, files: int) -> None: ...
 

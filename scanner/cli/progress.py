@@ -17,6 +17,10 @@ class TqdmProgress:
         self.bar: Any = None
 
     def start(self, total: int) -> None:
+        if self.bar is not None:  # the total, now known
+            self.bar.total = total or None
+            self.bar.refresh()
+            return
         if self.enabled:
             from tqdm import tqdm
 

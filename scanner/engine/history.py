@@ -39,6 +39,7 @@ from scanner.sources.git.log import (
 )
 from scanner.sources.git.objects import (
     LFS_POINTER,
+    BlobListing,
     CatFile,
     GitObject,
     iter_objects,
@@ -154,7 +155,7 @@ class HistoryScanner:
                          messages: list[tuple[Commit, str]]) -> tuple[History, BlobResults]:
         pool = self._pool(always=True)  # forked before any git process starts
 
-        def scan(listing: list[tuple[str, int]]) -> BlobResults:
+        def scan(listing: Iterable[tuple[str, int]]) -> BlobResults:
             try:
                 return self._scan_listed(git, listing, pool)
             finally:  # before placing: each worker's cat-file maps the pack
@@ -187,18 +188,30 @@ class HistoryScanner:
         self.progress.finish()
         return results
 
-    def _scan_listed(self, git: Git, listing: list[tuple[str, int]],
+    def _scan_listed(self, git: Git, listing: Iterable[tuple[str, int]],
                      pool: WorkerPool | None) -> BlobResults:
+        """The listed blobs, in one process or the pool; a listing still being read (a
+        BlobListing) goes to the pool as it arrives, and the progress learns its total
+        once it is complete."""
         results = BlobResults()
-        results.seen.update(sha for sha, _ in listing)
-        self.progress.start(sum(size for _, size in listing))
+        if pool is None or not isinstance(listing, BlobListing):
+            listing = list(listing)
+            self.progress.start(sum(size for _, size in listing))
+        else:
+            self.progress.start(0)
         if pool is None:
             ids = [sha for sha, _ in listing]
+            results.seen.update(ids)
             results.merge(_scan_objects(self.scanner, iter_objects(git, ids), self.progress))
-        else:
-            for part in scan_blobs_in_pool(pool, git, listing):
-                results.merge(part)
-                self.progress.advance(part.bytes, part.blobs)
+            self.progress.finish()
+            return results
+        unsized = listing if isinstance(listing, BlobListing) else None
+        for part in scan_blobs_in_pool(pool, git, _noted(listing, results.seen)):
+            results.merge(part)
+            if unsized is not None and unsized.total is not None:
+                self.progress.start(unsized.total)
+                unsized = None
+            self.progress.advance(part.bytes, part.blobs)
         self.progress.finish()
         return results
 
@@ -257,10 +270,16 @@ class HistoryScanner:
         return bool(git.run(["rev-list", "-n", "1", "--all"], check=False).strip())
 
 
+def _noted(listing: Iterable[tuple[str, int]], seen: set[str]) -> Iterator[tuple[str, int]]:
+    for blob in listing:
+        seen.add(blob[0])
+        yield blob
+
+
 def scan_whole_history(git: Git, revs: list[str],
-                       scan_listed: Callable[[list[tuple[str, int]]], BlobResults],
+                       scan_listed: Callable[[Iterable[tuple[str, int]]], BlobResults],
                        sieve: ScanConfig, messages: list[tuple[Commit, str]],
-                       jobs: int = 1, listing: list[tuple[str, int]] | None = None,
+                       jobs: int = 1, listing: Iterable[tuple[str, int]] | None = None,
                        ) -> tuple[History, BlobResults]:
     """Scan every blob of the repository in pack order (``scan_listed`` decides how: one
     process or a pool) while a thread reads the commit messages (those with a keyword go to
@@ -286,9 +305,7 @@ def scan_whole_history(git: Git, revs: list[str],
     thread = threading.Thread(target=read, name="git-log", daemon=True)
     try:
         thread.start()  # beside the listing too: git lists the objects on one core
-        if listing is None:
-            listing = list_blobs(git)
-        blobs = scan_listed(listing)
+        blobs = scan_listed(BlobListing(git) if listing is None else listing)
     finally:
         if thread.ident is not None:
             thread.join()
@@ -321,7 +338,7 @@ def place(history: History,
     return list(best.values())
 
 
-def blob_tasks(listing: list[tuple[str, int]]) -> Iterator[list[str]]:
+def blob_tasks(listing: Iterable[tuple[str, int]]) -> Iterator[list[str]]:
     """Runs of blobs in pack order, about TASK_BYTES of content each."""
     task: list[str] = []
     size = 0
@@ -336,7 +353,7 @@ def blob_tasks(listing: list[tuple[str, int]]) -> Iterator[list[str]]:
 
 
 def scan_blobs_in_pool(pool: WorkerPool, git: Git,
-                 listing: list[tuple[str, int]]) -> Iterator[BlobResults]:
+                       listing: Iterable[tuple[str, int]]) -> Iterator[BlobResults]:
     """The pool's results for these blobs, a run of them at a time, as workers finish."""
     for task in blob_tasks(listing):
         yield from pool.submit(scan_blobs_task, (git, task))

@@ -181,7 +181,7 @@ class Sweep:
                 git, tips = open_mirror(task)  # the pool is forked before git starts
                 listing = list_blobs(git)
 
-                def scan_listed(blobs: list[tuple[str, int]]) -> BlobResults:
+                def scan_listed(blobs: Iterable[tuple[str, int]]) -> BlobResults:
                     found = BlobResults()
                     for part in scan_blobs_in_pool(pool, git, blobs):
                         with self.store.batch() as batch:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -98,7 +98,7 @@ def open_mirror(task: RepoTask) -> tuple[Git, list[str]]:
 
 
 def scan_first(git: Git, tips: list[str], config: ScanConfig,
-               scan_listed: Callable[[list[tuple[str, int]]], BlobResults],
+               scan_listed: Callable[[Iterable[tuple[str, int]]], BlobResults],
                listing: list[tuple[str, int]], jobs: int = 1,
                ) -> tuple[History, BlobResults, list[tuple[Commit, str, str]]]:
     """A first scan of a repository: its blobs through ``scan_listed``, its commit and

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import queue
 import re
 import subprocess
 import threading
@@ -211,17 +212,64 @@ class _Exact(io.RawIOBase):
             self.read(min(self._left, 1 << 20))
 
 
+LISTING_BATCH = 4096  # blobs handed from the listing thread at a time
+
+
 def list_blobs(git: Git) -> list[tuple[str, int]]:
     """Every blob in the repository with its size, in pack order (reading objects in this
     order lets git reuse delta bases instead of unpacking them again)."""
+    return [blob for batch in _blob_batches(git) for blob in batch]
+
+
+def _blob_batches(git: Git) -> Iterator[list[tuple[str, int]]]:
     with git.popen(["cat-file", "--batch-all-objects", "--unordered",
                     "--batch-check=%(objecttype) %(objectname) %(objectsize)"]) as proc:
         assert proc.stdout is not None and proc.stderr is not None
-        fields = (line.split() for line in proc.stdout)
-        # "<id> missing" lines (a corrupt object) are told by stderr, read below
-        listing = [(f[1].decode(), int(f[2])) for f in fields if len(f) == 3 and f[0] == b"blob"]
+        batch: list[tuple[str, int]] = []
+        for line in proc.stdout:
+            f = line.split()
+            # "<id> missing" lines (a corrupt object) are told by stderr, read below
+            if len(f) == 3 and f[0] == b"blob":
+                batch.append((f[1].decode(), int(f[2])))
+                if len(batch) >= LISTING_BATCH:
+                    yield batch
+                    batch = []
+        if batch:
+            yield batch
         stderr = proc.stderr.read()
     if proc.returncode != 0:
         raise GitError(f"git cat-file failed in {git.repo}: {first_error(stderr)}")
     raise_if_corrupt(git, stderr)
-    return listing
+
+
+class BlobListing:
+    """``list_blobs``, read by a thread as fast as git lists the objects and handed out as
+    they arrive: a whole-history scan starts on the first blobs while git still lists the
+    rest (1.2 s for git/git's 849,014 objects). ``total`` is the sum of the blobs' sizes
+    once the listing is complete, None before. Iterated once; a listing error is raised at
+    its end."""
+
+    def __init__(self, git: Git) -> None:
+        self.total: int | None = None
+        self._batches: queue.SimpleQueue[list[tuple[str, int]] | None] = queue.SimpleQueue()
+        self._error: BaseException | None = None
+        self._thread = start_thread(self._read, git)
+
+    def _read(self, git: Git) -> None:
+        try:
+            total = 0
+            for batch in _blob_batches(git):
+                total += sum(size for _, size in batch)
+                self._batches.put(batch)
+            self.total = total
+        except BaseException as exc:  # noqa: BLE001 - raised where the listing is read
+            self._error = exc
+        finally:
+            self._batches.put(None)
+
+    def __iter__(self) -> Iterator[tuple[str, int]]:
+        while (batch := self._batches.get()) is not None:
+            yield from batch
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
