@@ -19,7 +19,7 @@ from scanner.filters.checks import key_is_encrypted
 from scanner.matching import keywords, pairing
 from scanner.matching.candidate import Candidate
 from scanner.matching.evidence import FileEvidence
-from scanner.matching.keywords import KeywordTable, build_keyword_table
+from scanner.matching.keywords import KeywordTable, build_keyword_table, starts_token
 from scanner.matching.prefilter import make_prefilter
 from scanner.matching.windows import merge, window
 from scanner.models import Chunk, Dropped, Finding, Location, Pairing, Skipped, Suppressed
@@ -95,10 +95,14 @@ class Pipeline:
     def wakes(self, text: str, hits: Iterable[tuple[int, int]]) -> bool:
         """Whether ``text``'s keyword hits (``prefilter.find``'s) wake any rule at all: hits
         of ``Client(`` or ``Config(`` alone wake none in a text about none of the providers
-        whose SDK calls they stand for. A git history asks it before scanning a blob that
-        the prefilter took (Flask's history has a test client in 800 blobs)."""
+        whose SDK calls they stand for, nor does a token's own prefix with no token after it.
+        A git history asks it before scanning a blob that the prefilter took (Flask's history
+        has a test client in 800 blobs). ``hits`` are at offsets of ``text``."""
         evidence = None
-        for kw, _ in hits:
+        literals, token_prefix = self.table.literals, self.table.token_prefix
+        for kw, start in hits:
+            if token_prefix[kw] and not starts_token(text, start + len(literals[kw])):
+                continue  # ``t1.`` in prose: no token starts here
             needs = self._needs_provider[kw]
             if needs is None:
                 return True
@@ -162,15 +166,15 @@ class Pipeline:
         windows: dict[int, list[tuple[int, int]]] = defaultdict(list)
         decode_regions: list[tuple[int, int]] = []
         table = self.table
-        literals, rules_for, encoded, exact = (table.literals, table.rules_for, table.encoded,
-                                               table.exact)
+        literals, rules_for, encoded, exact, token_prefix = (
+            table.literals, table.rules_for, table.encoded, table.exact, table.token_prefix)
         for kw, start in hits:
             end = start + len(literals[kw])
             if encoded[kw]:
                 decode_regions.append(window(text, start, end, DECODE_REGION_LINES,
                                              DECODE_REGION_BYTES))
                 continue
-            if buried(text, start):
+            if buried(text, start) or (token_prefix[kw] and not starts_token(text, end)):
                 continue
             spelling = exact[kw]
             for ri in rules_for[kw]:

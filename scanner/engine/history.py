@@ -448,7 +448,8 @@ class _Batch:
         pipeline = self.scanner.pipeline
         hits: dict[int, list[tuple[int, int]]] = defaultdict(list)
         for kw, start in pipeline.prefilter.find(text):
-            hits[bisect.bisect_right(starts, start) - 1].append((kw, start))
+            i = bisect.bisect_right(starts, start) - 1
+            hits[i].append((kw, start - starts[i]))
         for i in sorted(hits):
             sha, data = blobs[i]
             if pipeline.wakes(text[starts[i]:starts[i] + len(data)], hits[i]):

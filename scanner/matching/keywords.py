@@ -4,10 +4,19 @@ so that a base64 block which hides a key also wakes the decoder."""
 from __future__ import annotations
 
 import base64
+import importlib
+import re
+import string
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from scanner.rules.schema import Rule
+
+try:  # CPython's own regex parser, for a value's shortest length
+    sre_parse: Any = importlib.import_module("re._parser")
+except ImportError:  # pragma: no cover - other Pythons: no keyword is taken for a prefix
+    sre_parse = None
 
 MIN_ENCODED_CORE = 4
 MIN_TWICE_ENCODED_CORE = 5
@@ -23,6 +32,9 @@ class KeywordTable:
     exact: tuple[dict[int, str] | None, ...] = ()
     # literal index -> the base64 spellings a lower-cased encoded literal stands for
     forms: tuple[tuple[str, ...], ...] = ()
+    # literal index -> the literal is where every rule it wakes has its value begin (``t1.``,
+    # ``SG.``, ``1//``): a hit not followed by the characters of a token wakes nothing
+    token_prefix: tuple[bool, ...] = ()
 
     def spellings(self) -> tuple[str | tuple[str, ...] | None, ...]:
         """Per literal, the one spelling every rule it wakes needs (``YC``, ``Client(``), or
@@ -72,7 +84,87 @@ def build_keyword_table(rules: Sequence[Rule], encoded_depth: int = 2) -> Keywor
         encoded=tuple(False for _ in literals) + tuple(True for _ in extra),
         exact=tuple(exact.get(k) for k in literals) + tuple(None for _ in extra),
         forms=tuple(() for _ in literals) + tuple(tuple(sorted(forms[k])) for k in extra),
+        token_prefix=tuple(all(_begins_value(rules[i], k) for i in targets[k]) for k in literals)
+        + tuple(False for _ in extra),
     )
+
+
+# A pattern's metacharacters; a literal character before a quantifier is optional.
+_META = frozenset(".^$*+?{}[]()|\\")
+_QUANTIFIERS = frozenset("*+?{")
+
+
+def value_prefix(pattern: str) -> str:
+    """The literal text every match of ``pattern`` starts with (``t1\\.[A-Z]+`` -> ``t1.``),
+    read up to its first metacharacter; empty when it starts with a class or group or has
+    an alternative at its top level (``abc|def``)."""
+    if _top_level_choice(pattern):
+        return ""
+    out: list[str] = []
+    i = 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\" and i + 1 < len(pattern) and not pattern[i + 1].isalnum():
+            out.append(pattern[i + 1])  # an escaped punctuation character: itself
+            i += 2
+            continue
+        if c in _QUANTIFIERS and out:
+            out.pop()  # ``ab?``: the b may be missing
+        if c in _META:
+            break
+        out.append(c)
+        i += 1
+    return "".join(out)
+
+
+def _top_level_choice(pattern: str) -> bool:
+    depth, i, in_class = 0, 0, False
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+            if pattern[i + 1:i + 2] == "]":  # ``[]...]``: the ] is a member
+                i += 1
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            return True
+        i += 1
+    return False
+
+
+# What follows a token's own prefix in a value (base64url, hex, the separators tokens use)
+# or in an escaped one (%2D, \u002d): a prefix hit followed by fewer than TOKEN_TAIL of them
+# is a word (``t1. Introduction``, ``x = 1// note``), not a token.
+TOKEN_TAIL = 6
+_TOKEN_CHARS = string.ascii_letters + string.digits + "-_+/=.%\\"
+
+
+def starts_token(text: str, end: int) -> bool:
+    """Whether a token-prefix hit ending at ``end`` is followed by a token's characters."""
+    tail = text[end:end + TOKEN_TAIL]
+    return len(tail) == TOKEN_TAIL and not tail.strip(_TOKEN_CHARS)
+
+
+def _begins_value(rule: Rule, literal: str) -> bool:
+    """Whether ``literal`` (lower-cased) starts every value of the rule, which then has at
+    least TOKEN_TAIL more characters: the rule's keyword hit is the start of its token, not
+    a word near it."""
+    if rule.value is None or sre_parse is None or \
+            not value_prefix(rule.value).lower().startswith(literal):
+        return False
+    try:
+        shortest: int = sre_parse.parse(rule.value).getwidth()[0]
+    except (re.error, OverflowError, RecursionError, ValueError):
+        return False
+    return shortest - len(literal) >= TOKEN_TAIL
 
 
 def case_forms(keyword: str, rule: Rule) -> set[str]:
