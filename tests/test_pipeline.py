@@ -397,11 +397,31 @@ def test_snake_case_runs_are_not_decoded_and_no_encoded_key_looks_like_one():
 def test_docstring_headers_and_list_literals_do_not_open_a_structured_view():
     """``Args:``/``Returns:`` in a docstring and a list literal alone on its line look like a
     YAML block and an INI section; real ones still open the view."""
-    from scanner.decoders.structure import _GATE
+    from scanner.decoders.structure import _opens
 
-    for line in ("    Args:", "    Returns:", "Raises:", "  Example:", "Notes:",
-                 "[('key', 'val')]", "    [u'body', u'url']", "['token', 'quoted value']"):
-        assert _GATE.search(line) is None, line
-    for line in ("args:", "[default]", '[remote "origin"]', "[profile prod]",
-                 "Examples_dir:", "returns:"):
-        assert _GATE.search(line) is not None, line
+    for line in ("    Args:\n      token: x", "    Returns:\n      - x", "Raises:", "  Example:",
+                 "Notes:", "[('key', 'val')]", "    [u'body', u'url']",
+                 "['token', 'quoted value']"):
+        assert not _opens(line, 0, len(line)), line
+    for line in ("args:\n  token: x", "[default]", '[remote "origin"]', "[profile prod]",
+                 "Examples_dir:\n\n  - one", "returns:\n    - name: x",
+                 '"key":\n  "AbC0123456789xyZw"'):
+        assert _opens(line, 0, len(line)), line
+    header = "creds:\n  token: x\n"  # the region ends at the header; its child is past it
+    assert _opens(header, 0, header.index("\n"))
+
+
+def test_a_label_in_code_opens_no_block_and_a_yaml_key_with_children_does():
+    """``default:`` or ``out:`` in C looks like a YAML key, but a statement follows it, not an
+    indented key, a list item or a value: no view renames the code under it."""
+    from scanner.decoders.structure import StructureDecoder
+
+    value = "Zq4TnV8wLr2XbK6mPd0sYh"
+    code = f'\tswitch (kind) {{\n\tdefault:\n\t\ttoken = "{value}";\n\t\tbreak;\n\t}}\n'
+    label = f'out:\n\tkey = "{value}";\n\treturn ret;\n'
+    yaml = f"default:\n  token: {value}\n"
+    decoder = StructureDecoder()
+    assert decoder.replacements(code, 0, len(code)) == []
+    assert decoder.replacements(label, 0, len(label)) == []
+    views = decoder.replacements(yaml, 0, len(yaml))
+    assert [new for _, _, new in views if "token" in new] == ["default.token: "]

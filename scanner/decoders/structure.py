@@ -45,6 +45,14 @@ _CODE_WORDS = r"(?:else|try|finally|except|public|private|protected)\b"
 # Nor do docstring section headers (``Args:``, ``Returns:``) or a list literal on a line of
 # its own (``[('key', 'val')]``): no INI section name holds a quote, a comma or a bracket.
 _DOC_WORDS = r"(?:Args|Arguments|Returns|Raises|Yields|Examples?|Notes?|Attributes|Usage)\b"
+# What a key line opening a block is followed by (past blank and comment lines): an indented
+# ``key:`` or a list item (YAML, JSON), or the value itself alone on its line (a JSON key
+# above its value). A C or shell label (``default:``, ``out:``) is followed by a statement.
+# Checked where a key line matched the gate (it may lie past the region's end).
+_CHILD = re.compile(r"""\n(?:[ \t]*(?:\#[^\n]*)?\r?\n){0,3}"""
+                    r"""(?:[ \t]*-[ \t]|[ \t]+[\w."'-]{1,100}+[ \t]*+:"""
+                    r"""|[ \t]+["']?[A-Za-z0-9+/=_.~-]{16,}+["']?[ \t]*,?[ \t]*\r?$)""",
+                    re.M)
 # A region is read line by line only if a line in it opens a section or block, names the
 # value on the next line, or is a named list item: the stack of enclosing names starts empty
 # at the region's first line, so a region of plain assignments has nothing to rename (most
@@ -54,9 +62,8 @@ _DOC_WORDS = r"(?:Args|Arguments|Returns|Raises|Yields|Examples?|Notes?|Attribut
 _GATE = re.compile(
     r"""^[ \t]*+(?:\[[^\[\]\n=',()]{1,100}\][ \t]*(?:[#;].*)?\r?$"""
     r"""|[A-Za-z_][\w-]*+(?:[ \t]++"[^"\n]*+")++[ \t]*=?[ \t]*\{"""
-    rf"""|(?:-[ \t]+)?(?!(?:{_CODE_WORDS}|{_DOC_WORDS})[ \t]*:)[\w."'-]{{1,100}}+[ \t]*+:"""
-    r"""[ \t]*[{\[]?[ \t]*"""
-    r"""(?:\#.*)?\r?$"""
+    rf"""|(?P<key>(?:-[ \t]+)?(?!(?:{_CODE_WORDS}|{_DOC_WORDS})[ \t]*:)[\w."'-]{{1,100}}+"""
+    r"""[ \t]*+:[ \t]*[{\[]?[ \t]*(?:\#.*)?\r?$)"""
     r"""|-[ \t]+name[ \t]*:|<(?:name|key)>)""", re.M)
 _COMMENT = ("#", "//", ";", "<!--", "*", "/*")
 
@@ -110,11 +117,17 @@ def _emit(out: list[tuple[int, int, str]], text: str, start: int, end: int, new:
         out.append((line_end, line_end + 1, text[line_end]))
 
 
+def _opens(text: str, start: int, end: int) -> bool:
+    """Whether a line in the region passes the gate (a key line only with a child under it)."""
+    return any(m["key"] is None or _CHILD.match(text, m.end())
+               for m in _GATE.finditer(text, start, end))
+
+
 class StructureDecoder:
     name = "structure"
 
     def replacements(self, text: str, start: int, end: int) -> list[tuple[int, int, str]]:
-        if _GATE.search(text, start, end) is None:
+        if not _opens(text, start, end):
             return []
         out: list[tuple[int, int, str]] = []
         stack: list[_Open] = []
