@@ -267,6 +267,19 @@ def test_parallel_scan_finds_the_same_as_one_process(tmp_path: Path,
     assert parallel == serial and len(serial) == 80
 
 
+def test_one_large_file_is_scanned_in_process_and_the_pool_started_for_it_stops(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+    # The pool starts once the walk has seen 8 MB; a tree that is one 9 MB file then has no
+    # second batch for it, and the workers it started (still getting ready) are stopped.
+    (tmp_path / "huge.txt").write_text(("filler line with words\n" * 400_000) + LEAK)
+    assert main(["scan", str(tmp_path), "-f", "json", "--jobs", "2"]) == 1
+    findings = json.loads(capsys.readouterr().out)["findings"]
+    assert len(findings) == 2
+    import multiprocessing
+
+    assert multiprocessing.active_children() == []
+
+
 def test_python_dash_m_runs_the_cli(leaky: Path):
     proc = subprocess.run([sys.executable, "-m", "scanner", "scan", str(leaky), "-f", "json"],
                           capture_output=True, text=True)
