@@ -55,3 +55,27 @@ def test_a_cache_directory_left_readable_by_others_is_narrowed(tmp_path: Path) -
     scan(target, cache)
     assert stat.S_IMODE((cache / "keysweep").stat().st_mode) == 0o700
     assert stat.S_IMODE((cache / "keysweep" / "prefilter").stat().st_mode) == 0o700
+
+
+def test_which_engine_runs_each_rule_is_judged_once_and_kept_with_the_cache(
+        tmp_path: Path) -> None:
+    # Judging a pattern parses it; the verdicts are kept beside the prefilter, so a start
+    # (a worker, a hook) compiles each regex without parsing it twice. A damaged file only
+    # means judging again.
+    import pickle
+
+    from scanner.engine.config import ScanConfig
+    from scanner.engine.scanner import build_pipeline
+    from scanner.rules.compiled import bounded
+
+    cache = tmp_path / "prefilter"
+    first = build_pipeline(ScanConfig(jobs=1, prefilter_cache=cache))
+    [kept] = cache.glob("engines-*.pickle")
+    verdicts = pickle.loads(kept.read_bytes())
+    assert verdicts == tuple(bounded(r.regex) for r in first.rules)
+    assert True in verdicts and False in verdicts  # both engines are in use
+    kept.write_bytes(b"damaged")
+    again = build_pipeline(ScanConfig(jobs=1, prefilter_cache=cache))
+    assert pickle.loads(kept.read_bytes()) == verdicts
+    for ri, rule in enumerate(again.rules):
+        assert again._pattern(ri).uses_re == verdicts[ri], rule.id

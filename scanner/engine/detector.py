@@ -24,7 +24,7 @@ from scanner.matching.prefilter import make_prefilter
 from scanner.matching.windows import merge, window
 from scanner.models import Chunk, Dropped, Finding, Location, Pairing, Skipped, Suppressed
 from scanner.redact import redact
-from scanner.rules import calls
+from scanner.rules import calls, compiled
 from scanner.rules.calls import call_rules
 from scanner.rules.compiled import RulePattern
 from scanner.rules.loader import RuleSet
@@ -80,6 +80,7 @@ class Pipeline:
         self._file_words = (make_prefilter([w for w, _ in words], engine, (), prefilter_cache),
                             [pid for _, pid in words]) if words else None
         self._patterns: list[RulePattern | None] = [None] * len(self.rules)
+        self._engines = _engine_verdicts(self.rules, ruleset.fingerprint, prefilter_cache)
         self.filters = build_filters(ruleset.placeholders)
         self.decoders = list(all_decoders().values()) if decode_depth > 0 else []
         # Checked once: isinstance against a Protocol costs microseconds each time.
@@ -241,7 +242,8 @@ class Pipeline:
         of them would cost a pre-push hook a noticeable part of its time."""
         pattern = self._patterns[ri]
         if pattern is None:
-            pattern = self._patterns[ri] = RulePattern(self.rules[ri].regex)
+            uses_re = self._engines[ri] if self._engines is not None else None
+            pattern = self._patterns[ri] = RulePattern(self.rules[ri].regex, uses_re)
         return pattern
 
     def _filter(self, c: Candidate) -> str | None:
@@ -299,6 +301,21 @@ def _keyword_table(rules: tuple[Rule, ...], depth: int, fingerprint: str,
     table = remembered(cache / f"keywords-{digest}.pickle",
                        lambda: build_keyword_table(rules, encoded_depth=depth))
     return table, digest
+
+
+def _engine_verdicts(rules: tuple[Rule, ...], fingerprint: str,
+                     cache: Path | None) -> tuple[bool, ...] | None:
+    """Per rule, whether its regex runs under ``re`` (``compiled.bounded``), from ``cache``
+    when the same rules were judged before: deciding parses every pattern (50 ms for the
+    built-in rules), and a worker that compiles them all would pay it at each start. None
+    without a cache: each pattern is then judged when it is first compiled."""
+    if cache is None or not fingerprint:
+        return None
+    code = b"".join(Path(m.__file__ or "").read_bytes() for m in (compiled, calls))
+    digest = hashlib.sha256(repr((fingerprint, "engines")).encode() + code).hexdigest()[:32]
+    return remembered(cache / f"engines-{digest}.pickle",
+                      lambda: tuple(compiled.bounded(r.regex) for r in rules),
+                      lambda kept: len(kept) == len(rules))
 
 
 def _one_per_value(kept: list[Candidate]) -> list[Candidate]:

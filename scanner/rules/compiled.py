@@ -80,8 +80,10 @@ class RulePattern:
     """``finditer``/``match`` over ``text[pos:endpos]`` with one signature for both engines;
     ``timeout`` applies to the ``regex`` engine only."""
 
-    def __init__(self, pattern: str) -> None:
-        self.uses_re = bounded(pattern)
+    def __init__(self, pattern: str, uses_re: bool | None = None) -> None:
+        """``uses_re``: what ``bounded(pattern)`` said before (kept with the rules' cache),
+        which spares a start parsing every pattern twice."""
+        self.uses_re = bounded(pattern) if uses_re is None else uses_re
         self._re = re.compile(pattern) if self.uses_re else None
         self._regex = None if self.uses_re else _regex_module().compile(pattern)
         self._scout = _scout(pattern) if self._re is not None else None
