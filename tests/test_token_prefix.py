@@ -23,7 +23,8 @@ URLSAFE = string.ascii_letters + string.digits + "-_"
     ("YC[A-Za-z0-9_-]{38}", "YC"),
     ("ab?c[0-9]{8}", "a"),  # the b may be missing
     ("x{2}[0-9]{8}", ""),
-    ("(?:AKIA|ASIA)[A-Z2-7]{16}", ""),
+    ("(?:AKIA|ASIA)[A-Z2-7]{16}", "A"),  # what both alternatives start with
+    ("(?:AKIA|BSIA)[A-Z2-7]{16}", ""),
     ("abc[0-9]{8}|def[0-9]{8}", ""),  # an alternative at the top level
     (r"a\|b[0-9]{8}", "a|b"),
     ("x[]|]y[0-9]{8}", "x"),

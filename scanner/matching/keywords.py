@@ -89,55 +89,22 @@ def build_keyword_table(rules: Sequence[Rule], encoded_depth: int = 2) -> Keywor
     )
 
 
-# A pattern's metacharacters; a literal character before a quantifier is optional.
-_META = frozenset(".^$*+?{}[]()|\\")
-_QUANTIFIERS = frozenset("*+?{")
-
-
 def value_prefix(pattern: str) -> str:
-    """The literal text every match of ``pattern`` starts with (``t1\\.[A-Z]+`` -> ``t1.``),
-    read up to its first metacharacter; empty when it starts with a class or group or has
-    an alternative at its top level (``abc|def``)."""
-    if _top_level_choice(pattern):
+    """The literal text every match of ``pattern`` starts with (``t1\\.[A-Z]+`` -> ``t1.``):
+    its leading literal characters as CPython's own parser reads the pattern; empty when it
+    starts with a class, a group or a repeat, or is a choice at its top level."""
+    if sre_parse is None:
         return ""
-    out: list[str] = []
-    i = 0
-    while i < len(pattern):
-        c = pattern[i]
-        if c == "\\" and i + 1 < len(pattern) and not pattern[i + 1].isalnum():
-            out.append(pattern[i + 1])  # an escaped punctuation character: itself
-            i += 2
-            continue
-        if c in _QUANTIFIERS and out:
-            out.pop()  # ``ab?``: the b may be missing
-        if c in _META:
+    try:
+        items = sre_parse.parse(pattern)
+    except (re.error, OverflowError, RecursionError, ValueError):
+        return ""
+    out = []
+    for op, arg in items:
+        if str(op) != "LITERAL":
             break
-        out.append(c)
-        i += 1
+        out.append(chr(arg))
     return "".join(out)
-
-
-def _top_level_choice(pattern: str) -> bool:
-    depth, i, in_class = 0, 0, False
-    while i < len(pattern):
-        c = pattern[i]
-        if c == "\\":
-            i += 2
-            continue
-        if in_class:
-            in_class = c != "]"
-        elif c == "[":
-            in_class = True
-            if pattern[i + 1:i + 2] == "]":  # ``[]...]``: the ] is a member
-                i += 1
-        elif c == "(":
-            depth += 1
-        elif c == ")":
-            depth -= 1
-        elif c == "|" and depth == 0:
-            return True
-        i += 1
-    return False
 
 
 # What follows a token's own prefix in a value (base64url, hex, the separators tokens use)
@@ -157,8 +124,7 @@ def _begins_value(rule: Rule, literal: str) -> bool:
     """Whether ``literal`` (lower-cased) starts every value of the rule, which then has at
     least TOKEN_TAIL more characters: the rule's keyword hit is the start of its token, not
     a word near it."""
-    if rule.value is None or sre_parse is None or \
-            not value_prefix(rule.value).lower().startswith(literal):
+    if rule.value is None or not value_prefix(rule.value).lower().startswith(literal):
         return False
     try:
         shortest: int = sre_parse.parse(rule.value).getwidth()[0]
