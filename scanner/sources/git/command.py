@@ -36,9 +36,9 @@ _KEEP = {"GIT_EXEC_PATH", "GIT_SSH", "GIT_SSH_COMMAND", "GIT_SSL_CAINFO", "GIT_S
 _CONFIG = ("core.quotePath=false", "log.showSignature=false", "color.ui=never",
            "core.fsmonitor=false", "diff.noprefix=false", "log.showRoot=true")
 # Not bounded: git's pack windows (core.packedGitLimit). Bounding them to 64 MiB took
-# cat-file's resident memory on git/git's history from 724 to 258 MB, but its time from 15.6
-# to 26.0 s (8.9 s of it in the kernel, mapping the same pages again): what is resident is
-# the pack file's page cache, which the kernel can take back.
+# cat-file's resident memory on git/git's history from 724 to 258-281 MB, but its time from
+# 14.4-15.6 s to 16.8-26.0 s on two days (the extra in the kernel, mapping the same pages
+# again): what is resident is the pack file's page cache, which the kernel can take back.
 
 
 class GitError(SourceError):
