@@ -61,7 +61,7 @@ def _derived(rule: Rule, call: Call, position: int) -> Rule:
         context=context,
         window=CALL_WINDOW,
         multiline=True,
-        token_for=(),
+        token_for=rule.token_for,
         examples=(),
         counterexamples=(),
         shape="call",
