@@ -10,6 +10,7 @@ privilege, a good sign); 429 and 5xx are ``unknown`` (retried by ``verify_findin
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -203,6 +204,36 @@ class RubygemsVerifier:
             return inactive("bad_credentials")
         if resp.status == 403:
             return with_facts(active({}), not_permitted("gems"))
+        return status_fallback(resp)
+
+
+class DockerhubVerifier:
+    """Docker Hub personal access tokens with their Docker ID: ``POST
+    https://hub.docker.com/v2/auth/token`` with ``{"identifier": <Docker ID>, "secret":
+    <token>}``, the Hub API's "Create access token"
+    (https://docs.docker.com/reference/api/hub/latest/operations/AuthCreateAccessToken/),
+    which answers a valid pair with a JWT "for use as a bearer" that "expires in 10 minutes";
+    it is never kept, logged or used. The token alone proves nothing (the call needs the
+    Docker ID), so a token found without one is ``skipped: no_paired_id``. The page does
+    not list the refusals: 401, the Hub API's "Unauthorized", is taken for a wrong pair;
+    anything else is unknown."""
+
+    name = "dockerhub"
+    endpoint = "https://hub.docker.com"
+    rate = 1.0  # a login endpoint: be gentle
+
+    def verify(self, credential: Credential, http: HttpClient) -> Verification:
+        body = json.dumps({"identifier": credential.key_id, "secret": credential.secret})
+        resp = http.request("POST", "/v2/auth/token", headers={
+            "Content-Type": "application/json", "Accept": "application/json",
+            "User-Agent": USER_AGENT}, body=body.encode())
+        answer = resp.json_object()
+        log_answer(credential, self.name, resp.status, None, resp.header("x-request-id"),
+                   credential.scrub(str(answer.get("message") or answer.get("detail") or "")))
+        if resp.status == 200 and answer.get("access_token"):
+            return active({"docker_id": credential.key_id})
+        if resp.status == 401:
+            return inactive("unauthorized")
         return status_fallback(resp)
 
 
