@@ -332,3 +332,18 @@ def test_no_builtin_rules_uses_only_the_given_rules(tmp_path: Path,
     assert "alibaba-access-key-secret" in found and "acme-token" not in found
     assert main(["scan", str(target), "--no-builtin-rules", "--no-config"]) == 2
     assert "--no-builtin-rules needs rule files" in capsys.readouterr().err
+
+
+def test_the_progress_bar_takes_its_total_once_a_streamed_listing_knows_it():
+    # A history's blob listing is still being read when the scan starts: the bar starts
+    # without a total and gets it (one bar, not a second one) when the listing ends.
+    from scanner.cli.progress import TqdmProgress
+
+    progress = TqdmProgress(enabled=True)
+    progress.start(0)
+    bar = progress.bar
+    assert bar is not None and bar.total is None
+    progress.advance(10, 1)
+    progress.start(100)
+    assert progress.bar is bar and bar.total == 100 and bar.n == 10
+    progress.finish()

@@ -194,24 +194,21 @@ class HistoryScanner:
         BlobListing) goes to the pool as it arrives, and the progress learns its total
         once it is complete."""
         results = BlobResults()
-        if pool is None or not isinstance(listing, BlobListing):
+        streamed = listing if pool is not None and isinstance(listing, BlobListing) else None
+        if streamed is None:
             listing = list(listing)
-            self.progress.start(sum(size for _, size in listing))
-        else:
-            self.progress.start(0)
+        self.progress.start(0 if streamed else sum(size for _, size in listing))
         if pool is None:
             ids = [sha for sha, _ in listing]
             results.seen.update(ids)
             results.merge(_scan_objects(self.scanner, iter_objects(git, ids), self.progress))
-            self.progress.finish()
-            return results
-        unsized = listing if isinstance(listing, BlobListing) else None
-        for part in scan_blobs_in_pool(pool, git, _noted(listing, results.seen)):
-            results.merge(part)
-            if unsized is not None and unsized.total is not None:
-                self.progress.start(unsized.total)
-                unsized = None
-            self.progress.advance(part.bytes, part.blobs)
+        else:
+            for part in scan_blobs_in_pool(pool, git, _noted(listing, results.seen)):
+                results.merge(part)
+                if streamed is not None and streamed.total is not None:
+                    self.progress.start(streamed.total)  # the listing has ended
+                    streamed = None
+                self.progress.advance(part.bytes, part.blobs)
         self.progress.finish()
         return results
 
