@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 
 from scanner.cachedir import remembered
 from scanner.decoders import BlockDecoder, Segment, all_decoders, blocks_of, build_segment
@@ -296,11 +297,17 @@ def _keyword_table(rules: tuple[Rule, ...], depth: int, fingerprint: str,
     key it is kept under, which then also names the compiled prefilter."""
     if cache is None or not fingerprint:
         return build_keyword_table(rules, encoded_depth=depth), None
-    code = b"".join(Path(m.__file__ or "").read_bytes() for m in (keywords, calls))
-    digest = hashlib.sha256(repr((fingerprint, depth)).encode() + code).hexdigest()[:32]
+    digest = _cache_key(fingerprint, depth, keywords, calls)
     table = remembered(cache / f"keywords-{digest}.pickle",
                        lambda: build_keyword_table(rules, encoded_depth=depth))
     return table, digest
+
+
+def _cache_key(fingerprint: str, what: object, *makers: ModuleType) -> str:
+    """What a file of the rules' cache is kept under: the rules, what is kept of them, and
+    the code that makes it (a new build makes it again)."""
+    code = b"".join(Path(m.__file__ or "").read_bytes() for m in makers)
+    return hashlib.sha256(repr((fingerprint, what)).encode() + code).hexdigest()[:32]
 
 
 def _engine_verdicts(rules: tuple[Rule, ...], fingerprint: str,
@@ -311,9 +318,8 @@ def _engine_verdicts(rules: tuple[Rule, ...], fingerprint: str,
     without a cache: each pattern is then judged when it is first compiled."""
     if cache is None or not fingerprint:
         return None
-    code = b"".join(Path(m.__file__ or "").read_bytes() for m in (compiled, calls))
-    digest = hashlib.sha256(repr((fingerprint, "engines")).encode() + code).hexdigest()[:32]
-    return remembered(cache / f"engines-{digest}.pickle",
+    return remembered(cache / f"engines-{_cache_key(fingerprint, 'engines', compiled, calls)}"
+                      ".pickle",
                       lambda: tuple(compiled.bounded(r.regex) for r in rules),
                       lambda kept: len(kept) == len(rules))
 
