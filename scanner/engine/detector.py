@@ -116,9 +116,12 @@ class Pipeline:
 
     # -- one chunk -----------------------------------------------------------------------
 
-    def scan_chunk(self, chunk: Chunk) -> ChunkResult:
+    def scan_chunk(self, chunk: Chunk,
+                   hits: list[tuple[int, int]] | None = None) -> ChunkResult:
+        """``hits``: the chunk's keyword hits (``prefilter.find``'s), when a caller already
+        has them (a git history prefilters small blobs a megabyte at a time)."""
         scan = self._scan(chunk.text, 0, FileEvidence(chunk.text, chunk.origin.path,
-                                                      self.providers, self._file_words))
+                                                      self.providers, self._file_words), hits)
         result = ChunkResult()
         own_to = len(chunk.text) if chunk.own_to is None else chunk.own_to
         # A part that is no finding by itself (``report = false``: a tenancy, a region) has
@@ -160,9 +163,11 @@ class Pipeline:
 
     # -- one text (a chunk, or a decoded view of part of one) ------------------------------
 
-    def _scan(self, text: str, depth: int, evidence: FileEvidence) -> _TextScan:
+    def _scan(self, text: str, depth: int, evidence: FileEvidence,
+              hits: list[tuple[int, int]] | None = None) -> _TextScan:
         out = _TextScan()
-        hits = self.prefilter.find(text)
+        if hits is None:
+            hits = self.prefilter.find(text)
         if not hits:
             return out
         windows: dict[int, list[tuple[int, int]]] = defaultdict(list)

@@ -405,7 +405,7 @@ def _scan_objects(scanner: Scanner, objects: Iterable[GitObject], progress: Prog
                 continue
             batch.scan(obj.sha, io.BytesIO(data))
         else:
-            batch.scan(obj.sha, obj.content, deadline)
+            batch.scan(obj.sha, obj.content, deadline=deadline)
     batch.flush()
     return results
 
@@ -449,8 +449,9 @@ class _Batch:
             hits[i].append((kw, start - starts[i]))
         for i in sorted(hits):
             sha, data = blobs[i]
-            if pipeline.wakes(text[starts[i]:starts[i] + len(data)], hits[i]):
-                self.scan(sha, io.BytesIO(data))
+            blob = text[starts[i]:starts[i] + len(data)]
+            if pipeline.wakes(blob, hits[i]):
+                self.scan(sha, blob, hits[i])
 
     def read(self, sha: str, content: Readable) -> bytes | None:
         """A small blob's bytes; None (and the blob skipped) if reading it failed."""
@@ -462,9 +463,14 @@ class _Batch:
             self.results.add(sha, ScanResult(skipped=[Skipped("", unexpected(exc))]))
             return None
 
-    def scan(self, sha: str, content: Readable, deadline: float | None = None) -> None:
+    def scan(self, sha: str, content: Readable | str,
+             hits: list[tuple[int, int]] | None = None, deadline: float | None = None) -> None:
+        """One blob: a stream, or a plain small blob's text with its hits from the batch."""
         try:
-            result = self.scanner.scan_blob(content, deadline)
+            if isinstance(content, str):
+                result = self.scanner.scan_plain_blob(content, hits or [])
+            else:
+                result = self.scanner.scan_blob(content, deadline)
         except (GitError, ScanTimeout):
             raise
         except Exception as exc:  # noqa: BLE001 - contained at the blob, the scan goes on

@@ -55,9 +55,11 @@ class Scanner:
         return self._pipeline
 
     def scan_chunks(self, parts: Iterable[Chunk | Skipped],
-                    deadline: float | None = None) -> ScanResult:
+                    deadline: float | None = None,
+                    hits: list[tuple[int, int]] | None = None) -> ScanResult:
         """``deadline`` (a ``time.monotonic()`` value) is checked before each chunk, so a
-        time budget holds inside one huge input too."""
+        time budget holds inside one huge input too. ``hits``: the one chunk's keyword hits,
+        when the caller has them."""
         out = ResultBuilder()
         for part in parts:
             if deadline is not None and time.monotonic() > deadline:
@@ -65,7 +67,7 @@ class Scanner:
             if isinstance(part, Skipped):
                 out.skipped.append(part)
                 continue
-            chunk_result = self.pipeline.scan_chunk(part)
+            chunk_result = self.pipeline.scan_chunk(part, hits)
             out.findings.extend(chunk_result.findings)
             out.suppressed.extend(chunk_result.suppressed)
             out.dropped.extend(chunk_result.dropped)
@@ -73,6 +75,12 @@ class Scanner:
             own_to = len(part.text) if part.own_to is None else part.own_to
             out.bytes += own_to - part.own_from
         return out.build()
+
+    def scan_plain_blob(self, text: str, hits: list[tuple[int, int]]) -> ScanResult:
+        """A small blob that is read byte for byte (``reader.is_plain``, no archive), as
+        Latin-1 ``text``, with the keyword hits a prefilter already found in it: the one
+        chunk ``scan_blob`` would make of it, without a second prefilter pass."""
+        return self.scan_chunks([Chunk(Origin(""), text, 0, 0, 0, None)], hits=hits)
 
     def scan_blob(self, stream: Readable, deadline: float | None = None) -> ScanResult:
         """One git blob (or any stream); locations carry no path yet."""
