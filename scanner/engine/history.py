@@ -405,7 +405,7 @@ def _scan_objects(scanner: Scanner, objects: Iterable[GitObject], progress: Prog
                 continue
             batch.scan(obj.sha, io.BytesIO(data))
         else:
-            batch.scan(obj.sha, obj.content, deadline=deadline)
+            batch.scan(obj.sha, obj.content, deadline)
     batch.flush()
     return results
 
@@ -451,7 +451,7 @@ class _Batch:
             sha, data = blobs[i]
             blob = text[starts[i]:starts[i] + len(data)]
             if pipeline.wakes(blob, hits[i]):
-                self.scan(sha, blob, hits[i])
+                self.scan_plain(sha, blob, hits[i])
 
     def read(self, sha: str, content: Readable) -> bytes | None:
         """A small blob's bytes; None (and the blob skipped) if reading it failed."""
@@ -463,14 +463,16 @@ class _Batch:
             self.results.add(sha, ScanResult(skipped=[Skipped("", unexpected(exc))]))
             return None
 
-    def scan(self, sha: str, content: Readable | str,
-             hits: list[tuple[int, int]] | None = None, deadline: float | None = None) -> None:
-        """One blob: a stream, or a plain small blob's text with its hits from the batch."""
+    def scan(self, sha: str, content: Readable, deadline: float | None = None) -> None:
+        self._contained(sha, lambda: self.scanner.scan_blob(content, deadline))
+
+    def scan_plain(self, sha: str, text: str, hits: list[tuple[int, int]]) -> None:
+        """A plain small blob's text, with the hits the batch prefilter found in it."""
+        self._contained(sha, lambda: self.scanner.scan_plain_blob(text, hits))
+
+    def _contained(self, sha: str, scan: Callable[[], ScanResult]) -> None:
         try:
-            if isinstance(content, str):
-                result = self.scanner.scan_plain_blob(content, hits or [])
-            else:
-                result = self.scanner.scan_blob(content, deadline)
+            result = scan()
         except (GitError, ScanTimeout):
             raise
         except Exception as exc:  # noqa: BLE001 - contained at the blob, the scan goes on

@@ -4,19 +4,14 @@ so that a base64 block which hides a key also wakes the decoder."""
 from __future__ import annotations
 
 import base64
-import importlib
 import re
 import string
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from scanner.rules.compiled import sre_parser
 from scanner.rules.schema import Rule
-
-try:  # CPython's own regex parser, for a value's shortest length
-    sre_parse: Any = importlib.import_module("re._parser")
-except ImportError:  # pragma: no cover - other Pythons: no keyword is taken for a prefix
-    sre_parse = None
 
 MIN_ENCODED_CORE = 4
 MIN_TWICE_ENCODED_CORE = 5
@@ -93,12 +88,22 @@ def value_prefix(pattern: str) -> str:
     """The literal text every match of ``pattern`` starts with (``t1\\.[A-Z]+`` -> ``t1.``):
     its leading literal characters as CPython's own parser reads the pattern; empty when it
     starts with a class, a group or a repeat, or is a choice at its top level."""
-    if sre_parse is None:
-        return ""
+    items = _parsed(pattern)
+    return "" if items is None else _literal_start(items)
+
+
+def _parsed(pattern: str) -> Any:
+    """``pattern`` parsed by CPython's own regex parser; None where it cannot be."""
+    parser = sre_parser()
+    if parser is None:
+        return None
     try:
-        items = sre_parse.parse(pattern)
+        return parser.parse(pattern)
     except (re.error, OverflowError, RecursionError, ValueError):
-        return ""
+        return None
+
+
+def _literal_start(items: Any) -> str:
     out = []
     for op, arg in items:
         if str(op) != "LITERAL":
@@ -124,12 +129,10 @@ def _begins_value(rule: Rule, literal: str) -> bool:
     """Whether ``literal`` (lower-cased) starts every value of the rule, which then has at
     least TOKEN_TAIL more characters: the rule's keyword hit is the start of its token, not
     a word near it."""
-    if rule.value is None or not value_prefix(rule.value).lower().startswith(literal):
+    items = _parsed(rule.value) if rule.value is not None else None
+    if items is None or not _literal_start(items).lower().startswith(literal):
         return False
-    try:
-        shortest: int = sre_parse.parse(rule.value).getwidth()[0]
-    except (re.error, OverflowError, RecursionError, ValueError):
-        return False
+    shortest: int = items.getwidth()[0]
     return shortest - len(literal) >= TOKEN_TAIL
 
 

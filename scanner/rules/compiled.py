@@ -24,7 +24,7 @@ def _regex_module() -> Any:
     return regex
 
 
-def _sre_parser() -> Any:
+def sre_parser() -> Any:
     """CPython's own regex parser; without it every pattern simply stays on ``regex``."""
     try:
         return importlib.import_module("re._parser")
@@ -39,7 +39,7 @@ _REPEATS = {"MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"}
 
 def bounded(pattern: str) -> bool:
     """Whether ``re`` compiles the pattern and its work per position is bounded."""
-    parser = _sre_parser()
+    parser = sre_parser()
     if parser is None:
         return False
     try:
@@ -131,7 +131,7 @@ def _scout(pattern: str) -> tuple[re.Pattern[str], re.Pattern[str]] | None:
         return None
     try:
         head, rest = re.compile(pattern[:close]), re.compile(pattern[close:])
-        parser = _sre_parser()
+        parser = sre_parser()
         first = _first_chars(parser.parse(pattern[close:])) if parser else None
     except (re.error, OverflowError, RecursionError, ValueError):
         return None
