@@ -34,7 +34,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks._filler import Filler, Vocab  # noqa: E402
-from benchmarks._peers import kingfisher_binary  # noqa: E402
+from benchmarks._peers import byte_compiled, kingfisher_binary  # noqa: E402
 
 ALNUM = string.ascii_letters + string.digits
 B32 = string.ascii_uppercase + "234567"
@@ -140,6 +140,7 @@ def main() -> int:
     parser.add_argument("--no-kingfisher", action="store_true")
     args = parser.parse_args()
     keysweep = shlex.split(args.keysweep)
+    byte_compiled(Path(__file__).resolve().parents[1])
     kingfisher = "" if args.no_kingfisher else kingfisher_binary()
     with tempfile.TemporaryDirectory(prefix="keysweep-patho-") as tmp:
         files = inputs(Path(tmp))

@@ -32,6 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 KEYSWEEP = [sys.executable, "-m", "scanner"]
 sys.path.insert(0, str(ROOT))
+from benchmarks._peers import byte_compiled  # noqa: E402
 
 
 def extract_patterns(rev: str, into: Path) -> Path:
@@ -48,7 +49,7 @@ def package_with(patterns: Path, into: Path) -> Path:
     shutil.copytree(ROOT / "scanner", into / "scanner",
                     ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(patterns, into / "scanner" / "patterns")
-    return into
+    return byte_compiled(into)
 
 
 def run(args: list[str], build: Path) -> tuple[float, int]:
