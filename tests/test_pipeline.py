@@ -11,6 +11,7 @@ import pytest
 from scanner.engine.config import ScanConfig
 from scanner.engine.scanner import Scanner
 from scanner.matching import fast
+from scanner.matching.prefilter import make_prefilter
 from scanner.models import Origin
 from scanner.rules.loader import load_rules
 from scanner.sources.inputs import ReadOptions, iter_input
@@ -152,6 +153,17 @@ def test_hyperscan_and_aho_corasick_give_identical_findings():
     ahocorasick = run("pyahocorasick")
     assert len(ahocorasick) > 20
     assert run("hyperscan") == ahocorasick
+
+
+@pytest.mark.parametrize("engine", ["pyahocorasick", "hyperscan"])
+def test_a_prefilter_finds_the_same_hits_in_bytes_as_in_their_latin1_text(engine: str):
+    if engine == "hyperscan" and not fast.available():
+        engine = "pyahocorasick"  # the one engine there is must still agree with itself
+    prefilter = make_prefilter(["ltai", "secret_key", "ß"], engine)
+    data = ("\xe9LTAI5tQ\x00 Secret_Key=\xff\xdf ltai\n".encode("latin-1")) * 3
+    hits = sorted(prefilter.find_bytes(data))
+    assert hits == sorted(prefilter.find(data.decode("latin-1")))
+    assert [kw for kw, _ in hits].count(0) == 6 and [kw for kw, _ in hits].count(1) == 3
 
 
 def _pem(label: str, der: bytes, escape: str = "\n") -> str:

@@ -440,16 +440,17 @@ class _Batch:
         for _, data in blobs:
             starts.append(at)
             at += len(data) + 1
-        # NUL joins them: no keyword holds one, so no hit spans two blobs.
-        text = b"\0".join(data for _, data in blobs).decode("latin-1")
+        # NUL joins them: no keyword holds one, so no hit spans two blobs. Prefiltered as
+        # bytes: only the few blobs with a hit are decoded.
+        joined = b"\0".join(data for _, data in blobs)
         pipeline = self.scanner.pipeline
         hits: dict[int, list[tuple[int, int]]] = defaultdict(list)
-        for kw, start in pipeline.prefilter.find(text):
+        for kw, start in pipeline.prefilter.find_bytes(joined):
             i = bisect.bisect_right(starts, start) - 1
             hits[i].append((kw, start - starts[i]))
         for i in sorted(hits):
             sha, data = blobs[i]
-            blob = text[starts[i]:starts[i] + len(data)]
+            blob = data.decode("latin-1")
             if pipeline.wakes(blob, hits[i]):
                 self.scan_plain(sha, blob, hits[i])
 

@@ -38,7 +38,10 @@ class HyperscanPrefilter:
             self._scratch = hyperscan.Scratch(self._db)
 
     def find(self, text: str) -> list[tuple[int, int]]:
-        if self._db is None or not text:
+        return self.find_bytes(text.encode("latin-1"))
+
+    def find_bytes(self, data: bytes) -> list[tuple[int, int]]:
+        if self._db is None or not data:
             return []
         hits: list[tuple[int, int]] = []
         lengths = self._lengths
@@ -46,7 +49,7 @@ class HyperscanPrefilter:
         def on_match(index: int, _from: int, to: int, _flags: int, _ctx: Any) -> None:
             hits.append((index, to - lengths[index]))
 
-        self._db.scan(text.encode("latin-1"), match_event_handler=on_match,
+        self._db.scan(data, match_event_handler=on_match,
                       scratch=self._scratch)
         return hits
 

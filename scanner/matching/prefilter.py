@@ -24,6 +24,11 @@ class Prefilter(Protocol):
         as (keyword index, start offset), in no particular order."""
         ...
 
+    def find_bytes(self, data: bytes) -> list[tuple[int, int]]:
+        """``find`` of ``data`` read as Latin-1: an engine that scans bytes spares a caller
+        that holds bytes (a megabyte of git blobs) decoding what has no keyword."""
+        ...
+
 
 class AhoCorasickPrefilter:
     name = "pyahocorasick"
@@ -47,6 +52,9 @@ class AhoCorasickPrefilter:
             for index, length in entries:
                 hits.append((index, end - length + 1))
         return hits
+
+    def find_bytes(self, data: bytes) -> list[tuple[int, int]]:
+        return self.find(data.decode("latin-1"))
 
 
 def make_prefilter(keywords: Sequence[str], engine: str = "auto",
