@@ -64,3 +64,31 @@ def test_the_keyword_table_and_prefilter_from_the_cache_find_what_fresh_ones_fin
     found = [[(f.rule_id, f.secret) for f in p.scan_chunk(chunk).findings]
              for p in (fresh, first, again)]
     assert found[0] == found[1] == found[2] and len(found[0]) == 2
+
+
+def test_a_pattern_compiled_by_regex_is_kept_and_read_back_as_the_same_program(
+        tmp_path: Path):
+    import pickle
+
+    from scanner.rules.compiled import RulePattern, bounded
+
+    # A repeat nested in a repeat: never under ``re``, so ``regex`` compiles it.
+    pattern = r"(?i)token(?:[ \t]*[:=][ \t]*)+([A-Za-z0-9]{8,40})"
+    assert not bounded(pattern)
+    text = "x token = token: Ab3dEf9hIj\nTOKEN=zz\n" * 3
+    fresh = RulePattern(pattern, False)
+    first = RulePattern(pattern, False, tmp_path)
+    (kept,) = tmp_path.glob("regex-*/*.pickle")
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+    assert stat.S_IMODE(kept.parent.stat().st_mode) == 0o700
+    kept_pattern = pickle.loads(kept.read_bytes())
+    assert kept_pattern.pattern == pattern
+    again = RulePattern(pattern, False, tmp_path)
+    spans = [[(m.start(), m.end(), m.group(1)) for m in p.finditer(text, 0, len(text), 1.0)]
+             for p in (fresh, first, again)]
+    assert spans[0] == spans[1] == spans[2] and len(spans[0]) == 3
+    kept.write_bytes(b"not a pickle")  # damaged: compiled again, and kept again
+    damaged = RulePattern(pattern, False, tmp_path)
+    assert [m.span() for m in damaged.finditer(text, 0, len(text), 1.0)] == \
+        [s[:2] for s in spans[0]]
+    assert pickle.loads(kept.read_bytes()).pattern == pattern

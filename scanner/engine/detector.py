@@ -82,6 +82,7 @@ class Pipeline:
                             [pid for _, pid in words]) if words else None
         self._patterns: list[RulePattern | None] = [None] * len(self.rules)
         self._engines = _engine_verdicts(self.rules, ruleset.fingerprint, prefilter_cache)
+        self._regex_cache = prefilter_cache
         self.filters = build_filters(ruleset.placeholders)
         self.decoders = list(all_decoders().values()) if decode_depth > 0 else []
         # Checked once: isinstance against a Protocol costs microseconds each time.
@@ -249,7 +250,8 @@ class Pipeline:
         pattern = self._patterns[ri]
         if pattern is None:
             uses_re = self._engines[ri] if self._engines is not None else None
-            pattern = self._patterns[ri] = RulePattern(self.rules[ri].regex, uses_re)
+            pattern = self._patterns[ri] = RulePattern(self.rules[ri].regex, uses_re,
+                                                       self._regex_cache)
         return pattern
 
     def _filter(self, c: Candidate) -> str | None:
