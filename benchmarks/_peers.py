@@ -23,3 +23,10 @@ def byte_compiled(build: Path) -> Path:
     compiling every module at each start and time that instead of keysweep."""
     compileall.compile_dir(build / "scanner", quiet=1)
     return build
+
+
+def builds(root: Path, also: list[str]) -> dict[str, Path]:
+    """The keysweep builds a benchmark runs: this checkout (``root``) as "keysweep" and each
+    ``--also NAME=CHECKOUT``, each byte-compiled."""
+    named = {"keysweep": root, **{n: Path(p) for n, p in (a.split("=", 1) for a in also)}}
+    return {name: byte_compiled(path) for name, path in named.items()}

@@ -33,7 +33,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from benchmarks._peers import byte_compiled, kingfisher_binary  # noqa: E402
+from benchmarks._peers import builds as keysweep_builds  # noqa: E402
+from benchmarks._peers import kingfisher_binary  # noqa: E402
 
 
 @dataclass
@@ -273,9 +274,7 @@ def main() -> int:
     if args.only:
         targets = [t for t in targets if any(o in t.name for o in args.only)]
 
-    builds = {n: byte_compiled(b) for n, b in
-              {"keysweep": ROOT, **{n: Path(p) for n, p in (a.split("=", 1) for a in args.also)}}
-              .items()}
+    builds = keysweep_builds(ROOT, args.also)
     tools = [keysweep_tool(name if name == "keysweep" else f"keysweep ({name})", build, jobs)
              for name, build in builds.items()]
     tools += [] if args.no_peers else peer_tools(keywords_file(args.cache))

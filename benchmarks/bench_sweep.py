@@ -27,7 +27,7 @@ if __package__ in (None, ""):  # run as a script: make ``benchmarks`` importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks._filler import Filler, Vocab  # noqa: E402
-from benchmarks._peers import byte_compiled  # noqa: E402
+from benchmarks._peers import builds as keysweep_builds  # noqa: E402
 
 KEYSWEEP = [sys.executable, "-m", "scanner"]
 ROOT = Path(__file__).resolve().parents[1]
@@ -151,9 +151,7 @@ def main() -> int:
         print(f"generated {args.repos} repositories in {time.perf_counter() - started:.0f} s")
     paths = sorted(str(p) for p in small.iterdir()) + [str(Path(p).resolve())
                                                         for p in args.large]
-    builds = {n: byte_compiled(b) for n, b in
-              {"keysweep": ROOT, **{n: Path(c) for n, c in (a.split("=", 1)
-                                                         for a in args.also)}}.items()}
+    builds = keysweep_builds(ROOT, args.also)
     best: dict[str, Round] = {}
     for _ in range(args.rounds):
         for name, build in builds.items():
