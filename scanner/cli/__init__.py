@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import signal
 import sys
-import traceback
 from collections.abc import Sequence
 
 import click
@@ -51,6 +50,12 @@ def cli(debug: bool) -> None:
     3 the scan could not run."""
 
 
+def _print_traceback() -> None:
+    import traceback  # only with --debug: every hook would pay for importing it
+
+    traceback.print_exc()
+
+
 class Terminated(Exception):
     """SIGTERM, raised where the main thread is, so every ``with`` block on the way out stops
     its workers and git processes (the default action would leave them running)."""
@@ -87,7 +92,7 @@ def _main(argv: Sequence[str] | None) -> int:
         return ExitCode.TERMINATED
     except KeysweepError as exc:
         if debug:
-            traceback.print_exc()
+            _print_traceback()
         click.echo(f"keysweep: error: {exc}", err=True)
         return int(exc.exit_code)
     except BrokenPipeError:
@@ -95,7 +100,7 @@ def _main(argv: Sequence[str] | None) -> int:
         return ExitCode.OK
     except Exception as exc:  # noqa: BLE001 - the one place that turns bugs into a message
         if debug:
-            traceback.print_exc()
+            _print_traceback()
         click.echo(f"keysweep: error: unexpected {type(exc).__name__}: {exc} "
                    "(run with --debug for a traceback)", err=True)
         return ExitCode.SCAN_ERROR

@@ -13,7 +13,7 @@ from pathlib import Path
 from types import ModuleType
 
 from scanner.cachedir import remembered
-from scanner.decoders import BlockDecoder, Segment, all_decoders, blocks_of, build_segment
+from scanner.decoders import BlockDecoder, Decoder, Segment, all_decoders, blocks_of, build_segment
 from scanner.decoders.base64 import buried
 from scanner.filters import build_filters
 from scanner.filters.checks import key_is_encrypted
@@ -84,9 +84,9 @@ class Pipeline:
         self._engines = _engine_verdicts(self.rules, ruleset.fingerprint, prefilter_cache)
         self._regex_cache = prefilter_cache
         self.filters = build_filters(ruleset.placeholders)
-        self.decoders = list(all_decoders().values()) if decode_depth > 0 else []
-        # Checked once: isinstance against a Protocol costs microseconds each time.
-        self._block_decoders = [d for d in self.decoders if isinstance(d, BlockDecoder)]
+        # Made when a text first has a region to decode: a scan with no keyword hit (most
+        # pre-commit hooks) never imports the decoders' modules nor compiles their patterns.
+        self._decoders: tuple[list[Decoder], list[BlockDecoder]] | None = None
         self.decode_depth = decode_depth
         self.regex_timeout = regex_timeout
         self.explain = explain
@@ -212,7 +212,7 @@ class Pipeline:
         out.kept, context_drops = pairing.resolve(kept, text, evidence)
         out.drops.extend(context_drops)
 
-        if depth < self.decode_depth and self.decoders:
+        if depth < self.decode_depth:
             # Regions a few lines apart are decoded as one: each view then reads the lines
             # between them once, not once per region (a block followed past one region's
             # end is the next region's beginning).
@@ -263,14 +263,21 @@ class Pipeline:
                     return reason
         return None
 
+    def _make_decoders(self) -> tuple[list[Decoder], list[BlockDecoder]]:
+        decoders = list(all_decoders().values())
+        # Sorted out once: isinstance against a Protocol costs microseconds each time.
+        self._decoders = decoders, [d for d in decoders if isinstance(d, BlockDecoder)]
+        return self._decoders
+
     def _scan_decoded(self, text: str, regions: list[tuple[int, int]], depth: int,
                       evidence: FileEvidence, out: _TextScan) -> None:
+        decoders, block_decoders = self._decoders or self._make_decoders()
         found = {(c.rule.id, c.start) for c in out.kept}
         raw = list(out.kept)
-        spans = {d.name: blocks_of(d, text, regions) for d in self._block_decoders}
+        spans = {d.name: blocks_of(d, text, regions) for d in block_decoders}
         viewed: set[tuple[str, int, int]] = set()
         for i, region in enumerate(regions):
-            for decoder in self.decoders:
+            for decoder in decoders:
                 start, end = spans[decoder.name][i] if decoder.name in spans else region
                 if (decoder.name, start, end) in viewed:
                     continue  # the view of this whole block was made at an earlier region

@@ -60,13 +60,19 @@ def load_rules(extra_files: Sequence[str | Path] = (), builtin: bool = True,
     private directory where the parsed built-in rules are kept, keyed by the files' bytes
     (parsing 74 TOML files is a third of a hook's start)."""
     files: list[tuple[Path, bool]] = []
+    real: dict[Path, Path] = {}  # each file's resolved path: one file named twice loads once
+    shipped: Path | None = None
     if builtin:
         directory = builtin_patterns_dir()
         if not directory.is_dir():
             raise RuleError(f"built-in rules not found at {directory}; reinstall keysweep")
         files.extend((p, strict) for p in sorted(directory.glob("*.toml"))
                      if p.name not in DATA_FILES)
+        # The directory resolved once, not each of its files (a hook's start pays for each).
+        resolved = directory.resolve()
+        real.update((p, resolved / p.name) for p, _ in files)
         placeholders = _cached_placeholders(directory / PLACEHOLDERS_FILE, cache)
+        shipped = directory
     else:
         placeholders = PlaceholderData()
     for extra in extra_files:
@@ -86,10 +92,10 @@ def load_rules(extra_files: Sequence[str | Path] = (), builtin: bool = True,
     # ``rules check patterns/aws.toml`` names a built-in file: load it once, checked.
     unique: dict[Path, tuple[Path, bool]] = {}
     for path, check in files:
-        first = unique.setdefault(path.resolve(), (path, check))
-        unique[path.resolve()] = (first[0], first[1] or check)
+        key = real.get(path) or path.resolve()
+        first = unique.setdefault(key, (path, check))
+        unique[key] = (first[0], first[1] or check)
     contents = {path: path.read_bytes() for path, _ in unique.values()}
-    shipped = builtin_patterns_dir() if builtin else None
     builtin_files = [p for p, check in unique.values() if not check and p.parent == shipped]
     loaded = dict(_cached(builtin_files, contents, cache)) if builtin_files and cache else {}
     for path, check in unique.values():

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from scanner.errors import RuleError
+from scanner.models import pickled_by_fields
 
 KINDS = ("id", "secret", "token", "private_key")
 SEVERITIES = ("critical", "high", "medium", "low", "info")
@@ -20,6 +21,7 @@ RULE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 DEFAULT_WINDOW = 1024
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Example:
     text: str
@@ -29,6 +31,7 @@ class Example:
     why: str = ""
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Context:
     """A secret (or ID) that only counts near an ID of the listed rules and/or near one of
@@ -43,6 +46,7 @@ class Context:
     file: bool = True
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class FileContext:
     """What makes a whole file about a provider: an SDK import or package name, an endpoint
@@ -54,6 +58,7 @@ class FileContext:
     paths: tuple[str, ...] = ()
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Call:
     """A client constructor or function that takes credentials positionally: its string
@@ -66,6 +71,7 @@ class Call:
     file_context: bool = False
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Provider:
     id: str
@@ -79,6 +85,7 @@ class Provider:
     calls: tuple[Call, ...] = ()
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Rule:
     id: str

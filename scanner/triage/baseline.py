@@ -5,7 +5,6 @@ No raw secret is stored. The file is stable-sorted so two branches' updates merg
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -47,6 +46,8 @@ def build(findings: Iterable[Finding]) -> dict[str, Any]:
 
 
 def render(doc: dict[str, Any]) -> str:
+    import json  # here: a run without a baseline (most hooks) never needs it
+
     return json.dumps(doc, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
 
 
@@ -65,6 +66,8 @@ def write(path: str | Path, doc: dict[str, Any]) -> None:
 
 
 def load(path: str | Path) -> Baseline:
+    import json
+
     try:
         doc = json.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:
