@@ -102,7 +102,8 @@ class Pairing(_KeptSecret):
     """Another part of a finding's credential: the ID for a secret, the secret for an ID, the
     session token of a temporary credential, or another named part of it (``kind`` says
     which: id, secret, private_key, token, or the rule's ``part`` name: tenancy, region).
-    Read back from a store, ``secret`` is empty and ``digest``/``shown`` hold what was kept."""
+    ``digest`` is the value's hash, taken where it is found; read back from a store,
+    ``secret`` is empty and ``digest``/``shown`` hold what was kept."""
 
     rule_id: str
     secret: str = field(repr=False)
@@ -157,8 +158,8 @@ class Finding(_KeptSecret):
     # "call"; empty when the pattern alone is the evidence.
     context: tuple[str, ...] = ()
     verification: Verification | None = None
-    # Read back from a store the raw secret is gone (``secret`` is empty): these hold what
-    # was kept of it.
+    # The secret's SHA-256, taken once where the finding is made. Read back from a store
+    # the raw secret is gone (``secret`` is empty): these hold what was kept of it.
     digest: str | None = None
     shown: str | None = None
 

@@ -23,7 +23,16 @@ from scanner.matching.evidence import FileEvidence
 from scanner.matching.keywords import KeywordTable, build_keyword_table, starts_token
 from scanner.matching.prefilter import make_prefilter
 from scanner.matching.windows import merge, window
-from scanner.models import Chunk, Dropped, Finding, Location, Pairing, Skipped, Suppressed
+from scanner.models import (
+    Chunk,
+    Dropped,
+    Finding,
+    Location,
+    Pairing,
+    Skipped,
+    Suppressed,
+    sha256_hex,
+)
 from scanner.redact import redact
 from scanner.rules import calls, compiled
 from scanner.rules.calls import call_rules
@@ -153,14 +162,16 @@ class Pipeline:
         tags: tuple[str, ...] = ()
         if rule.kind == "private_key" and key_is_encrypted(c.value):
             severity, tags = "low", ("encrypted",)
-        partner = Pairing(c.partner[0], _real(c.partner[1]),
-                          kind="secret" if rule.kind == "id" else "id") if c.partner else None
-        parts = tuple(Pairing(rule_id, _real(value), kind=kind)
-                      for kind, rule_id, value in c.credential)
+        partner = _pairing(c.partner[0], c.partner[1],
+                           "secret" if rule.kind == "id" else "id") if c.partner else None
+        parts = tuple(_pairing(rule_id, value, kind) for kind, rule_id, value in c.credential)
+        secret = _real(c.value)
+        # Each value's hash is taken here, once, in the worker: reports, baselines, triage and
+        # the fingerprint would otherwise each hash it again in the coordinator.
         return Finding(rule_id=rule.id, rule_name=rule.name, provider=rule.provider,
-                       kind=rule.kind, severity=severity, secret=_real(c.value), location=loc,
+                       kind=rule.kind, severity=severity, secret=secret, location=loc,
                        paired_with=partner, credential=parts, decoded=c.decoded, tags=tags,
-                       context=c.context)
+                       context=c.context, digest=sha256_hex(secret))
 
     # -- one text (a chunk, or a decoded view of part of one) ------------------------------
 
@@ -302,6 +313,11 @@ class Pipeline:
                         mapped = _map(c, seg, text, decoder.name)
                         if mapped is not None:
                             out.drops.append((mapped, reason))
+
+
+def _pairing(rule_id: str, value: str, kind: str) -> Pairing:
+    secret = _real(value)
+    return Pairing(rule_id, secret, digest=sha256_hex(secret), kind=kind)
 
 
 def _keyword_table(rules: tuple[Rule, ...], depth: int, fingerprint: str,
