@@ -1,5 +1,6 @@
 """Keywords that are a token's own prefix (``t1.``, ``SG.``, ``1//``): a hit with no token after
-it wakes nothing and opens no window, while the token itself, plain or escaped, is found."""
+it, or inside a longer token where the rule needs a boundary before it, wakes nothing and opens
+no window, while the token itself, plain or escaped, is found."""
 
 from __future__ import annotations
 
@@ -10,7 +11,13 @@ import pytest
 
 from scanner.engine.config import ScanConfig
 from scanner.engine.scanner import Scanner
-from scanner.matching.keywords import TOKEN_TAIL, build_keyword_table, starts_token, value_prefix
+from scanner.matching.keywords import (
+    TOKEN_TAIL,
+    build_keyword_table,
+    left_guard,
+    starts_token,
+    value_prefix,
+)
 from scanner.rules.loader import load_rules
 
 RULES = load_rules()
@@ -78,3 +85,42 @@ def test_prose_with_the_prefix_wakes_nothing_and_the_token_plain_or_escaped_is_f
         findings = scanner.scan_text(prose + text).findings
         assert [(f.rule_id, f.secret, f.decoded) for f in findings] == [
             ("yandex-cloud-iam-token", token, decoded)], text
+
+
+@pytest.mark.parametrize(("pattern", "literal", "blocks", "passes"), [
+    (r"(?<![A-Za-z0-9_-])(YC[A-Za-z0-9_-]{23})", "yc", "aZ9_-", " \"'=:\n"),
+    (r"(?<![A-Za-z0-9_/.-])(1//[A-Za-z0-9_-]{40,})", "1//", "a9/.", " =\""),
+    (r"(?<!\w)(hf_[a-z]{30})", "hf_", "aZ9_é", " -"),  # \w is Unicode, as in regex
+])
+def test_a_look_behind_before_the_value_guards_its_prefix(pattern: str, literal: str,
+                                                          blocks: str, passes: str) -> None:
+    guard = left_guard(pattern, literal)
+    assert guard is not None
+    assert set(blocks) <= guard
+    assert not set(passes) & guard
+
+
+@pytest.mark.parametrize(("pattern", "literal"), [
+    (r"(YC[A-Za-z0-9_-]{23})", "yc"),  # no look-behind
+    (r"(?<![A-Za-z0-9])key[ =]+(YC[A-Za-z0-9_-]{23})", "yc"),  # something between
+    (r"(?<![A-Za-z0-9])(AKIA|ASIA)", "asia"),  # an alternative the literal does not start
+    (r"(?<=[ =])(YC[A-Za-z0-9_-]{23})", "yc"),  # a positive look-behind
+])
+def test_no_guard_where_the_pattern_could_match_after_any_character(pattern: str,
+                                                                    literal: str) -> None:
+    assert left_guard(pattern, literal) is None
+
+
+def test_a_prefix_inside_a_longer_word_wakes_nothing_and_the_key_after_a_boundary_is_found(
+) -> None:
+    scanner = Scanner(ScanConfig(rules=RULES, jobs=1))
+    pipeline = scanner.pipeline
+    rng = random.Random(5)
+    key_id = "YC" + "".join(rng.choice(URLSAFE) for _ in range(23))
+    inside = f"var p=\"kq{key_id}\";\n"  # minified code or base64: YC mid-token
+    hits = pipeline.prefilter.find(inside)
+    assert any(pipeline.table.literals[kw] == "yc" for kw, _ in hits)
+    assert not pipeline.wakes(inside, hits)
+    assert not scanner.scan_text(inside).findings
+    found = scanner.scan_text(f'access_key_id = "{key_id}"\n').findings
+    assert [(f.rule_id, f.secret) for f in found] == [("yandex-cloud-static-key-id", key_id)]

@@ -112,9 +112,12 @@ class Pipeline:
         has a test client in 800 blobs). ``hits`` are at offsets of ``text``."""
         evidence = None
         literals, token_prefix = self.table.literals, self.table.token_prefix
+        guards = self.table.left_guard
         for kw, start in hits:
             if token_prefix[kw] and not starts_token(text, start + len(literals[kw])):
                 continue  # ``t1.`` in prose: no token starts here
+            if start and (guard := guards[kw]) is not None and text[start - 1] in guard:
+                continue  # ``YC`` inside a longer word: no key starts here
             needs = self._needs_provider[kw]
             if needs is None:
                 return True
@@ -185,8 +188,9 @@ class Pipeline:
         windows: dict[int, list[tuple[int, int]]] = defaultdict(list)
         decode_regions: list[tuple[int, int]] = []
         table = self.table
-        literals, rules_for, encoded, exact, token_prefix = (
-            table.literals, table.rules_for, table.encoded, table.exact, table.token_prefix)
+        literals, rules_for, encoded, exact, token_prefix, guards = (
+            table.literals, table.rules_for, table.encoded, table.exact, table.token_prefix,
+            table.left_guard)
         for kw, start in hits:
             end = start + len(literals[kw])
             if encoded[kw]:
@@ -195,6 +199,8 @@ class Pipeline:
                 continue
             if buried(text, start) or (token_prefix[kw] and not starts_token(text, end)):
                 continue
+            if start and (guard := guards[kw]) is not None and text[start - 1] in guard:
+                continue  # every rule it wakes needs a boundary before its value
             spelling = exact[kw]
             for ri in rules_for[kw]:
                 if spelling is not None and ri in spelling and text[start:end] != spelling[ri]:

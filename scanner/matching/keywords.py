@@ -4,6 +4,7 @@ so that a base64 block which hides a key also wakes the decoder."""
 from __future__ import annotations
 
 import base64
+import importlib
 import re
 import string
 from collections.abc import Sequence
@@ -30,6 +31,10 @@ class KeywordTable:
     # literal index -> the literal is where every rule it wakes has its value begin (``t1.``,
     # ``SG.``, ``1//``): a hit not followed by the characters of a token wakes nothing
     token_prefix: tuple[bool, ...] = ()
+    # literal index -> the characters that, just before a hit, keep every rule it wakes from
+    # matching there (each rule's regex opens with a look-behind, ``(?<![A-Za-z0-9_-])YC``):
+    # ``YC`` inside minified code or base64 starts no key. None where any rule lacks one.
+    left_guard: tuple[frozenset[str] | None, ...] = ()
 
     def spellings(self) -> tuple[str | tuple[str, ...] | None, ...]:
         """Per literal, the one spelling every rule it wakes needs (``YC``, ``Client(``), or
@@ -81,6 +86,8 @@ def build_keyword_table(rules: Sequence[Rule], encoded_depth: int = 2) -> Keywor
         forms=tuple(() for _ in literals) + tuple(tuple(sorted(forms[k])) for k in extra),
         token_prefix=tuple(all(_begins_value(rules[i], k) for i in targets[k]) for k in literals)
         + tuple(False for _ in extra),
+        left_guard=tuple(_shared_guard([rules[i] for i in targets[k]], k) for k in literals)
+        + tuple(None for _ in extra),
     )
 
 
@@ -134,6 +141,41 @@ def _begins_value(rule: Rule, literal: str) -> bool:
         return False
     shortest: int = items.getwidth()[0]
     return shortest - len(literal) >= TOKEN_TAIL
+
+
+def _shared_guard(rules: Sequence[Rule], literal: str) -> frozenset[str] | None:
+    guards = [left_guard(rule.regex, literal) for rule in rules]
+    if not guards or any(g is None for g in guards):
+        return None
+    return frozenset.intersection(*guards)  # type: ignore[arg-type]
+
+
+def left_guard(pattern: str, literal: str) -> frozenset[str] | None:
+    """The Latin-1 characters that, just before ``literal``, keep ``pattern`` from matching
+    there: a pattern that opens with a negative look-behind of one character and then a
+    group whose text starts with ``literal`` (any case) can match a hit of it only when the
+    character before the hit passes the look-behind. None for any other pattern."""
+    items = _parsed(pattern)
+    compiler = _sre_compiler()
+    if items is None or compiler is None or len(items) < 2:
+        return None
+    (op, arg), (group_op, group_arg) = items[0], items[1]
+    if str(op) != "ASSERT_NOT" or arg[0] != -1 or str(group_op) != "SUBPATTERN":
+        return None
+    if not _literal_start(group_arg[-1]).lower().startswith(literal):
+        return None
+    try:
+        behind = compiler.compile(arg[1])
+    except Exception:  # noqa: BLE001 - no guard is always safe
+        return None
+    return frozenset(c for c in map(chr, range(256)) if behind.match(c))
+
+
+def _sre_compiler() -> Any:
+    try:
+        return importlib.import_module("re._compiler")
+    except ImportError:  # pragma: no cover - other Pythons
+        return None
 
 
 def case_forms(keyword: str, rule: Rule) -> set[str]:
