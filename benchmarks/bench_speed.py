@@ -198,13 +198,17 @@ def hook_rounds(mirror: Path, cache: Path, builds: dict[str, Path], rounds: int,
         subprocess.run(["git", "-C", str(work), "fetch", "-q", "bench"], check=True)
     git = ["git", "-C", str(work), "-c", "user.name=bench", "-c", "user.email=b@example.com"]
     hooks: dict[str, Path] = {}
+    # The console script, as the hook ``keysweep hook install`` writes runs (``-m`` would add
+    # runpy's imports); each build's package comes first on its PYTHONPATH.
+    console = Path(sys.executable).with_name("keysweep")
+    command = f'"{console}"' if console.exists() else f'"{sys.executable}" -m scanner'
     for name, build in builds.items():
         folder = cache / f"hooks-{name}"
         folder.mkdir(exist_ok=True)
         for hook in ("pre-commit", "pre-push"):
             script = folder / hook
-            script.write_text(f'#!/bin/sh\nPYTHONPATH="{build}" exec "{sys.executable}" '
-                              f'-m scanner hook {hook} "$@"\n')
+            script.write_text(f'#!/bin/sh\nPYTHONPATH="{build}" exec {command} '
+                              f'hook {hook} "$@"\n')
             script.chmod(0o755)
         hooks[name] = folder
     times: dict[str, dict[str, list[float]]] = {}
