@@ -10,7 +10,9 @@ change in a clone of ``--git-repo``. Tools: keysweep (this checkout, and each ``
 checkout through ``PYTHONPATH``), Kingfisher (default and ``--turbo``; ``pip install
 kingfisher-bin``), gitleaks and betterleaks where they are on PATH, and the limits: ``cat`` of
 every file, ``rg -F -i`` for the rules' keywords, ``git cat-file --batch-all-objects --batch
---unordered``. Every tool runs once per round, interleaved; min and median seconds, MB/s, CPU %
+--unordered``. Every tool runs once per round, interleaved, each round starting with another
+tool and each target's files read once beforehand (so no tool is the one that finds them
+out of the page cache); min and median seconds, MB/s, CPU %
 (user + system over wall) and the peak memory of the whole process tree (the sum of each
 process's proportional set size, sampled every 50 ms in one more, untimed round) are printed,
 then each keysweep's ratio to every other tool. ``--only`` picks targets by name."""
@@ -18,6 +20,7 @@ then each keysweep's ratio to every other tool. ``--only`` picks targets by name
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import resource
 import shutil
@@ -30,11 +33,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from benchmarks._peers import builds as keysweep_builds  # noqa: E402
 from benchmarks._peers import kingfisher_binary  # noqa: E402
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -120,6 +126,29 @@ def measure(argv: list[str], env: dict[str, str], cwd: Path, memory: bool = Fals
                          f"{stderr.decode(errors='replace')[-400:]}")
     cpu = (after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime) / seconds
     return Sample(seconds, 100 * cpu, peak[0])
+
+
+def warm(target: Target) -> None:
+    """Read the target's files once, untimed, before its tools run in a round: git/git's
+    history pushes 8 GB through the page cache between two rounds of the other targets,
+    and the first tool of the next round would otherwise read from disk alone."""
+    if target.kind == "history":
+        packs = [target.path / "objects" / "pack", target.path / ".git" / "objects" / "pack"]
+        files = [p for d in packs if d.is_dir() for p in d.iterdir()]
+    else:
+        files = list(target.path.rglob("*"))
+    for path in files:
+        if path.is_file() and not path.is_symlink():
+            with contextlib.suppress(OSError), path.open("rb") as f:
+                while f.read(1 << 20):
+                    pass
+
+
+def rotated(items: list[T], n: int) -> list[T]:
+    """``items`` starting at the ``n``-th: each round starts with another tool, so no tool is
+    always the one that runs first."""
+    k = n % len(items) if items else 0
+    return items[k:] + items[:k]
 
 
 def tree_size(root: Path) -> int:
@@ -214,7 +243,7 @@ def hook_rounds(mirror: Path, cache: Path, builds: dict[str, Path], rounds: int,
     times: dict[str, dict[str, list[float]]] = {}
     entries: list[tuple[str, Path | None]] = [("no hook", None), *hooks.items()]
     for n in range(rounds):
-        for name, hooks_dir in entries:
+        for name, hooks_dir in rotated(entries, n):
             (work / "bench-change.txt").write_text(f"round {n} {name}\n")
             subprocess.run([*git, "add", "bench-change.txt"], check=True)
             flags: list[str] = ["--no-verify"] if hooks_dir is None else []
@@ -288,7 +317,8 @@ def main() -> int:
     samples: dict[tuple[str, str], list[Sample]] = {}
     for n in range(args.rounds):
         for target in targets:
-            for tool in tools:
+            warm(target)
+            for tool in rotated(tools, n):
                 argv = tool.argv(target)
                 if argv is None:
                     continue
@@ -297,6 +327,7 @@ def main() -> int:
         print(f"round {n + 1} of {args.rounds} done", file=sys.stderr)
     peaks: dict[tuple[str, str], float] = {}
     for target in targets:  # one more round, sampling memory only
+        warm(target)
         for tool in tools:
             argv = tool.argv(target)
             if argv is not None:
