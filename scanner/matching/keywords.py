@@ -78,6 +78,7 @@ def build_keyword_table(rules: Sequence[Rule], encoded_depth: int = 2) -> Keywor
                             forms.setdefault(twice.lower(), set()).add(twice)
     literals = sorted(targets)
     extra = sorted(k for k in encoded if k not in targets)
+    bounds = {i: boundary(rules[i].regex) for i in set().union(*targets.values())}
     return KeywordTable(
         literals=tuple(literals + extra),
         rules_for=tuple(tuple(sorted(targets[k])) for k in literals) + tuple(() for _ in extra),
@@ -86,7 +87,7 @@ def build_keyword_table(rules: Sequence[Rule], encoded_depth: int = 2) -> Keywor
         forms=tuple(() for _ in literals) + tuple(tuple(sorted(forms[k])) for k in extra),
         token_prefix=tuple(all(_begins_value(rules[i], k) for i in targets[k]) for k in literals)
         + tuple(False for _ in extra),
-        left_guard=tuple(_shared_guard([rules[i] for i in targets[k]], k) for k in literals)
+        left_guard=tuple(_shared_guard([bounds[i] for i in targets[k]], k) for k in literals)
         + tuple(None for _ in extra),
     )
 
@@ -143,18 +144,30 @@ def _begins_value(rule: Rule, literal: str) -> bool:
     return shortest - len(literal) >= TOKEN_TAIL
 
 
-def _shared_guard(rules: Sequence[Rule], literal: str) -> frozenset[str] | None:
-    guards = [left_guard(rule.regex, literal) for rule in rules]
-    if not guards or any(g is None for g in guards):
+def _shared_guard(bounds: Sequence[tuple[frozenset[str], str] | None],
+                  literal: str) -> frozenset[str] | None:
+    """What keeps every one of the rules (their ``boundary``) from matching after a
+    character, at a hit of ``literal``; None if one of them has no such boundary there."""
+    guards = [b[0] for b in bounds if b is not None and b[1].startswith(literal)]
+    if not guards or len(guards) < len(bounds):
         return None
-    return frozenset.intersection(*guards)  # type: ignore[arg-type]
+    return frozenset.intersection(*guards)
 
 
 def left_guard(pattern: str, literal: str) -> frozenset[str] | None:
     """The Latin-1 characters that, just before ``literal``, keep ``pattern`` from matching
-    there: a pattern that opens with a negative look-behind of one character and then a
-    group whose text starts with ``literal`` (any case) can match a hit of it only when the
-    character before the hit passes the look-behind. None for any other pattern."""
+    there; None where nothing does (see ``boundary``)."""
+    found = boundary(pattern)
+    return found[0] if found is not None and found[1].startswith(literal) else None
+
+
+def boundary(pattern: str) -> tuple[frozenset[str], str] | None:
+    """For a pattern that opens with a negative look-behind of one character and then a
+    group: the Latin-1 characters the look-behind refuses, and the literal text the group
+    starts with, lower-cased (a hit of a keyword it starts with can be a match only when the
+    character before the hit is not refused). None for any other pattern."""
+    if not pattern.startswith("(?<!"):  # what such a pattern's text starts with
+        return None
     items = _parsed(pattern)
     compiler = _sre_compiler()
     if items is None or compiler is None or len(items) < 2:
@@ -162,13 +175,12 @@ def left_guard(pattern: str, literal: str) -> frozenset[str] | None:
     (op, arg), (group_op, group_arg) = items[0], items[1]
     if str(op) != "ASSERT_NOT" or arg[0] != -1 or str(group_op) != "SUBPATTERN":
         return None
-    if not _literal_start(group_arg[-1]).lower().startswith(literal):
-        return None
     try:
         behind = compiler.compile(arg[1])
     except Exception:  # noqa: BLE001 - no guard is always safe
         return None
-    return frozenset(c for c in map(chr, range(256)) if behind.match(c))
+    refused = frozenset(c for c in map(chr, range(256)) if behind.match(c))
+    return refused, _literal_start(group_arg[-1]).lower()
 
 
 def _sre_compiler() -> Any:
