@@ -20,7 +20,7 @@ from scanner.filters.checks import key_is_encrypted
 from scanner.matching import keywords, pairing
 from scanner.matching.candidate import Candidate
 from scanner.matching.evidence import FileEvidence
-from scanner.matching.keywords import KeywordTable, build_keyword_table, starts_token
+from scanner.matching.keywords import KeywordTable, build_keyword_table
 from scanner.matching.prefilter import make_prefilter
 from scanner.matching.windows import merge, window
 from scanner.models import (
@@ -111,13 +111,9 @@ class Pipeline:
         A git history asks it before scanning a blob that the prefilter took (Flask's history
         has a test client in 800 blobs). ``hits`` are at offsets of ``text``."""
         evidence = None
-        literals, token_prefix = self.table.literals, self.table.token_prefix
-        guards = self.table.left_guard
         for kw, start in hits:
-            if token_prefix[kw] and not starts_token(text, start + len(literals[kw])):
-                continue  # ``t1.`` in prose: no token starts here
-            if start and (guard := guards[kw]) is not None and text[start - 1] in guard:
-                continue  # ``YC`` inside a longer word: no key starts here
+            if self.table.starts_nothing(kw, text, start):
+                continue  # ``t1.`` in prose, ``YC`` inside a longer token
             needs = self._needs_provider[kw]
             if needs is None:
                 return True
@@ -188,19 +184,16 @@ class Pipeline:
         windows: dict[int, list[tuple[int, int]]] = defaultdict(list)
         decode_regions: list[tuple[int, int]] = []
         table = self.table
-        literals, rules_for, encoded, exact, token_prefix, guards = (
-            table.literals, table.rules_for, table.encoded, table.exact, table.token_prefix,
-            table.left_guard)
+        literals, rules_for, encoded, exact = (
+            table.literals, table.rules_for, table.encoded, table.exact)
         for kw, start in hits:
             end = start + len(literals[kw])
             if encoded[kw]:
                 decode_regions.append(window(text, start, end, DECODE_REGION_LINES,
                                              DECODE_REGION_BYTES))
                 continue
-            if buried(text, start) or (token_prefix[kw] and not starts_token(text, end)):
+            if buried(text, start) or table.starts_nothing(kw, text, start):
                 continue
-            if start and (guard := guards[kw]) is not None and text[start - 1] in guard:
-                continue  # every rule it wakes needs a boundary before its value
             spelling = exact[kw]
             for ri in rules_for[kw]:
                 if spelling is not None and ri in spelling and text[start:end] != spelling[ri]:

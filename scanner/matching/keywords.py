@@ -36,6 +36,15 @@ class KeywordTable:
     # ``YC`` inside minified code or base64 starts no key. None where any rule lacks one.
     left_guard: tuple[frozenset[str] | None, ...] = ()
 
+    def starts_nothing(self, kw: int, text: str, start: int) -> bool:
+        """Whether a hit of literal ``kw`` at ``start`` of ``text`` can start no value of the
+        rules it wakes: a token's prefix with no token after it (``t1. Overview``), or one
+        after a character its rules' look-behind refuses (``YC`` inside a longer token)."""
+        if self.token_prefix[kw] and not starts_token(text, start + len(self.literals[kw])):
+            return True
+        guard = self.left_guard[kw]
+        return start > 0 and guard is not None and text[start - 1] in guard
+
     def spellings(self) -> tuple[str | tuple[str, ...] | None, ...]:
         """Per literal, the one spelling every rule it wakes needs (``YC``, ``Client(``), or
         for a base64 form the spellings it has (base64 keeps case: ``dGVzd`` is no ``DgVZD``),
@@ -157,8 +166,7 @@ def _shared_guard(bounds: Sequence[tuple[frozenset[str], str] | None],
 def left_guard(pattern: str, literal: str) -> frozenset[str] | None:
     """The Latin-1 characters that, just before ``literal``, keep ``pattern`` from matching
     there; None where nothing does (see ``boundary``)."""
-    found = boundary(pattern)
-    return found[0] if found is not None and found[1].startswith(literal) else None
+    return _shared_guard([boundary(pattern)], literal)
 
 
 def boundary(pattern: str) -> tuple[frozenset[str], str] | None:
