@@ -7,6 +7,8 @@ import base64
 import io
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from scanner.engine.config import ScanConfig
 from scanner.engine.scanner import Scanner
@@ -437,3 +439,45 @@ def test_a_label_in_code_opens_no_block_and_a_yaml_key_with_children_does():
     assert decoder.replacements(label, 0, len(label)) == []
     views = decoder.replacements(yaml, 0, len(yaml))
     assert [new for _, _, new in views if "token" in new] == ["default.token: "]
+
+
+_ENCODED_LINE = base64.b64encode(b"secret_key = AbCdEfGh12345678").decode()
+_PIECES = ["\n", " ", "=", "==", "NAME=", "export API_KEY=", "  KEY_1=", "# ", "x" * 70,
+           "N" * 130, _ENCODED_LINE, _ENCODED_LINE[:20], "QUJD", "snake_case_name_here",
+           "x y", " " * 40, "KEY="]
+
+
+@given(st.lists(st.sampled_from(_PIECES), max_size=40), st.data())
+@settings(max_examples=300, derandomize=True, deadline=None, database=None)
+def test_a_remembered_base64_view_is_the_one_decoding_would_make(pieces, data):
+    """The base64 decoder looks a region's blocks up by the text they depend on (the grown
+    region and the line before it, where an .env name is read): what it returns is what
+    decoding that region of this text gives, wherever the same text was met before."""
+    from scanner.decoders.base64 import Base64Decoder
+
+    remembered, fresh = Base64Decoder(), Base64Decoder()
+    text = "".join(pieces)
+    for _ in range(4):
+        start = data.draw(st.integers(0, len(text)))
+        end = data.draw(st.integers(start, len(text)))
+        expected = fresh._decode(text, *fresh.region(text, start, end))
+        assert remembered.replacements(text, start, end) == expected
+        text = data.draw(st.sampled_from(_PIECES)) + text  # the same blocks, shifted
+
+
+def test_a_remembered_base64_view_reads_an_env_name_up_to_its_line_start():
+    """An .env value's name is read back to its line's start, up to ENV_LOOKBACK characters
+    before its ``=``: a view remembered from a window that began later would take the end of
+    a longer line (``x y      KEY=``) for a name."""
+    from scanner.decoders.base64 import ENV_LOOKBACK, Base64Decoder
+
+    remembered, fresh = Base64Decoder(), Base64Decoder()
+    for pad in range(ENV_LOOKBACK - 12, ENV_LOOKBACK + 4):
+        for lead in ("x y", ""):
+            text = f"first line\n{lead}{' ' * pad}KEY={_ENCODED_LINE}\n"
+            start = text.index("KEY=")
+            expected = fresh._decode(text, *fresh.region(text, start, start + 4))
+            # A name only when the line break before it is within reach of the ``=``.
+            reach = pad + len("KEY") + 1
+            assert bool(expected) == (not lead and reach < ENV_LOOKBACK), (pad, lead)
+            assert remembered.replacements(text, start, start + 4) == expected, (pad, lead)
