@@ -79,3 +79,24 @@ def test_which_engine_runs_each_rule_is_judged_once_and_kept_with_the_cache(
     assert pickle.loads(kept.read_bytes()) == verdicts
     for ri, rule in enumerate(again.rules):
         assert again._pattern(ri).uses_re == verdicts[ri], rule.id
+
+
+@pytest.mark.parametrize("engine", ["auto", "pyahocorasick"])
+def test_the_keyword_prefilter_alone_finds_what_the_pipelines_finds(tmp_path: Path,
+                                                                     engine: str) -> None:
+    """A history's commit messages are sieved by the pipeline's keyword prefilter, built
+    without the rest of the pipeline: same keywords (the SDK calls' derived ones too), same
+    hits, from the same cache."""
+    from scanner.engine.config import ScanConfig
+    from scanner.engine.scanner import Scanner, build_keyword_prefilter, build_pipeline
+
+    def config(cache: str) -> ScanConfig:  # each its own cache: neither reads the other's
+        return ScanConfig(jobs=1, engine=engine, prefilter_cache=tmp_path / cache)
+
+    text = (f"fix: rotate ak={ID} sk={SECRET}\nuse oss2.Auth(id, secret) and "
+            "AKIAIOSFODNN7EXAMPLE; see aliyun docs\n")
+    alone = build_keyword_prefilter(config("alone"))
+    pipeline = build_pipeline(config("pipeline"))
+    assert alone.name == pipeline.prefilter.name == Scanner(config("pipeline")).engine
+    assert sorted(alone.find(text)) == sorted(pipeline.prefilter.find(text))
+    assert len(alone.find(text)) >= 4

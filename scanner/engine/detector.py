@@ -21,7 +21,7 @@ from scanner.matching import keywords, pairing
 from scanner.matching.candidate import Candidate
 from scanner.matching.evidence import FileEvidence
 from scanner.matching.keywords import KeywordTable, build_keyword_table
-from scanner.matching.prefilter import make_prefilter
+from scanner.matching.prefilter import Prefilter, make_prefilter
 from scanner.matching.windows import merge, window
 from scanner.models import (
     Chunk,
@@ -68,8 +68,7 @@ class Pipeline:
                  regex_timeout: float = 2.0, explain: bool = False,
                  prefilter_cache: Path | None = None) -> None:
         self.providers = ruleset.providers
-        self.rules = ruleset.rules + call_rules(
-            ruleset.rules, {p.id: p.calls for p in ruleset.providers.values()})
+        self.rules = _with_call_rules(ruleset)
         self.derived = len(self.rules) > len(ruleset.rules)
         # Derived call rules that count only in a file about their provider: their hits are
         # passed over in other files without running the regex (``Client(`` is everywhere).
@@ -317,6 +316,21 @@ class Pipeline:
 def _pairing(rule_id: str, value: str, kind: str) -> Pairing:
     secret = _real(value)
     return Pairing(rule_id, secret, digest=sha256_hex(secret), kind=kind)
+
+
+def keyword_prefilter(ruleset: RuleSet, engine: str = "auto", decode_depth: int = 2,
+                      prefilter_cache: Path | None = None) -> Prefilter:
+    """The prefilter of the pipeline these arguments build, alone: what a reader that only
+    asks whether a text has a keyword needs (a history's commit messages), without the
+    rest of a pipeline (half of its start)."""
+    rules = _with_call_rules(ruleset)
+    table, key = _keyword_table(rules, decode_depth, ruleset.fingerprint, prefilter_cache)
+    return make_prefilter(table.literals, engine, table.spellings(), prefilter_cache, key)
+
+
+def _with_call_rules(ruleset: RuleSet) -> tuple[Rule, ...]:
+    return ruleset.rules + call_rules(
+        ruleset.rules, {p.id: p.calls for p in ruleset.providers.values()})
 
 
 def _keyword_table(rules: tuple[Rule, ...], depth: int, fingerprint: str,

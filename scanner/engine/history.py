@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from scanner.engine.config import ScanConfig
-from scanner.engine.scanner import Scanner, ScanTimeout, build_pipeline, finish
+from scanner.engine.scanner import Scanner, ScanTimeout, build_keyword_prefilter, finish
 from scanner.engine.workers import WorkerPool, WorkerState
 from scanner.models import (
     Finding,
@@ -105,7 +105,7 @@ class HistoryScanner:
         revs = scope.rev_args(git)
         if not scope.revs and not self._has_commits(git):
             result = ScanResult(skipped=notes)
-            return finish(result, self.scanner.pipeline.engine, time.perf_counter() - started)
+            return finish(result, self.scanner.engine, time.perf_counter() - started)
         messages: list[tuple[Commit, str]] = []
         if scope.is_full:
             history, blobs = self._scan_everything(git, revs, messages)
@@ -122,7 +122,7 @@ class HistoryScanner:
         out.files = blobs.blobs + len(messages) + len(tags)
         out.bytes = blobs.bytes
         set_in_head(git, out.findings, blobs.findings)
-        return finish(out.build(unit="git object"), self.scanner.pipeline.engine,
+        return finish(out.build(unit="git object"), self.scanner.engine,
                       time.perf_counter() - started)
 
     def scan_staged(self, repo: str, index_file: str | None = None) -> ScanResult:
@@ -146,7 +146,7 @@ class HistoryScanner:
                 found.suppressed.extend(Suppressed(_at(s.finding, path, None), s.reason)
                                       for s in blobs.suppressed.get(sha, ()))
                 found.skipped.extend(Skipped(path, s.reason) for s in blobs.skipped.get(sha, ()))
-        return finish(found.build(unit="staged file"), self.scanner.pipeline.engine,
+        return finish(found.build(unit="staged file"), self.scanner.engine,
                       time.perf_counter() - started)
 
     # -- reading and scanning blobs -----------------------------------------------------
@@ -289,7 +289,7 @@ def scan_whole_history(git: Git, revs: list[str],
 
     def read() -> None:
         try:
-            keywords = build_pipeline(sieve).prefilter  # its own: no shared scratch
+            keywords = build_keyword_prefilter(sieve)  # its own: no shared scratch
 
             def keep(commit: Commit, message: str) -> None:
                 if keywords.find(message.encode("utf-8", "replace").decode("latin-1")):

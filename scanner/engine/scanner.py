@@ -12,9 +12,9 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from scanner.engine.config import ScanConfig
-from scanner.engine.detector import Pipeline
+from scanner.engine.detector import Pipeline, keyword_prefilter
 from scanner.errors import SourceError
-from scanner.matching.prefilter import engine_name
+from scanner.matching.prefilter import Prefilter, engine_name
 from scanner.models import (
     Chunk,
     Finding,
@@ -47,6 +47,12 @@ class Scanner:
     def __init__(self, config: ScanConfig | None = None) -> None:
         self.config = config or ScanConfig()
         self._pipeline: Pipeline | None = None
+
+    @property
+    def engine(self) -> str:
+        """The prefilter engine's name, without building the pipeline for it (a history
+        scanned by workers never needs one in the coordinator)."""
+        return self._pipeline.engine if self._pipeline else engine_name(self.config.engine)
 
     @property
     def pipeline(self) -> Pipeline:
@@ -90,7 +96,7 @@ class Scanner:
         data = text.encode("utf-8", "surrogateescape") if isinstance(text, str) else text
         result = self.scan_chunks(iter_input(io.BytesIO(data), Origin(path), self.config.read))
         return finish(replace(result, stats=replace(result.stats, files=1)),
-                      self.pipeline.engine, 0.0)
+                      self.engine, 0.0)
 
     def scan_items(self, items: Sequence[FileItem]) -> ScanResult:
         out = ResultBuilder()
@@ -138,6 +144,12 @@ def build_pipeline(config: ScanConfig) -> Pipeline:
     return Pipeline(config.rules, engine=config.engine, decode_depth=config.decode_depth,
                     regex_timeout=config.regex_timeout, explain=config.explain,
                     prefilter_cache=config.prefilter_cache)
+
+
+def build_keyword_prefilter(config: ScanConfig) -> Prefilter:
+    """The keyword prefilter of ``build_pipeline(config)``, built alone."""
+    return keyword_prefilter(config.rules, config.engine, config.decode_depth,
+                             config.prefilter_cache)
 
 
 def finish(result: ScanResult, engine: str, seconds: float) -> ScanResult:
