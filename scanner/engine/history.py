@@ -292,7 +292,7 @@ def scan_whole_history(git: Git, revs: list[str],
             keywords = build_keyword_prefilter(sieve)  # its own: no shared scratch
 
             def keep(commit: Commit, message: str) -> None:
-                if keywords.find(message.encode("utf-8", "replace").decode("latin-1")):
+                if keywords.find_bytes(message.encode("utf-8", "replace")):
                     messages.append((commit, message))
 
             order.extend(read_messages(git, revs, keep))

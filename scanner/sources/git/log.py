@@ -167,23 +167,27 @@ def parse_log(tokens: Iterable[bytes]) -> Iterator[tuple[Commit, str, list[tuple
     it = iter(tokens)
     order = 0
     token = next(it, None)
+    header = _HEADER.fullmatch(token) if token else None
     while token is not None:
-        header = _HEADER.fullmatch(token)
         if header is None:  # a separator between commits
             token = next(it, None)
+            header = _HEADER.fullmatch(token) if token else None
             continue
-        author, email, date, message = (next(it, b"") for _ in range(4))
+        ids = header.group(1)
+        author, email, date, message = next(it, b""), next(it, b""), next(it, b""), next(it, b"")
         changes = []
-        token = next(it, None)
-        while token is not None and not _HEADER.fullmatch(token):
+        # Each field is matched against the header once: the match that ends this commit
+        # starts the next (an empty field, the separator, is no header).
+        while (token := next(it, None)) is not None:
+            if token and (header := _HEADER.fullmatch(token)) is not None:
+                break
             meta = token.lstrip(b"\n")
             if meta.startswith(b":"):
                 change = _change(meta, next(it, b""))
                 if change is not None:
                     changes.append(change)
-            token = next(it, None)
         # Names repeat across thousands of commits: keep one copy of each.
-        commit = Commit(header.group(1).decode(), sys.intern(_text(author)),
+        commit = Commit(ids.decode(), sys.intern(_text(author)),
                         sys.intern(_text(email)), date.decode("ascii", "replace"), order)
         yield commit, _text(message), changes
         order += 1
