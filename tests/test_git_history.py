@@ -359,3 +359,48 @@ def test_sdk_call_keywords_alone_do_not_get_a_blob_scanned_in_history(repo: GitR
     found = scan(repo)
     assert {f.rule_id for f in found.findings} == {"huawei-access-key-id",
                                                     "huawei-secret-access-key"}
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_large_blobs_are_found_as_the_same_files_are_in_a_tree(repo: GitRepo, tmp_path: Path,
+                                                               jobs: int):
+    """Blobs past the small-blob batch take their own paths: a plain one up to a chunk is
+    read whole and prefiltered as bytes, a transcoded or archived one and one of several
+    chunks are streamed. Each reports what the same file does in a tree scan."""
+    import io
+    import zipfile
+
+    from scanner.engine.history import SMALL_BLOB
+    from scanner.sources.inputs import ReadOptions
+
+    filler = "".join(f"line {i} of ordinary text\n" for i in range(SMALL_BLOB // 20))
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("inner/conf.ini", filler + leak(SECRET2))
+    files: dict[str, bytes] = {
+        "plain.txt": (filler + leak(SECRET) + filler).encode(),
+        "no-key.txt": filler.encode() * 2,
+        "wide.txt": ("\ufeff" + filler + leak(SECRET3)).encode("utf-16-le"),
+        "bundle.zip": archive.getvalue(),
+        "long.txt": (filler * 6 + leak(SECRET) + filler).encode(),  # past one chunk
+    }
+    for name, data in files.items():
+        repo.write(name, data)
+    added = repo.commit("large files")
+    tree = tmp_path / "tree"
+    for name, data in files.items():
+        (tree / name).parent.mkdir(parents=True, exist_ok=True)
+        (tree / name).write_bytes(data)
+    read = ReadOptions(chunk_bytes=4 * SMALL_BLOB, overlap=SMALL_BLOB // 4)
+    config = ScanConfig(rules=RULES, jobs=jobs, read=read)
+
+    def located(findings):
+        return sorted((f.location.path.removeprefix(str(tree) + "/"), f.location.line,
+                       f.location.column, f.rule_id, f.secret) for f in findings)
+
+    history = HistoryScanner(config).scan(str(repo.path))
+    in_tree = Scanner(config).scan_paths([str(tree)])
+    assert located(history.findings) == located(in_tree.findings)
+    assert {f.location.commit for f in history.findings} == {added}
+    assert {p for p, *_ in located(history.findings)} == {
+        "plain.txt", "wide.txt", "bundle.zip!inner/conf.ini", "long.txt"}
