@@ -404,3 +404,50 @@ def test_large_blobs_are_found_as_the_same_files_are_in_a_tree(repo: GitRepo, tm
     assert {f.location.commit for f in history.findings} == {added}
     assert {p for p, *_ in located(history.findings)} == {
         "plain.txt", "wide.txt", "bundle.zip!inner/conf.ini", "long.txt"}
+
+
+def test_placing_blobs_in_runs_of_commits_finds_what_one_pass_finds(repo: GitRepo,
+                                                                    monkeypatch):
+    """Blobs are placed by git processes that each diff a run of consecutive commits: cut
+    into many short runs over three processes, the introductions (every path, the earliest
+    commit at each, a merge's own) are those one pass over the whole history finds."""
+    import scanner.sources.git.log as log
+    from scanner.sources.git.command import open_repo
+
+    key_file = leak(SECRET)
+    repo.commit("one", **{"a.ini": key_file})
+    for i in range(4):
+        repo.commit(f"filler {i}", **{f"f{i}.txt": f"{i}\n"})
+    repo.commit("copy", **{"copy/b.ini": key_file})
+    repo.git("checkout", "-q", "-b", "topic", "HEAD~3")
+    repo.commit("on topic", **{"t.ini": "other\n"})
+    repo.git("checkout", "-q", "-")
+    repo.git("merge", "-q", "--no-ff", "-m", "merge", "topic")
+    repo.commit("after", **{"late/c.ini": key_file, "a.ini": "gone\n"})
+    git = open_repo(str(repo.path))
+    blob = repo.git("rev-parse", "HEAD:late/c.ini")
+    order = log.read_messages(git, ["--all"], lambda c, m: None)
+
+    one_pass = log.locate_blobs(git, order, {blob}, 1)
+    monkeypatch.setattr(log, "LOCATE_RUN", 1)
+    assert len(log.locate_runs(order, 3)) == 9  # three runs for each of three processes
+    runs = log.locate_blobs(git, order, {blob}, 3)
+    assert runs.introductions == one_pass.introductions
+    assert set(runs.introductions[blob]) == {"a.ini", "copy/b.ini", "late/c.ini"}
+    assert {s: c.order for s, c in runs.commits.items()} == \
+        {s: c.order for s, c in one_pass.commits.items()}
+
+
+def test_runs_of_commits_cover_the_history_in_order():
+    from scanner.sources.git.log import LOCATE_RUN, RUNS_PER_PART, locate_runs
+
+    commits = [f"{i:040x}" for i in range(LOCATE_RUN * RUNS_PER_PART * 2 * 3 + 7)]
+    for parts in (1, 2, 3):
+        runs = locate_runs(commits, parts)
+        assert [c for run in runs for c in run] == commits
+        assert all(len(run) >= LOCATE_RUN for run in runs)
+        assert len(runs) == RUNS_PER_PART * parts
+        assert max(map(len, runs)) - min(map(len, runs)) <= len(runs)
+    short = commits[:LOCATE_RUN + 10]
+    assert locate_runs(short, 1) == [short]
+    assert [len(run) for run in locate_runs(short, 2)] == [len(short) // 2] * 2
