@@ -52,7 +52,9 @@ class Scanner:
     def engine(self) -> str:
         """The prefilter engine's name, without building the pipeline for it (a history
         scanned by workers never needs one in the coordinator)."""
-        return self._pipeline.engine if self._pipeline else engine_name(self.config.engine)
+        if self._pipeline is not None:
+            return self._pipeline.engine
+        return engine_name(self.config.engine)
 
     @property
     def pipeline(self) -> Pipeline:

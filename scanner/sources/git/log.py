@@ -139,7 +139,8 @@ def locate_runs(commits: Sequence[str], parts: int) -> list[Sequence[str]]:
     per process, each at least LOCATE_RUN long if the history allows. A run's git reads the
     trees of one stretch of history, which consecutive commits share, so each process holds
     a part of the history's trees, not all of them (git/git's 203k commits on two
-    processes: 690 -> 265 MB each, and a fifth less CPU than every other commit each)."""
+    processes: 690 -> 265 MB each, and a fifth less CPU than giving each process every
+    other commit)."""
     # A multiple of ``parts`` runs of one length: no process is left with the last one alone.
     count = parts * min(RUNS_PER_PART, max(1, len(commits) // (parts * LOCATE_RUN)))
     n = len(commits)
