@@ -73,15 +73,20 @@ def test_an_unanticipated_error_in_one_blob_is_contained_and_counted():
     from scanner.engine.scanner import Scanner
     from scanner.progress import NullProgress
     from scanner.sources.git.objects import GitObject
+    from scanner.sources.reader import CHUNK_BYTES
+
+    def broken_at_once() -> _Breaks:
+        stream = _Breaks()
+        stream.sent = True
+        return stream
 
     good = leak(SECRET).encode()
-    broken_at_once = _Breaks()
-    broken_at_once.sent = True
-    objects = [GitObject("a" * 40, "blob", 100_000, _Breaks()),  # streamed, breaks halfway
-               GitObject("c" * 40, "blob", 600, broken_at_once),  # small: read whole, breaks
+    objects = [GitObject("a" * 40, "blob", CHUNK_BYTES + 1, _Breaks()),  # streamed, breaks
+               GitObject("c" * 40, "blob", 600, broken_at_once()),  # small: read whole, breaks
+               GitObject("d" * 40, "blob", 100_000, broken_at_once()),  # one chunk: read whole
                GitObject("b" * 40, "blob", len(good), io.BytesIO(good))]
     results = _scan_objects(Scanner(), objects, NullProgress())
-    for sha in ("a" * 40, "c" * 40):
+    for sha in ("a" * 40, "c" * 40, "d" * 40):
         assert [s.reason for s in results.skipped[sha]] == [
             "unexpected error (LookupError); please report it"]
     assert [f.secret for f in results.findings["b" * 40]] == [SECRET]
