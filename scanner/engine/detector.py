@@ -322,7 +322,7 @@ def keyword_prefilter(ruleset: RuleSet, engine: str = "auto", decode_depth: int 
                       prefilter_cache: Path | None = None) -> Prefilter:
     """The prefilter of the pipeline these arguments build, alone: what a reader that only
     asks whether a text has a keyword needs (a history's commit messages), without the
-    rest of a pipeline (half of its start)."""
+    rest of a pipeline (its filters, file words and engine verdicts)."""
     rules = _with_call_rules(ruleset)
     table, key = _keyword_table(rules, decode_depth, ruleset.fingerprint, prefilter_cache)
     return make_prefilter(table.literals, engine, table.spellings(), prefilter_cache, key)

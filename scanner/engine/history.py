@@ -477,7 +477,7 @@ class _Batch:
                 self.scan_plain(sha, blob, hits)
 
     def read(self, sha: str, content: Readable) -> bytes | None:
-        """A small blob's bytes; None (and the blob skipped) if reading it failed."""
+        """A blob's bytes, read whole; None (and the blob skipped) if reading it failed."""
         try:
             return content.read()
         except (GitError, ScanTimeout):  # the stream broke, or the time is up: stop here
