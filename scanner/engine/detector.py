@@ -74,8 +74,8 @@ class Pipeline:
         # passed over in other files without running the regex (``Client(`` is everywhere).
         self._file_only = [bool(r.shape) and r.context is not None and not r.context.words
                            and r.context.require == "words" for r in self.rules]
-        self.table, key = _keyword_table(self.rules, decode_depth, ruleset.fingerprint,
-                                         prefilter_cache)
+        self.table, self.prefilter = _keywords(self.rules, ruleset.fingerprint, engine,
+                                               decode_depth, prefilter_cache)
         # Per keyword: the providers a text must be about for the keyword to wake any rule,
         # when every rule it wakes is such a file-only rule; None when it wakes some rule
         # anywhere (or is a base64 form, which wakes the decoders).
@@ -83,8 +83,6 @@ class Pipeline:
             None if self.table.encoded[kw] or not all(self._file_only[ri] for ri in rules)
             else frozenset(self.rules[ri].provider for ri in rules)
             for kw, rules in enumerate(self.table.rules_for)]
-        self.prefilter = make_prefilter(self.table.literals, engine, self.table.spellings(),
-                                        prefilter_cache, key)
         words = [(w, pid) for pid, p in self.providers.items() for w in p.file_context.words]
         self._file_words = (make_prefilter([w for w, _ in words], engine, (), prefilter_cache),
                             [pid for _, pid in words]) if words else None
@@ -323,9 +321,15 @@ def keyword_prefilter(ruleset: RuleSet, engine: str = "auto", decode_depth: int 
     """The prefilter of the pipeline these arguments build, alone: what a reader that only
     asks whether a text has a keyword needs (a history's commit messages), without the
     rest of a pipeline (its filters, file words and engine verdicts)."""
-    rules = _with_call_rules(ruleset)
-    table, key = _keyword_table(rules, decode_depth, ruleset.fingerprint, prefilter_cache)
-    return make_prefilter(table.literals, engine, table.spellings(), prefilter_cache, key)
+    return _keywords(_with_call_rules(ruleset), ruleset.fingerprint, engine, decode_depth,
+                     prefilter_cache)[1]
+
+
+def _keywords(rules: tuple[Rule, ...], fingerprint: str, engine: str, depth: int,
+              cache: Path | None) -> tuple[KeywordTable, Prefilter]:
+    """The rules' keyword table and the prefilter over its literals, each from ``cache``."""
+    table, key = _keyword_table(rules, depth, fingerprint, cache)
+    return table, make_prefilter(table.literals, engine, table.spellings(), cache, key)
 
 
 def _with_call_rules(ruleset: RuleSet) -> tuple[Rule, ...]:
