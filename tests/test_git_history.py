@@ -361,6 +361,24 @@ def test_sdk_call_keywords_alone_do_not_get_a_blob_scanned_in_history(repo: GitR
                                                     "huawei-secret-access-key"}
 
 
+def test_a_keyword_whose_rule_needs_context_words_wakes_no_blob_without_them(repo: GitRepo):
+    """``token:`` wakes only the kubeconfig token rule, which counts only near a
+    kubeconfig's words: a CI workflow full of ``token:`` lines is not scanned at all, while
+    a kubeconfig is, and its token is found."""
+    workflow = "".join(f"  job{i}:\n    steps:\n      - uses: actions/checkout@v4\n"
+                       f"        with:\n          token: Qm9vdHN0cmFwVG9rZW4{i:04d}x\n"
+                       for i in range(40))
+    pipeline = Scanner(ScanConfig(rules=RULES, jobs=1)).pipeline
+    assert not pipeline.wakes(workflow, pipeline.prefilter.find(workflow))
+    kubeconfig = ("apiVersion: v1\nkind: Config\ncurrent-context: ops\nusers:\n- name: ops\n"
+                  "  user:\n    token: 7hQmZ2vR9kLp4sXw8NcB3yTf6Ud1Ja5Ge0\n")
+    assert pipeline.wakes(kubeconfig, pipeline.prefilter.find(kubeconfig))
+    added = repo.commit("ci and cluster", **{".github/workflows/ci.yml": workflow,
+                                             "deploy/kubeconfig": kubeconfig})
+    assert {(f.rule_id, f.location.path, f.location.commit) for f in scan(repo).findings} == {
+        ("kubernetes-kubeconfig-token", "deploy/kubeconfig", added)}
+
+
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_large_blobs_are_found_as_the_same_files_are_in_a_tree(repo: GitRepo, tmp_path: Path,
                                                                jobs: int):

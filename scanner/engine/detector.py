@@ -19,7 +19,7 @@ from scanner.filters import build_filters
 from scanner.filters.checks import key_is_encrypted
 from scanner.matching import keywords, pairing
 from scanner.matching.candidate import Candidate
-from scanner.matching.evidence import FileEvidence
+from scanner.matching.evidence import ContextWords, FileEvidence, TextContext
 from scanner.matching.keywords import KeywordTable, build_keyword_table
 from scanner.matching.prefilter import Prefilter, make_prefilter
 from scanner.matching.windows import merge, window
@@ -70,22 +70,26 @@ class Pipeline:
         self.providers = ruleset.providers
         self.rules = _with_call_rules(ruleset)
         self.derived = len(self.rules) > len(ruleset.rules)
-        # Derived call rules that count only in a file about their provider: their hits are
-        # passed over in other files without running the regex (``Client(`` is everywhere).
-        self._file_only = [bool(r.shape) and r.context is not None and not r.context.words
-                           and r.context.require == "words" for r in self.rules]
+        # Per rule: what it needs in a text to count there at all (``_condition``), or None.
+        # Its keyword's hits are passed over in a text without it: ``Client(`` is in every
+        # other file, ``token:`` in every CI workflow, and neither is a kubeconfig.
+        self._conditions = [_condition(r) for r in self.rules]
         self.table, self.prefilter = _keywords(self.rules, ruleset.fingerprint, engine,
                                                decode_depth, prefilter_cache)
-        # Per keyword: the providers a text must be about for the keyword to wake any rule,
-        # when every rule it wakes is such a file-only rule; None when it wakes some rule
-        # anywhere (or is a base64 form, which wakes the decoders).
-        self._needs_provider: list[frozenset[str] | None] = [
-            None if self.table.encoded[kw] or not all(self._file_only[ri] for ri in rules)
-            else frozenset(self.rules[ri].provider for ri in rules)
+        # Per keyword: the rules it wakes whose condition a hit must check (not those whose
+        # words the keyword itself holds: ``github_`` is near ``github`` wherever it is).
+        self._checks = [frozenset(ri for ri in rules if not _holds(self._conditions[ri], kw))
+                        for kw, rules in zip(self.table.literals, self.table.rules_for,
+                                             strict=True)]
+        # Per keyword: the rules it wakes when every one of them is to be checked; None when
+        # it wakes some rule anywhere (or is a base64 form, which wakes the decoders).
+        self._conditional: list[tuple[int, ...] | None] = [
+            None if self.table.encoded[kw] or len(self._checks[kw]) < len(rules) else rules
             for kw, rules in enumerate(self.table.rules_for)]
-        words = [(w, pid) for pid, p in self.providers.items() for w in p.file_context.words]
-        self._file_words = (make_prefilter([w for w, _ in words], engine, (), prefilter_cache),
-                            [pid for _, pid in words]) if words else None
+        self._words = ContextWords.build(
+            {pid: p.file_context.words for pid, p in self.providers.items()},
+            [w for c in self._conditions if c is not None for w in c[0]],
+            lambda words: make_prefilter(words, engine, (), prefilter_cache))
         self._patterns: list[RulePattern | None] = [None] * len(self.rules)
         self._engines = _engine_verdicts(self.rules, ruleset.fingerprint, prefilter_cache)
         self._regex_cache = prefilter_cache
@@ -104,21 +108,33 @@ class Pipeline:
     def wakes(self, text: str, hits: Iterable[tuple[int, int]]) -> bool:
         """Whether ``text``'s keyword hits (``prefilter.find``'s) wake any rule at all: hits
         of ``Client(`` or ``Config(`` alone wake none in a text about none of the providers
-        whose SDK calls they stand for, nor does a token's own prefix with no token after it.
-        A git history asks it before scanning a blob that the prefilter took (Flask's history
-        has a test client in 800 blobs). ``hits`` are at offsets of ``text``."""
-        evidence = None
+        whose SDK calls they stand for, nor ``token:`` in a text without a kubeconfig's
+        words, nor does a token's own prefix with no token after it. A git history asks it
+        before scanning a blob that the prefilter took (Flask's history has a test client in
+        800 blobs). ``hits`` are at offsets of ``text``."""
+        context = None
         for kw, start in hits:
             if self.table.starts_nothing(kw, text, start):
                 continue  # ``t1.`` in prose, ``YC`` inside a longer token
-            needs = self._needs_provider[kw]
-            if needs is None:
+            rules = self._conditional[kw]
+            if rules is None:
                 return True
-            if evidence is None:
-                evidence = FileEvidence(text, "", self.providers, self._file_words)
-            if any(evidence.admits(p) is not None for p in needs):
+            if context is None:
+                context = TextContext(text, FileEvidence(text, "", self.providers,
+                                                         self._words))
+            if any(self._may_count(ri, context) for ri in rules):
                 return True
         return False
+
+    def _may_count(self, ri: int, context: TextContext) -> bool:
+        """Whether rule ``ri``'s condition holds in the text: one of its words is in it, or
+        (where the file may stand in) the file is about its provider."""
+        condition = self._conditions[ri]
+        if condition is None:
+            return True
+        words, file = condition
+        return (bool(words) and context.has_any(words)) or (
+            file and context.evidence.admits(self.rules[ri].provider) is not None)
 
     # -- one chunk -----------------------------------------------------------------------
 
@@ -127,7 +143,7 @@ class Pipeline:
         """``hits``: the chunk's keyword hits (``prefilter.find``'s), when a caller already
         has them (a git history prefilters small blobs a megabyte at a time)."""
         scan = self._scan(chunk.text, 0, FileEvidence(chunk.text, chunk.origin.path,
-                                                      self.providers, self._file_words), hits)
+                                                      self.providers, self._words), hits)
         result = ChunkResult()
         own_to = len(chunk.text) if chunk.own_to is None else chunk.own_to
         # A part that is no finding by itself (``report = false``: a tenancy, a region) has
@@ -183,6 +199,7 @@ class Pipeline:
         table = self.table
         literals, rules_for, encoded, exact = (
             table.literals, table.rules_for, table.encoded, table.exact)
+        checks, context = self._checks, TextContext(text, evidence)
         for kw, start in hits:
             end = start + len(literals[kw])
             if encoded[kw]:
@@ -191,12 +208,12 @@ class Pipeline:
                 continue
             if buried(text, start) or table.starts_nothing(kw, text, start):
                 continue
-            spelling = exact[kw]
+            spelling, checked = exact[kw], checks[kw]
             for ri in rules_for[kw]:
                 if spelling is not None and ri in spelling and text[start:end] != spelling[ri]:
                     continue
                 rule = self.rules[ri]
-                if self._file_only[ri] and evidence.admits(rule.provider) is None:
+                if ri in checked and not self._may_count(ri, context):
                     continue
                 if rule.multiline:
                     windows[ri].append((max(0, start - rule.window), end + rule.window))
@@ -369,6 +386,30 @@ def _engine_verdicts(rules: tuple[Rule, ...], fingerprint: str,
                       ".pickle",
                       lambda: tuple(compiled.bounded(r.regex) for r in rules),
                       lambda kept: len(kept) == len(rules))
+
+
+def _condition(rule: Rule) -> tuple[tuple[str, ...], bool] | None:
+    """What a text must hold for ``rule`` to count in it at all: one of its context words
+    (anywhere: nearby is a part of the text), or, where the file may stand in for them, words
+    that make the file about its provider; as (words, whether the file may). None for a rule
+    that may count without either: no context or one it skips, one that an ID near the value
+    may satisfy instead, or a dotted word, which a structure view may make of names on
+    several lines."""
+    ctx = rule.context
+    if ctx is None or "context" in rule.skip_filters:
+        return None
+    if ctx.require not in ("words", "id-and-words") and not (
+            ctx.require == "id-or-words" and not ctx.ids):
+        return None
+    if not (ctx.words or ctx.file) or any("." in w for w in ctx.words):
+        return None
+    return ctx.words, ctx.file
+
+
+def _holds(condition: tuple[tuple[str, ...], bool] | None, keyword: str) -> bool:
+    """Whether a hit of ``keyword`` meets ``condition`` by itself: there is none, or the
+    keyword holds one of its words."""
+    return condition is None or any(w in keyword for w in condition[0])
 
 
 def _one_per_value(kept: list[Candidate]) -> list[Candidate]:
