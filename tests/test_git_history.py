@@ -88,6 +88,23 @@ def test_key_only_in_the_stash(repo: GitRepo):
     assert {f.secret for f in result.findings} == {SECRET, SECRET2}
 
 
+def test_key_on_a_detached_head_in_a_repository_without_refs(repo: GitRepo):
+    repo.git("checkout", "-q", "--detach")
+    added = repo.commit("detached work", **{"deploy.sh": leak(SECRET)})
+    repo.git("branch", "-q", "-D", "main")
+    assert repo.git("for-each-ref").strip() == ""  # only HEAD reaches the commit
+    assert places(scan(repo), SECRET) == {("deploy.sh", added)}
+    assert places(scan(repo, jobs=2), SECRET) == {("deploy.sh", added)}
+
+
+def test_a_repository_without_commits_is_scanned_as_empty(tmp_path: Path):
+    empty = GitRepo(tmp_path / "empty")
+    empty.write("staged.env", leak(SECRET))
+    empty.git("add", "staged.env")  # a blob, but no commit reaches it
+    result = scan(empty)
+    assert result.findings == () and result.skipped == ()
+
+
 def test_key_in_a_merge_conflict_resolution_belongs_to_the_merge(repo: GitRepo):
     repo.commit("base", **{"settings.py": "region = 'cn-hangzhou'\n"})
     repo.git("checkout", "-q", "-b", "other")

@@ -45,7 +45,7 @@ from scanner.sources.git.objects import (
     iter_objects,
     list_blobs,
 )
-from scanner.sources.git.scope import GitScope
+from scanner.sources.git.scope import GitScope, RepoState, has_commits, repo_state
 from scanner.sources.git.tags import TagMessage, tag_messages
 from scanner.sources.reader import SNIFF_BYTES, Readable, is_plain
 
@@ -101,9 +101,10 @@ class HistoryScanner:
         started = time.perf_counter()
         scope = scope or GitScope()
         git = repo if isinstance(repo, Git) else open_repo(repo)
-        notes = self._notes(git)
+        state = repo_state(git)
+        notes = self._notes(git, state)
         revs = scope.rev_args(git)
-        if not scope.revs and not self._has_commits(git):
+        if not scope.revs and not has_commits(git, state):
             result = ScanResult(skipped=notes)
             return finish(result, self.scanner.engine, time.perf_counter() - started)
         messages: list[tuple[Commit, str]] = []
@@ -248,23 +249,16 @@ class HistoryScanner:
                 Suppressed(_at(s.finding, label, commit, keep_path=False), s.reason)
                 for s in found.suppressed)
 
-    def _notes(self, git: Git) -> list[Skipped]:
+    def _notes(self, git: Git, state: RepoState) -> list[Skipped]:
         notes = []
-        # One git for both questions: a hook pays for every process it starts.
-        shallow, _, pack = git.text(["rev-parse", "--is-shallow-repository",
-                                     "--path-format=absolute", "--git-path", "objects/pack"],
-                                    check=False).partition("\n")
-        if shallow == "true":
+        if state.shallow:
             notes.append(Skipped(git.repo, "shallow clone: older history is not in this "
                                            "repository; scanned what is there"))
         # A partial clone (--filter=blob:none) marks what it fetched from its promisor remote.
-        if pack and any(Path(pack).glob("*.promisor")):
+        if state.pack_dir and any(Path(state.pack_dir).glob("*.promisor")):
             notes.append(Skipped(git.repo, "partial clone: objects the clone left on the "
                                            "server were not scanned; scanned what is here"))
         return notes
-
-    def _has_commits(self, git: Git) -> bool:
-        return bool(git.run(["rev-list", "-n", "1", "--all"], check=False).strip())
 
 
 def _noted(listing: Iterable[tuple[str, int]], seen: set[str]) -> Iterator[tuple[str, int]]:

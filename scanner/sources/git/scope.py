@@ -52,3 +52,28 @@ def stash_entries(git: Git) -> list[str]:
     """Older stash entries live only in the stash's reflog, not in any ref."""
     out = git.run(["log", "-g", "--format=%H", "refs/stash", "--"], check=False)
     return out.decode().split()
+
+
+@dataclass(frozen=True)
+class RepoState:
+    """What a whole-history scan asks of a repository before it starts, from one git."""
+
+    shallow: bool
+    pack_dir: str  # the absolute path of objects/pack
+    refs: tuple[str, ...]  # the object id of every ref
+
+
+def repo_state(git: Git) -> RepoState:
+    # One process for all three: a sweep of small repositories pays for every one it starts
+    # (and ``rev-list -n 1 --all``, which asked whether there is a commit, parses every
+    # ref's commit: 25 ms for Flask's 3,700 refs; ``--symbolic-full-name`` 50 ms).
+    out = git.text(["rev-parse", "--is-shallow-repository", "--path-format=absolute",
+                    "--git-path", "objects/pack", "--all"], check=False).splitlines()
+    return RepoState(shallow=out[:1] == ["true"], pack_dir=out[1] if len(out) > 1 else "",
+                     refs=tuple(out[2:]))
+
+
+def has_commits(git: Git, state: RepoState) -> bool:
+    """Whether there may be a commit to scan: a ref, or a detached HEAD in a repository
+    without any (``--all`` counts HEAD too)."""
+    return bool(state.refs) or bool(git.run(["rev-list", "-n", "1", "HEAD"], check=False).strip())
