@@ -127,10 +127,16 @@ def test_renamed_file_keeps_the_original_commit_and_adds_the_new_path(repo: GitR
     assert len({f.secret_sha256 for f in result.findings}) == 1
 
 
-def test_key_in_a_commit_message(repo: GitRepo):
+@pytest.mark.parametrize("jobs", [1, 2])  # 2: the messages are scanned beside the blobs
+def test_key_in_a_commit_message_and_a_tag_message(repo: GitRepo, jobs: int):
     sha = repo.commit(f"debug: use ALIYUN_ACCESS_KEY_SECRET={SECRET} for now")
-    [f] = scan(repo).findings
-    assert (f.location.path, f.location.commit, f.location.line) == (COMMIT_MESSAGE, sha, 1)
+    repo.git("tag", "-a", "v1", "-m", "release\n" + leak(SECRET2))
+    tag = repo.git("rev-parse", "v1")
+    result = scan(repo, jobs=jobs)
+    assert sorted((f.location.path, f.location.commit, f.location.line, f.secret)
+                  for f in result.findings if f.secret in (SECRET, SECRET2)) == [
+        (COMMIT_MESSAGE, sha, 1, SECRET), ("<tag v1 message>", tag, 2, SECRET2)]
+    assert result.stats.files == 3  # the README blob, the commit message, the tag message
 
 
 def test_same_key_in_five_places_is_one_secret_with_five_locations(repo: GitRepo, tmp_path: Path):

@@ -107,20 +107,21 @@ class HistoryScanner:
         if not scope.revs and not has_commits(git, state):
             result = ScanResult(skipped=notes)
             return finish(result, self.scanner.engine, time.perf_counter() - started)
-        messages: list[tuple[Commit, str]] = []
+        messages = _Messages()
         if scope.is_full:
             history, blobs = self._scan_everything(git, revs, messages)
         else:
-            history = read_history(git, revs, lambda c, m: messages.append((c, m)))
+            history = read_history(git, revs, lambda c, m: messages.commits.append((c, m)))
             blobs = self._scan_blobs(git, list(history.introductions))
         out = self._locate(history, blobs)
-        self._scan_messages(out, [(c, m, COMMIT_MESSAGE) for c, m in messages])
-        tags = _tags_in_scope(git, scope)
-        self._scan_messages(out, tags)
+        if messages.found is None:
+            messages.tags = _tags_in_scope(git, scope)
+            messages.found = self._scanned_messages(messages)
+        out.add(messages.found.build())
         out.skipped[:0] = notes + [
             Skipped(path, "submodule; not followed (scan it separately)")
             for path in sorted(history.submodules)]
-        out.files = blobs.blobs + len(messages) + len(tags)
+        out.files = blobs.blobs + len(messages.commits) + len(messages.tags)
         out.bytes = blobs.bytes
         set_in_head(git, out.findings, blobs.findings)
         return finish(out.build(unit="git object"), self.scanner.engine,
@@ -153,8 +154,14 @@ class HistoryScanner:
     # -- reading and scanning blobs -----------------------------------------------------
 
     def _scan_everything(self, git: Git, revs: list[str],
-                         messages: list[tuple[Commit, str]]) -> tuple[History, BlobResults]:
+                         messages: _Messages) -> tuple[History, BlobResults]:
         pool = self._pool(always=True)  # forked before any git process starts
+
+        def scan_messages(kept: list[tuple[Commit, str]]) -> None:
+            # In the reading thread, while the pool scans the blobs: this process's own
+            # scanner is idle until then, and the messages leave the scan's tail.
+            messages.tags = _labelled(tag_messages(git))
+            messages.found = self._scanned_messages(messages)
 
         def scan(listing: Iterable[tuple[str, int]]) -> BlobResults:
             try:
@@ -164,8 +171,9 @@ class HistoryScanner:
                     pool.close()
 
         try:
-            return scan_whole_history(git, revs, scan, self.scanner.config, messages,
-                                      self.config.jobs)
+            return scan_whole_history(git, revs, scan, self.scanner.config, messages.commits,
+                                      self.config.jobs,
+                                      then=None if pool is None else scan_messages)
         finally:
             if pool is not None:
                 pool.close()
@@ -234,6 +242,12 @@ class HistoryScanner:
                                   (not history.placed and s.counted_only))
         return result
 
+    def _scanned_messages(self, messages: _Messages) -> ResultBuilder:
+        found = ResultBuilder()
+        self._scan_messages(found, [(c, m, COMMIT_MESSAGE) for c, m in messages.commits])
+        self._scan_messages(found, messages.tags)
+        return found
+
     def _scan_messages(self, result: ResultBuilder,
                        messages: list[tuple[Commit, str, str]]) -> None:
         """Commit and tag messages, each placed at its object under ``label``."""
@@ -261,6 +275,16 @@ class HistoryScanner:
         return notes
 
 
+@dataclass(slots=True)
+class _Messages:
+    """A scan's commit messages (those with a keyword) and annotated tags, and what scanning
+    them found: None until they are scanned."""
+
+    commits: list[tuple[Commit, str]] = field(default_factory=list)
+    tags: list[tuple[Commit, str, str]] = field(default_factory=list)
+    found: ResultBuilder | None = None
+
+
 def _noted(listing: Iterable[tuple[str, int]], seen: set[str]) -> Iterator[tuple[str, int]]:
     for blob in listing:
         seen.add(blob[0])
@@ -271,13 +295,15 @@ def scan_whole_history(git: Git, revs: list[str],
                        scan_listed: Callable[[Iterable[tuple[str, int]]], BlobResults],
                        sieve: ScanConfig, messages: list[tuple[Commit, str]],
                        jobs: int = 1, listing: Iterable[tuple[str, int]] | None = None,
+                       then: Callable[[list[tuple[Commit, str]]], None] | None = None,
                        ) -> tuple[History, BlobResults]:
     """Scan every blob of the repository in pack order (``scan_listed`` decides how: one
     process or a pool) while a thread reads the commit messages (those with a keyword go to
     ``messages``) and the history order; then ask git where the few blobs with something to
     report were introduced. Blobs that no commit of ``revs`` reaches (dangling objects) are
     dropped there. The one whole-history path of ``keysweep git`` and of a first sweep;
-    ``listing`` is the blob listing if the caller has it already."""
+    ``listing`` is the blob listing if the caller has it already; ``then`` is called in the
+    reading thread with the kept messages once they are all read."""
     errors: list[BaseException] = []
     order: list[str] = []
 
@@ -290,6 +316,8 @@ def scan_whole_history(git: Git, revs: list[str],
                     messages.append((commit, message))
 
             order.extend(read_messages(git, revs, keep))
+            if then is not None:
+                then(messages)
         except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
             errors.append(exc)
 
