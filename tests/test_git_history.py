@@ -97,6 +97,13 @@ def test_key_on_a_detached_head_in_a_repository_without_refs(repo: GitRepo):
     assert places(scan(repo, jobs=2), SECRET) == {("deploy.sh", added)}
 
 
+def test_a_ref_to_a_missing_object_is_an_error_not_an_empty_scan(repo: GitRepo):
+    repo.commit("add", **{"app.ini": leak(SECRET)})
+    (repo.path / ".git" / "refs" / "heads" / "broken").write_text("12" * 20 + "\n")
+    run = run_keysweep("git", repo.path, "--no-progress", expected_code=3)
+    assert "bad object refs/heads/broken" in run.stderr and "Traceback" not in run.stderr
+
+
 def test_a_repository_without_commits_is_scanned_as_empty(tmp_path: Path):
     empty = GitRepo(tmp_path / "empty")
     empty.write("staged.env", leak(SECRET))
