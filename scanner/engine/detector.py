@@ -130,8 +130,7 @@ class Pipeline:
         """Whether rule ``ri``'s condition holds in the text: one of its words is in it, or
         (where the file may stand in) the file is about its provider."""
         condition = self._conditions[ri]
-        if condition is None:
-            return True
+        assert condition is not None  # only a rule with a condition is asked
         words, file = condition
         return (bool(words) and context.has_any(words)) or (
             file and context.evidence.admits(self.rules[ri].provider) is not None)

@@ -114,10 +114,9 @@ class HistoryScanner:
             history = read_history(git, revs, lambda c, m: messages.commits.append((c, m)))
             blobs = self._scan_blobs(git, list(history.introductions))
         out = self._locate(history, blobs)
-        if messages.found is None:
-            messages.tags = _tags_in_scope(git, scope)
-            messages.found = self._scanned_messages(messages)
-        out.add(messages.found.build())
+        found = messages.found if messages.found is not None else \
+            self._scan_messages_of(git, scope, messages)  # not scanned beside the blobs
+        out.add(found.build())
         out.skipped[:0] = notes + [
             Skipped(path, "submodule; not followed (scan it separately)")
             for path in sorted(history.submodules)]
@@ -160,8 +159,7 @@ class HistoryScanner:
         def scan_messages(kept: list[tuple[Commit, str]]) -> None:
             # In the reading thread, while the pool scans the blobs: this process's own
             # scanner is idle until then, and the messages leave the scan's tail.
-            messages.tags = _labelled(tag_messages(git))
-            messages.found = self._scanned_messages(messages)
+            self._scan_messages_of(git, GitScope(), messages)
 
         def scan(listing: Iterable[tuple[str, int]]) -> BlobResults:
             try:
@@ -242,10 +240,15 @@ class HistoryScanner:
                                   (not history.placed and s.counted_only))
         return result
 
-    def _scanned_messages(self, messages: _Messages) -> ResultBuilder:
+    def _scan_messages_of(self, git: Git, scope: GitScope,
+                          messages: _Messages) -> ResultBuilder:
+        """Read the annotated tags ``scope`` publishes, then scan them and the kept commit
+        messages; what they hold is kept in ``messages.found`` and returned."""
+        messages.tags = _tags_in_scope(git, scope)
         found = ResultBuilder()
         self._scan_messages(found, [(c, m, COMMIT_MESSAGE) for c, m in messages.commits])
         self._scan_messages(found, messages.tags)
+        messages.found = found
         return found
 
     def _scan_messages(self, result: ResultBuilder,
