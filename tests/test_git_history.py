@@ -97,11 +97,22 @@ def test_key_on_a_detached_head_in_a_repository_without_refs(repo: GitRepo):
     assert places(scan(repo, jobs=2), SECRET) == {("deploy.sh", added)}
 
 
-def test_a_ref_to_a_missing_object_is_an_error_not_an_empty_scan(repo: GitRepo):
-    repo.commit("add", **{"app.ini": leak(SECRET)})
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_ref_to_a_missing_object_is_skipped_and_the_rest_is_scanned(repo: GitRepo, jobs: str):
+    """``git log --all`` refuses a history with such a ref (a damaged repository): the
+    other refs are named one by one, and the broken one is reported as skipped. (Before,
+    the scan took the repository for one without commits and reported nothing, exit 0.)"""
+    added = repo.commit("add", **{"app.ini": leak(SECRET)})
+    repo.git("tag", "-a", "v1", "-m", "release\n" + leak(SECRET2))
     (repo.path / ".git" / "refs" / "heads" / "broken").write_text("12" * 20 + "\n")
-    run = run_keysweep("git", repo.path, "--no-progress", expected_code=3)
-    assert "bad object refs/heads/broken" in run.stderr and "Traceback" not in run.stderr
+    report = run_keysweep("git", repo.path, "-j", jobs, "-f", "json", "--show-secrets",
+                          expected_code=1).json()
+    assert {(f["path"], f["secret"]) for f in report["findings"]
+            if f["secret"] in (SECRET, SECRET2)} == {("app.ini", SECRET),
+                                                     ("<tag v1 message>", SECRET2)}
+    assert {f["commit"] for f in report["findings"] if f["path"] == "app.ini"} == {added}
+    assert [(s["path"], s["reason"].split(" (")[0]) for s in report["skipped"]] == [
+        ("refs/heads/broken", "ref points to missing object " + "12" * 6)]
 
 
 def test_a_repository_without_commits_is_scanned_as_empty(tmp_path: Path):

@@ -45,7 +45,13 @@ from scanner.sources.git.objects import (
     iter_objects,
     list_blobs,
 )
-from scanner.sources.git.scope import GitScope, RepoState, has_commits, repo_state
+from scanner.sources.git.scope import (
+    GitScope,
+    RepoState,
+    broken_refs,
+    has_commits,
+    repo_state,
+)
 from scanner.sources.git.tags import TagMessage, tag_messages
 from scanner.sources.reader import SNIFF_BYTES, Readable, is_plain
 
@@ -103,7 +109,7 @@ class HistoryScanner:
         git = repo if isinstance(repo, Git) else open_repo(repo)
         state = repo_state(git)
         notes = self._notes(git, state)
-        revs = scope.rev_args(git)
+        revs = scope.rev_args(git, state)
         if not scope.revs and not has_commits(git, state):
             result = ScanResult(skipped=notes)
             return finish(result, self.scanner.engine, time.perf_counter() - started)
@@ -275,6 +281,9 @@ class HistoryScanner:
         if state.pack_dir and any(Path(state.pack_dir).glob("*.promisor")):
             notes.append(Skipped(git.repo, "partial clone: objects the clone left on the "
                                            "server were not scanned; scanned what is here"))
+        notes.extend(Skipped(name, f"ref points to missing object {oid[:12]} (a damaged "
+                                   "repository); what only it reaches was not scanned")
+                     for name, oid in broken_refs(git, state))
         return notes
 
 

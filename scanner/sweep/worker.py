@@ -28,7 +28,7 @@ from scanner.models import Finding, unexpected
 from scanner.sources.git.command import Git, open_repo
 from scanner.sources.git.log import Commit, History, read_history
 from scanner.sources.git.objects import CatFile, list_blobs
-from scanner.sources.git.scope import stash_entries
+from scanner.sources.git.scope import missing_objects, stash_entries
 from scanner.sweep.repos import RepoSpec, mirror
 
 
@@ -77,10 +77,8 @@ def current_tips(git: Git) -> list[str]:
 
 
 def _existing(git: Git, shas: Sequence[str]) -> list[str]:
-    if not shas:
-        return []
-    out = git.run(["cat-file", "--batch-check"], input="".join(s + "\n" for s in shas).encode())
-    return [line.split()[0] for line in out.decode().splitlines() if len(line.split()) == 3]
+    missing = set(missing_objects(git, shas))
+    return [s for s in shas if s not in missing]
 
 
 def is_first_scan(task: RepoTask) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from scanner.errors import UsageError
@@ -21,7 +22,10 @@ class GitScope:
     def is_full(self) -> bool:
         return not (self.branch or self.since or self.range or self.revs)
 
-    def rev_args(self, git: Git) -> list[str]:
+    def rev_args(self, git: Git, state: RepoState | None = None) -> list[str]:
+        """``state``: what ``repo_state`` found, when the caller has it; where a ref's object
+        is missing (``git log --all`` would refuse the whole history), the other refs are
+        named one by one instead of ``--all``."""
         if self.revs:
             return list(self.revs)
         if self.range:
@@ -33,7 +37,8 @@ class GitScope:
             _verify_rev(git, self.branch)
             tips = [self.branch]
         else:
-            tips = ["--all", *stash_entries(git)]
+            every = ["--all"] if state is None or not state.missing else readable_tips(git, state)
+            tips = [*every, *stash_entries(git)]
         if self.since:
             _verify_rev(git, self.since)
             tips += ["--not", self.since]
@@ -56,11 +61,12 @@ def stash_entries(git: Git) -> list[str]:
 
 @dataclass(frozen=True)
 class RepoState:
-    """What a whole-history scan asks of a repository before it starts, from one git."""
+    """What a whole-history scan asks of a repository before it starts."""
 
     shallow: bool
     pack_dir: str  # the absolute path of objects/pack
     refs: tuple[str, ...]  # the object id of every ref
+    missing: tuple[str, ...] = ()  # those of ``refs`` whose object is not in the repository
 
 
 def repo_state(git: Git) -> RepoState:
@@ -69,8 +75,38 @@ def repo_state(git: Git) -> RepoState:
     # ref's commit: 25 ms for Flask's 3,700 refs; ``--symbolic-full-name`` 50 ms).
     out = git.text(["rev-parse", "--is-shallow-repository", "--path-format=absolute",
                     "--git-path", "objects/pack", "--all"], check=False).splitlines()
+    refs = tuple(out[2:])
     return RepoState(shallow=out[:1] == ["true"], pack_dir=out[1] if len(out) > 1 else "",
-                     refs=tuple(out[2:]))
+                     refs=refs, missing=tuple(missing_objects(git, refs)))
+
+
+def missing_objects(git: Git, ids: Sequence[str]) -> list[str]:
+    """Those of ``ids`` whose object the repository does not have (one ``cat-file``)."""
+    unique = sorted(set(ids))
+    if not unique:
+        return []
+    out = git.run(["cat-file", "--batch-check"], input="".join(i + "\n" for i in unique).encode(),
+                  check=False)
+    return [line.split()[0] for line in out.decode().splitlines() if line.endswith(" missing")]
+
+
+def broken_refs(git: Git, state: RepoState) -> list[tuple[str, str]]:
+    """Each ref whose object is missing, as (its name, the id it points at)."""
+    if not state.missing:
+        return []
+    missing = set(state.missing)
+    out = git.text(["for-each-ref", "--format=%(objectname) %(refname)"], check=False)
+    pairs = (line.split(" ", 1) for line in out.splitlines())
+    return [(name, oid) for oid, name in pairs if oid in missing]
+
+
+def readable_tips(git: Git, state: RepoState) -> list[str]:
+    """What ``--all`` stands for, less the refs whose object is missing: every other ref's
+    object, and HEAD where it resolves (a detached HEAD is in no ref)."""
+    missing = set(state.missing)
+    head = git.text(["rev-parse", "--verify", "--quiet", "HEAD"], check=False)
+    tips = [r for r in state.refs if r not in missing] + ([head] if head else [])
+    return list(dict.fromkeys(tips))
 
 
 def has_commits(git: Git, state: RepoState) -> bool:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 
-from scanner.sources.git.command import Git
+from scanner.sources.git.command import Git, GitError
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,9 +26,13 @@ def tag_messages(git: Git, tips: Sequence[str] | None = None) -> list[TagMessage
     """The annotated tags every ref points at (``tips`` None), or those among ``tips`` (the
     objects a push sends)."""
     if tips is None:
-        out = git.run(["for-each-ref", "--format=%(objecttype) %(objectname)"], check=False)
-        ids = sorted({line.split()[1] for line in out.decode().splitlines()
-                      if line.startswith("tag ")})
+        try:
+            out = git.run(["for-each-ref", "--format=%(objecttype) %(objectname)"])
+            ids = sorted({line.split()[1] for line in out.decode().splitlines()
+                          if line.startswith("tag ")})
+        except GitError:  # a ref's object is missing: %(objecttype) then lists no ref at all
+            out = git.run(["for-each-ref", "--format=%(objectname)"], check=False)
+            ids = sorted(set(out.decode().split()))  # the tags are told by their type below
     else:
         ids = sorted(set(tips))
     if not ids:
