@@ -115,6 +115,14 @@ def test_a_ref_to_a_missing_object_is_skipped_and_the_rest_is_scanned(repo: GitR
         ("refs/heads/broken", "ref points to missing object " + "12" * 6)]
 
 
+def test_a_repository_whose_only_ref_is_broken_reports_it_and_scans_nothing(repo: GitRepo):
+    branch = repo.git("symbolic-ref", "--short", "HEAD").strip()
+    (repo.path / ".git" / "refs" / "heads" / branch).write_text("34" * 20 + "\n")
+    report = run_keysweep("git", repo.path, "-f", "json").json()
+    assert report["findings"] == []
+    assert [s["path"] for s in report["skipped"]] == [f"refs/heads/{branch}"]
+
+
 def test_a_repository_without_commits_is_scanned_as_empty(tmp_path: Path):
     empty = GitRepo(tmp_path / "empty")
     empty.write("staged.env", leak(SECRET))

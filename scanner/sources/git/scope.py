@@ -103,13 +103,13 @@ def broken_refs(git: Git, state: RepoState) -> list[tuple[str, str]]:
 def readable_tips(git: Git, state: RepoState) -> list[str]:
     """What ``--all`` stands for, less the refs whose object is missing: every other ref's
     object, and HEAD where it resolves (a detached HEAD is in no ref)."""
-    missing = set(state.missing)
     head = git.text(["rev-parse", "--verify", "--quiet", "HEAD"], check=False)
-    tips = [r for r in state.refs if r not in missing] + ([head] if head else [])
-    return list(dict.fromkeys(tips))
+    tips = [*state.refs, *([head] if head else [])]
+    return list(dict.fromkeys(t for t in tips if t not in state.missing))
 
 
 def has_commits(git: Git, state: RepoState) -> bool:
-    """Whether there may be a commit to scan: a ref, or a detached HEAD in a repository
-    without any (``--all`` counts HEAD too)."""
-    return bool(state.refs) or bool(git.run(["rev-list", "-n", "1", "HEAD"], check=False).strip())
+    """Whether there may be a commit to scan: a ref whose object is there, or a detached
+    HEAD in a repository without any (``--all`` counts HEAD too)."""
+    return bool(set(state.refs) - set(state.missing)) or bool(
+        git.run(["rev-list", "-n", "1", "HEAD"], check=False).strip())
